@@ -1,0 +1,51 @@
+import type { Schema } from 'apache-arrow';
+import type { TimeRange } from '../query/engine.js';
+
+/** One view set (log_entries, measures, thread_spans, …): every instance shares its schema. */
+export interface ViewSetInfo {
+  name: string;
+  schema: Schema;
+  /** True when the set has a 'global' instance, usable as a plain table name in SQL. */
+  hasGlobal: boolean;
+  /** What a non-global instance id names ('process_id', 'stream_id'), or null when there are none. */
+  instanceKind: 'process_id' | 'stream_id' | null;
+  /** Event-time column that time ranges filter on (e.g. 'time', 'begin', 'insert_time'). */
+  timeColumn: string;
+}
+
+/** A Parquet partition ready to scan: a local file path (object-store partitions are cached locally). */
+export interface PartitionFile {
+  path: string;
+  numRows: number;
+  minEventTime: Date;
+  maxEventTime: Date;
+}
+
+export interface PartitionRow {
+  view_set_name: string;
+  view_instance_id: string;
+  begin_insert_time: Date;
+  end_insert_time: Date;
+  min_event_time: Date;
+  max_event_time: Date;
+  updated: Date;
+  file_path: string;
+  file_size: number;
+  file_schema_hash: string;
+  source_data_hash: string;
+  num_rows: number;
+}
+
+/** What the query engine asks of the lakehouse. */
+export interface ViewCatalog {
+  viewSets(): ViewSetInfo[];
+  /**
+   * Brings the instance's partitions up to date for `range` (builds missing ones, rebuilds stale
+   * ones: just-in-time materialization) and returns the files to scan, pruned by time.
+   * Throws QueryError('not_found') for an unknown view set or instance kind.
+   */
+  partitionsFor(viewSet: string, instanceId: string, range: TimeRange): Promise<PartitionFile[]>;
+  listPartitions(): Promise<PartitionRow[]>;
+  materializePartitions(viewSet: string, begin: Date, end: Date, deltaSeconds: number): Promise<number>;
+  retirePartitions(viewSet: string, instanceId: string, begin: Date, end: Date): Promise<number>;
+}
