@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['wire/dist', 'tracing-sdk/dist', 'backend/dist', 'dist/tests', 'dist/src'];
+const roots = ['wire/dist', 'tracing-sdk/dist', 'flightsql-client/dist', 'backend/dist', 'dist/tests', 'dist/src'];
 const filters = process.argv.slice(2);
 
 function collect(dir, out) {
