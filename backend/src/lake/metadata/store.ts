@@ -9,6 +9,12 @@ export interface SqlExecutor {
   query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 }
 
+/**
+ * Open one with `openMetadataStore` (./open.ts), which also applies the migrations. Both drivers
+ * return the same JS values: bigint columns as a number when safe, a bigint beyond; timestamptz as
+ * Date (microseconds: see the `*_ns` columns); bytea as Uint8Array; jsonb parsed; arrays as arrays.
+ * Pass jsonb parameters as JSON text (`JSON.stringify`), since a JS array would become a SQL array.
+ */
 export interface MetadataStore extends SqlExecutor {
   /** 'postgres' or 'pglite': for messages and the few places where the two differ. */
   readonly kind: 'postgres' | 'pglite';

@@ -1,0 +1,100 @@
+/**
+ * The server's configuration: one typed object built from the environment, checked once at start-up
+ * so a bad value fails loudly with the variable's name instead of surfacing later as a strange error.
+ * Each service section owns its keys; add a section (and its parsing) here.
+ */
+import { resolve, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { MetadataStoreOptions } from './lake/metadata/open.js';
+import type { S3Options } from './lake/object-store/open.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  /** Embedded database and default object store live here. */
+  dataDir: string;
+  lake: {
+    metadata: MetadataStoreOptions;
+    objectStoreUri: string;
+    s3: S3Options;
+  };
+  ingestion: ListenAddress & {
+    /** Largest request body accepted; larger gets 413. */
+    maxBodyBytes: number;
+  };
+}
+
+/** A configuration variable with a value the server cannot use. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly variable: string, readonly value: string, expected: string) {
+    super(`${variable}=${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, raw, `an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 0, 65535);
+}
+
+function flag(env: Env, name: string): boolean | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, raw, 'true or false');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(text(env, 'MICROMEGAS_DATA_DIR') ?? './data');
+  const connectionString = text(env, 'MICROMEGAS_SQL_CONNECTION_STRING');
+  if (connectionString !== undefined && !/^postgres(ql)?:\/\//.test(connectionString)) {
+    throw new ConfigError('MICROMEGAS_SQL_CONNECTION_STRING', connectionString, 'a postgres:// or postgresql:// URL');
+  }
+  const objectStoreUri = text(env, 'MICROMEGAS_OBJECT_STORE_URI') ?? pathToFileURL(join(dataDir, 'objects')).href;
+  if (!/^(file|s3):\/\//.test(objectStoreUri)) {
+    throw new ConfigError('MICROMEGAS_OBJECT_STORE_URI', objectStoreUri, 'a file:// or s3://bucket/prefix URI');
+  }
+  const schema = text(env, 'MICROMEGAS_SQL_SCHEMA');
+  const endpoint = text(env, 'MICROMEGAS_S3_ENDPOINT') ?? text(env, 'AWS_ENDPOINT_URL_S3') ?? text(env, 'AWS_ENDPOINT_URL');
+  const region = text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION');
+  const forcePathStyle = flag(env, 'MICROMEGAS_S3_FORCE_PATH_STYLE');
+  return {
+    dataDir,
+    lake: {
+      metadata: connectionString === undefined
+        ? { kind: 'pglite', dataDir: join(dataDir, 'pg') }
+        : { kind: 'postgres', connectionString, ...(schema === undefined ? {} : { schema }) },
+      objectStoreUri,
+      s3: {
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(region === undefined ? {} : { region }),
+        ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
+      },
+    },
+    ingestion: {
+      host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',
+      port: port(env, 'MICROMEGAS_INGESTION_PORT', 9000),
+      maxBodyBytes: integer(env, 'MICROMEGAS_INGESTION_MAX_BODY_BYTES', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from './migration.js';
+import { telemetryTables } from './0001-telemetry-tables.js';
+
+/** Every migration, oldest first. To add one: a new file here and one line below. */
+export const migrations: readonly Migration[] = [
+  telemetryTables,
+];

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import type { ObjectStore } from './store.js';
+import { ObjectNotFoundError, ObjectStoreError, checkKey } from './errors.js';
+
+function hasCode(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === code;
+}
+
+/**
+ * Objects as files under a root directory. A write goes to a temporary file under `<root>/.tmp`
+ * (same file system), is flushed to disk, then appears under its key in one step: `rename` to
+ * replace, `link` to create only if absent. Readers never see a partial object.
+ */
+export class FileObjectStore implements ObjectStore {
+  readonly #tmpDir: string;
+
+  constructor(readonly root: string, readonly uri: string) {
+    this.#tmpDir = join(root, '.tmp');
+  }
+
+  #path(key: string): string {
+    checkKey(this.uri, key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  /** Writes `body` durably to a fresh temporary file and returns its path. */
+  async #writeTemp(key: string, body: Uint8Array): Promise<string> {
+    await mkdir(this.#tmpDir, { recursive: true });
+    const tmp = join(this.#tmpDir, randomUUID());
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(body);
+      await handle.datasync();
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw new ObjectStoreError(this.uri, key, 'write failed', { cause: err });
+    } finally {
+      await handle.close();
+    }
+    return tmp;
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    const path = this.#path(key);
+    const tmp = await this.#writeTemp(key, body);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await link(tmp, path);
+      return true;
+    } catch (err) {
+      if (hasCode(err, 'EEXIST')) return false;
+      throw new ObjectStoreError(this.uri, key, 'write failed', { cause: err });
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const path = this.#path(key);
+    const tmp = await this.#writeTemp(key, body);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw new ObjectStoreError(this.uri, key, 'write failed', { cause: err });
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      return await readFile(this.#path(key));
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) throw new ObjectNotFoundError(this.uri, key, { cause: err });
+      if (err instanceof ObjectStoreError) throw err;
+      throw new ObjectStoreError(this.uri, key, 'read failed', { cause: err });
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.#path(key))).isFile();
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return false;
+      if (err instanceof ObjectStoreError) throw err;
+      throw new ObjectStoreError(this.uri, key, 'stat failed', { cause: err });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.#path(key));
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) return;
+      if (err instanceof ObjectStoreError) throw err;
+      throw new ObjectStoreError(this.uri, key, 'delete failed', { cause: err });
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    // Walk only the deepest directory the prefix names, then filter by the rest of it.
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const start = dirKey === '' ? this.root : this.#path(dirKey);
+    for await (const key of this.#walk(start, dirKey)) {
+      if (key.startsWith(prefix)) yield key;
+    }
+  }
+
+  async *#walk(dir: string, dirKey: string): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (hasCode(err, 'ENOENT') || hasCode(err, 'ENOTDIR')) return;
+      throw new ObjectStoreError(this.uri, dirKey, 'list failed', { cause: err });
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) yield* this.#walk(join(dir, entry.name), key);
+      else if (entry.isFile()) yield key;
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.W_OK);
+    } catch (err) {
+      throw new ObjectStoreError(this.uri, '', `root directory ${this.root}${sep} is not writable`, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {}
+}

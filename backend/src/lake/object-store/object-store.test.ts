@@ -1,0 +1,105 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { testObjectBackends, type TestObjectStore } from './test-stores.js';
+import { InvalidObjectKeyError, InvalidObjectStoreUriError, ObjectNotFoundError } from './errors.js';
+import { openObjectStore } from './open.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (body: Uint8Array) => new TextDecoder().decode(body);
+
+async function keys(store: TestObjectStore['store'], prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const key of store.list(prefix)) out.push(key);
+  return out.sort();
+}
+
+for (const backend of testObjectBackends) {
+  describe(`object store (${backend.name})`, () => {
+    let os: TestObjectStore;
+    before(async () => { os = await backend.open(); });
+    after(async () => { await os.drop(); });
+
+    it('round-trips an object and says when one is missing', async () => {
+      await os.store.put('a/b/c', bytes('hello'));
+      assert.equal(text(await os.store.get('a/b/c')), 'hello');
+      assert.equal(await os.store.exists('a/b/c'), true);
+      assert.equal(await os.store.exists('a/b/missing'), false);
+      await assert.rejects(os.store.get('a/b/missing'), (err: unknown) =>
+        err instanceof ObjectNotFoundError && err.key === 'a/b/missing' && err.message.includes(os.uri));
+    });
+
+    it('put replaces, putIfAbsent keeps the first object', async () => {
+      await os.store.put('replace/x', bytes('one'));
+      await os.store.put('replace/x', bytes('two'));
+      assert.equal(text(await os.store.get('replace/x')), 'two');
+      assert.equal(await os.store.putIfAbsent('once/x', bytes('first')), true);
+      assert.equal(await os.store.putIfAbsent('once/x', bytes('second')), false);
+      assert.equal(text(await os.store.get('once/x')), 'first');
+    });
+
+    it('stores an empty object and a large one', async () => {
+      await os.store.put('sizes/empty', new Uint8Array(0));
+      assert.equal((await os.store.get('sizes/empty')).length, 0);
+      const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+      await os.store.put('sizes/big', big);
+      assert.ok(Buffer.from(await os.store.get('sizes/big')).equals(big));
+    });
+
+    it('lists keys under a prefix, deletes idempotently', async () => {
+      for (const key of ['l/p1/s1/b1', 'l/p1/s1/b2', 'l/p1/s2/b3', 'l/p2/s3/b4']) await os.store.put(key, bytes(key));
+      assert.deepEqual(await keys(os.store, 'l/p1/'), ['l/p1/s1/b1', 'l/p1/s1/b2', 'l/p1/s2/b3']);
+      assert.deepEqual(await keys(os.store, 'l/p1/s1/b'), ['l/p1/s1/b1', 'l/p1/s1/b2']);
+      assert.deepEqual(await keys(os.store, 'l/none/'), []);
+      await os.store.delete('l/p1/s1/b1');
+      await os.store.delete('l/p1/s1/b1');
+      assert.deepEqual(await keys(os.store, 'l/p1/s1/'), ['l/p1/s1/b2']);
+    });
+
+    it('rejects keys that are not plain relative paths', async () => {
+      for (const key of ['', '/abs', 'a//b', 'a/../b', '.tmp/x', 'a/./b', 'trailing/']) {
+        await assert.rejects(os.store.put(key, bytes('x')), InvalidObjectKeyError, JSON.stringify(key));
+      }
+    });
+
+    it('lets exactly one of concurrent putIfAbsent calls create a key', async () => {
+      const results = await Promise.all([1, 2, 3, 4].map((i) => os.store.putIfAbsent('race/k', bytes(`v${i}`))));
+      const created = results.filter(Boolean).length;
+      // S3 servers without conditional PUT (s3rver) fall back to HEAD-then-PUT: racers may all
+      // write, but what is stored is one whole object.
+      if (backend.name === 'file') assert.equal(created, 1);
+      else assert.ok(created >= 1);
+      assert.match(text(await os.store.get('race/k')), /^v[1-4]$/);
+    });
+
+    it('answers ping', async () => {
+      await os.store.ping();
+    });
+  });
+}
+
+describe('file object store specifics', () => {
+  it('leaves no temporary files behind', async () => {
+    const [fileBackend] = testObjectBackends;
+    const os = await fileBackend!.open();
+    try {
+      await os.store.putIfAbsent('k/1', bytes('a'));
+      await os.store.putIfAbsent('k/1', bytes('b'));
+      await os.store.put('k/2', bytes('c'));
+      assert.deepEqual(await readdir(join(fileURLToPath(os.uri), '.tmp')), []);
+      assert.deepEqual(await keys(os.store, ''), ['k/1', 'k/2']);
+    } finally {
+      await os.drop();
+    }
+  });
+});
+
+describe('openObjectStore', () => {
+  it('names what is wrong with a URI', () => {
+    assert.throws(() => openObjectStore('not a uri'), InvalidObjectStoreUriError);
+    assert.throws(() => openObjectStore('gs://bucket/x'), /unsupported scheme 'gs:'/);
+    assert.throws(() => openObjectStore('file://host/dir'), /no host/);
+  });
+});
