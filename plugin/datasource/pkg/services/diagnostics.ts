@@ -1,0 +1,23 @@
+// Diagnostics.CheckHealth: connect, run a trivial query, and report the server's version or the exact error.
+import type { CheckHealthResponse, PluginContext } from '../protocol/messages.js';
+import type { EngineInstances } from '../instances.js';
+import { readSettings } from '../settings.js';
+
+export function createCheckHealth(instances: EngineInstances) {
+  return async (request: { pluginContext: PluginContext | null }): Promise<CheckHealthResponse> => {
+    let address = '(not configured)';
+    try {
+      const settings = readSettings(request.pluginContext);
+      address = settings.connection.address;
+      const engine = instances.get(settings);
+      const probe = await engine.query('SELECT 1 AS ok');
+      if (probe.numRows !== 1) throw new Error(`probe query returned ${probe.numRows} rows, expected 1`);
+      const version = await engine.serverVersion();
+      const details = { address, version };
+      return { status: 'OK', message: `Connected to ${address}: ${version}`, jsonDetails: Buffer.from(JSON.stringify(details)) };
+    } catch (e) {
+      const error = (e as Error).message;
+      return { status: 'ERROR', message: `FlightSQL at ${address}: ${error}`, jsonDetails: Buffer.from(JSON.stringify({ address, error })) };
+    }
+  };
+}
