@@ -43,3 +43,8 @@ export function asStrings(field: FrameField, name: string): FrameField {
   if (field.kind === 'string') return { ...field, name };
   return stringField(name, values(field).map((v) => (v === null || v === undefined ? null : String(v))));
 }
+
+/** Milliseconds since the epoch of a `time` field, split before converting so sub-ms digits survive. */
+export function millis(field: FrameField): Float64Array {
+  return Float64Array.from(nanos(field), (ns) => Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6);
+}

@@ -3,7 +3,7 @@
 // (id, parent, name, target, begin, end, duration in ns), or columns already named the Grafana way.
 import { jsonField, numberField, stringField } from '../build.js';
 import { findField, frameLength, type Frame } from '../frame.js';
-import { numbers, values } from '../rows.js';
+import { millis, numbers, values } from '../rows.js';
 import { FormatError } from './errors.js';
 
 const NS_PER_MS = 1e6;
@@ -29,10 +29,10 @@ export function tracesFrame(table: Frame): Frame {
   const end = findField(table, 'end');
 
   // startTime: timestamps are ns; a numeric startTime column is taken as ms already.
-  const startMs = begin.kind === 'time' ? numbers(begin).map((ns) => ns / NS_PER_MS) : numbers(begin);
+  const startMs = begin.kind === 'time' ? millis(begin) : numbers(begin);
   let durationMs: Float64Array;
   if (durationNs) durationMs = numbers(durationNs).map((ns) => ns / NS_PER_MS);
-  else if (end && end.kind === 'time') durationMs = numbers(end).map((ns, i) => ns / NS_PER_MS - startMs[i]!);
+  else if (end && end.kind === 'time') durationMs = millis(end).map((ms, i) => ms - startMs[i]!);
   else throw new FormatError('traces', 'the result needs a duration (ns) or end column');
 
   const targets = target ? values(target) : [];

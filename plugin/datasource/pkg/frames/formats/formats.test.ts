@@ -1,0 +1,137 @@
+/** @jest-environment node */
+import { Dictionary, Float64, Int16, Int32, Int64, TimestampNanosecond, Uint32, Utf8 } from 'apache-arrow';
+import { encodeFrame } from '../encode';
+import { arrowTable, decodeFrame } from '../testing';
+import { framesFor } from './index';
+
+const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+const T0 = Date.parse('2024-05-01T10:00:00Z');
+const dict = () => new Dictionary(new Utf8(), new Int16());
+const decodeAll = (frames: ReturnType<typeof framesFor>) => frames.map((f) => decodeFrame(encodeFrame(f)));
+const values = (frame: ReturnType<typeof decodeFrame>, name: string) => frame.fields.find((f) => f.name === name)!.values;
+
+describe('time series', () => {
+  test('a result without string columns is one wide frame sorted by time', () => {
+    const table = arrowTable([
+      ['time', new TimestampNanosecond(), [ns(T0 + 2000), ns(T0), ns(T0 + 1000)]],
+      ['cpu', new Float64(), [3, 1, 2]],
+      ['mem', new Int64(), [30n, 10n, 20n]],
+    ]);
+    const [frame, ...rest] = decodeAll(framesFor('time_series', table, 'A', 'q'));
+    expect(rest).toHaveLength(0);
+    expect(frame!.meta.type).toBe('timeseries-wide');
+    expect(frame!.fields.map((f) => f.tstype)).toEqual(['time', 'number', 'number']);
+    expect(values(frame!, 'cpu')).toEqual([1, 2, 3]);
+    expect(values(frame!, 'mem')).toEqual([10n, 20n, 30n]);
+  });
+
+  test('string columns become labels: one frame per series', () => {
+    const table = arrowTable([
+      ['time', new TimestampNanosecond(), [ns(T0), ns(T0), ns(T0 + 1000), ns(T0 + 1000)]],
+      ['name', dict(), ['cpu', 'mem', 'cpu', 'mem']],
+      ['value', new Float64(), [1, 10, 2, 20]],
+    ]);
+    const frames = decodeAll(framesFor('time_series', table, 'A', 'q'));
+    expect(frames).toHaveLength(2);
+    expect(frames.map((f) => f.meta.type)).toEqual(['timeseries-multi', 'timeseries-multi']);
+    expect(frames.map((f) => f.fields[1]!.labels)).toEqual([{ name: 'cpu' }, { name: 'mem' }]);
+    expect(frames.map((f) => f.fields[1]!.values)).toEqual([[1, 2], [10, 20]]);
+    expect(frames.map((f) => f.refId)).toEqual(['A', 'A']);
+  });
+
+  test('needs a time column and a number column', () => {
+    expect(() => framesFor('time_series', arrowTable([['v', new Float64(), [1]]]), 'A', '')).toThrow('time series format: the result has no timestamp column');
+    expect(() => framesFor('time_series', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'A', '')).toThrow('no numeric column');
+  });
+});
+
+describe('logs', () => {
+  const table = arrowTable([
+    ['time', new TimestampNanosecond('+00:00'), [ns(T0), ns(T0)]],
+    ['process_id', dict(), ['p1', 'p1']],
+    ['level', new Int32(), [2, 4]],
+    ['target', dict(), ['db', 'http']],
+    ['msg', new Utf8(), ['connection lost', 'GET /']],
+  ]);
+  const [frame] = decodeAll(framesFor('logs', table, 'L', 'q'));
+
+  test("has Grafana's log-lines fields and asks for the logs visualisation", () => {
+    expect(frame!.fields.map((f) => [f.name, f.tstype])).toEqual([
+      ['timestamp', 'time'],
+      ['body', 'string'],
+      ['severity', 'string'],
+      ['id', 'string'],
+      ['attributes', 'other'],
+    ]);
+    expect(frame!.meta).toMatchObject({ type: 'log-lines', preferredVisualisationType: 'logs' });
+  });
+
+  test('maps levels to severities, keeps bodies, makes unique ids and attributes', () => {
+    expect(values(frame!, 'severity')).toEqual(['error', 'info']);
+    expect(values(frame!, 'body')).toEqual(['connection lost', 'GET /']);
+    const ids = values(frame!, 'id');
+    expect(new Set(ids).size).toBe(2);
+    expect(values(frame!, 'attributes')).toEqual([{ process_id: 'p1', target: 'db' }, { process_id: 'p1', target: 'http' }]);
+    expect(frame!.table.getChild('timestamp')!.data[0]!.values[0]).toBe(ns(T0));
+  });
+
+  test('needs a message column', () => {
+    expect(() => framesFor('logs', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'L', '')).toThrow('logs format: the result needs a message column');
+  });
+});
+
+describe('traces', () => {
+  const table = arrowTable([
+    ['id', new Int64(), [1n, 2n, 3n]],
+    ['parent', new Int64(), [0n, 1n, 1n]],
+    ['depth', new Uint32(), [0, 1, 1]],
+    ['begin', new TimestampNanosecond(), [ns(T0), ns(T0) + 500_000n, ns(T0 + 2)]],
+    ['end', new TimestampNanosecond(), [ns(T0 + 10), ns(T0 + 2), ns(T0 + 9)]],
+    ['duration', new Int64(), [10_000_000n, 1_500_000n, 7_000_000n]],
+    ['name', dict(), ['frame', 'update', 'render']],
+    ['target', dict(), ['engine', 'engine', 'gfx']],
+  ]);
+  const [frame] = decodeAll(framesFor('traces', table, 'T', 'q'));
+
+  test("has Grafana's trace fields", () => {
+    expect(frame!.fields.map((f) => f.name)).toEqual([
+      'traceID', 'spanID', 'parentSpanID', 'operationName', 'serviceName', 'serviceTags', 'startTime', 'duration', 'tags',
+    ]);
+    expect(frame!.meta.preferredVisualisationType).toBe('trace');
+  });
+
+  test('converts ids, parents, times and durations (ms)', () => {
+    expect(values(frame!, 'spanID')).toEqual(['1', '2', '3']);
+    expect(values(frame!, 'parentSpanID')).toEqual([null, '1', '1']);
+    expect(values(frame!, 'operationName')).toEqual(['frame', 'update', 'render']);
+    expect(values(frame!, 'startTime')).toEqual([T0, T0 + 0.5, T0 + 2]);
+    expect(values(frame!, 'duration')).toEqual([10, 1.5, 7]);
+    expect(values(frame!, 'serviceTags')[2]).toEqual([{ key: 'target', value: 'gfx' }]);
+    expect(values(frame!, 'tags')[1]).toEqual([{ key: 'depth', value: 1 }]);
+  });
+});
+
+describe('flame graph', () => {
+  // frame ─┬─ update ── physics
+  //        └─ render
+  // frame ─── update        (second frame: merges into the same path)
+  const table = arrowTable([
+    ['id', new Int64(), [1n, 2n, 3n, 4n, 5n, 6n]],
+    ['parent', new Int64(), [0n, 1n, 2n, 1n, 0n, 5n]],
+    ['name', dict(), ['frame', 'update', 'physics', 'render', 'frame', 'update']],
+    ['duration', new Int64(), [100n, 60n, 25n, 30n, 50n, 40n]],
+  ]);
+  const [frame] = decodeAll(framesFor('flame_graph', table, 'F', 'q'));
+
+  test('is one rooted tree in depth-first order with merged call paths', () => {
+    expect(values(frame!, 'label')).toEqual(['total', 'frame', 'update', 'physics', 'render']);
+    expect(values(frame!, 'level')).toEqual([0, 1, 2, 3, 2]);
+    expect(values(frame!, 'value')).toEqual([150, 150, 100, 25, 30]);
+    expect(values(frame!, 'self')).toEqual([0, 20, 75, 25, 30]);
+    expect(frame!.meta.preferredVisualisationType).toBe('flamegraph');
+  });
+
+  test('needs span tree columns', () => {
+    expect(() => framesFor('flame_graph', arrowTable([['name', new Utf8(), ['x']]]), 'F', '')).toThrow('flame graph format: the result needs thread_spans columns');
+  });
+});
