@@ -1,0 +1,190 @@
+import {
+  Client, credentials, Metadata, type ChannelCredentials, type ClientReadableStream, type MethodDefinition,
+} from '@grpc/grpc-js';
+import { Table, type RecordBatch, type Schema } from 'apache-arrow';
+import { FlightSQLError } from './errors.js';
+import { deserializeSchema, readFlightData } from './ipc.js';
+import {
+  DescriptorType, packAny, sql, unpackAny,
+  type CommandGetDbSchemas, type CommandGetTables, type FlightInfo,
+} from './proto.js';
+import {
+  CLOSE_PREPARED_STATEMENT, CREATE_PREPARED_STATEMENT, flightServiceDefinition as rpc, PRESERVE_DICTIONARY,
+  QUERY_RANGE_BEGIN, QUERY_RANGE_END,
+} from './service.js';
+
+export interface FlightSQLClientOptions {
+  /** `grpc://host:port` (plaintext) or `grpc+tls://host:port`. */
+  url: string;
+  /** Sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** TLS settings for `grpc+tls://`: a CA bundle for servers with private certificates. */
+  tls?: { rootCerts?: Buffer };
+  /** Extra gRPC metadata on every call. */
+  headers?: Record<string, string>;
+  /** Ask for dictionary-encoded string columns as the engine keeps them (default: plain Utf8). */
+  preserveDictionary?: boolean;
+}
+
+/** A time bound: a Date, or an RFC 3339 string passed through untouched. */
+export type TimeBound = Date | string;
+
+export interface QueryStream {
+  schema: Schema;
+  batches: AsyncIterable<RecordBatch>;
+}
+
+/** A server-side prepared statement (parameterless): run it any number of times, then close it. */
+export interface PreparedStatement {
+  schema: Schema;
+  query(begin?: TimeBound, end?: TimeBound): Promise<Table>;
+  close(): Promise<void>;
+}
+
+function channelCredentials(url: URL, tls: FlightSQLClientOptions['tls']): ChannelCredentials {
+  switch (url.protocol) {
+    case 'grpc:':
+    case 'grpc+tcp:':
+    case 'http:':
+      return credentials.createInsecure();
+    case 'grpc+tls:':
+    case 'https:':
+      return credentials.createSsl(tls?.rootCerts ?? null);
+    default:
+      throw new Error(`unsupported FlightSQL url scheme '${url.protocol}' (use grpc:// or grpc+tls://)`);
+  }
+}
+
+/** A FlightSQL client speaking to micromegas (or any FlightSQL server), results as Arrow. */
+export class FlightSQLClient {
+  private readonly client: Client;
+
+  constructor(private readonly options: FlightSQLClientOptions) {
+    const url = new URL(options.url);
+    const port = url.port || (url.protocol === 'grpc+tls:' || url.protocol === 'https:' ? '443' : '50051');
+    this.client = new Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** Runs `sql` over [begin, end) and collects every batch into one table. */
+  async query(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<Table> {
+    const { schema, batches } = await this.queryStream(sqlText, begin, end);
+    return collect(schema, batches);
+  }
+
+  /** Runs `sql` over [begin, end); batches arrive as the server streams them. */
+  async queryStream(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<QueryStream> {
+    return this.execute(packAny('CommandStatementQuery', { query: sqlText }), this.metadata(begin, end));
+  }
+
+  async prepare(sqlText: string): Promise<PreparedStatement> {
+    const body = packAny('ActionCreatePreparedStatementRequest', { query: sqlText });
+    const [result] = await this.action(CREATE_PREPARED_STATEMENT, body);
+    if (!result) throw new FlightSQLError(13, 'CreatePreparedStatement returned no result', 'DoAction');
+    const created = sql.ActionCreatePreparedStatementResult.decode(unpackAny(result).value);
+    const handle = created.prepared_statement_handle;
+    return {
+      schema: deserializeSchema(created.dataset_schema),
+      query: async (begin, end) => {
+        const command = packAny('CommandPreparedStatementQuery', { prepared_statement_handle: handle });
+        const { schema, batches } = await this.execute(command, this.metadata(begin, end));
+        return collect(schema, batches);
+      },
+      close: async () => {
+        await this.action(CLOSE_PREPARED_STATEMENT, packAny('ActionClosePreparedStatementRequest', { prepared_statement_handle: handle }));
+      },
+    };
+  }
+
+  getCatalogs(): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetCatalogs', {}));
+  }
+
+  getDbSchemas(filter: CommandGetDbSchemas = {}): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetDbSchemas', filter));
+  }
+
+  getTables(filter: Partial<CommandGetTables> = {}): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetTables', { table_types: [], include_schema: false, ...filter }));
+  }
+
+  getTableTypes(): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetTableTypes', {}));
+  }
+
+  /** SqlInfo rows (`info_name`, dense-union `value`); no ids means everything the server knows. */
+  getSqlInfo(info: number[] = []): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetSqlInfo', { info }));
+  }
+
+  private async metadataQuery(command: Uint8Array): Promise<Table> {
+    const { schema, batches } = await this.execute(command, this.metadata());
+    return collect(schema, batches);
+  }
+
+  private metadata(begin?: TimeBound, end?: TimeBound): Metadata {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.options.headers ?? {})) metadata.set(key, value);
+    if (this.options.token) metadata.set('authorization', `Bearer ${this.options.token}`);
+    if (this.options.preserveDictionary) metadata.set(PRESERVE_DICTIONARY, 'true');
+    if (begin !== undefined) metadata.set(QUERY_RANGE_BEGIN, rfc3339(begin));
+    if (end !== undefined) metadata.set(QUERY_RANGE_END, rfc3339(end));
+    return metadata;
+  }
+
+  /** GetFlightInfo, then DoGet on every endpoint in order. */
+  private async execute(command: Uint8Array, metadata: Metadata): Promise<QueryStream> {
+    const info: FlightInfo = await this.unary(rpc.GetFlightInfo, { type: DescriptorType.CMD, cmd: command }, metadata);
+    const schema = deserializeSchema(info.schema);
+    const doGet = (ticket: FlightInfo['endpoint'][number]['ticket']) => this.stream(rpc.DoGet, ticket, metadata);
+    async function* batches(): AsyncGenerator<RecordBatch> {
+      for (const endpoint of info.endpoint) {
+        const call = doGet(endpoint.ticket);
+        try {
+          for await (const batch of await readFlightData(call)) yield batch;
+        } catch (err) {
+          throw FlightSQLError.from('DoGet', err);
+        } finally {
+          call.cancel(); // no-op once the stream ended; stops the server when the consumer quits early
+        }
+      }
+    }
+    return { schema, batches: batches() };
+  }
+
+  private async action(type: string, body: Uint8Array): Promise<Uint8Array[]> {
+    const results: Uint8Array[] = [];
+    try {
+      for await (const result of this.stream(rpc.DoAction, { type, body }, this.metadata())) results.push(result.body);
+    } catch (err) {
+      throw FlightSQLError.from('DoAction', err);
+    }
+    return results;
+  }
+
+  private unary<Req, Res>(method: MethodDefinition<Req, Res>, request: Req, metadata: Metadata): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {},
+        (err, response) => (err || response === undefined ? reject(FlightSQLError.from(method.originalName ?? method.path, err)) : resolve(response)),
+      );
+    });
+  }
+
+  private stream<Req, Res>(method: MethodDefinition<Req, Res>, request: Req, metadata: Metadata): ClientReadableStream<Res> {
+    return this.client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {});
+  }
+}
+
+function rfc3339(bound: TimeBound): string {
+  return typeof bound === 'string' ? bound : bound.toISOString();
+}
+
+async function collect(schema: Schema, batches: AsyncIterable<RecordBatch>): Promise<Table> {
+  const all: RecordBatch[] = [];
+  for await (const batch of batches) all.push(batch);
+  return all.length > 0 ? new Table(all) : new Table(schema);
+}

@@ -1,0 +1,5 @@
+export { FlightSQLClient, type FlightSQLClientOptions, type PreparedStatement, type QueryStream, type TimeBound } from './client.js';
+export { FlightSQLError } from './errors.js';
+export { deserializeSchema, readFlightData, serializeSchema, toFlightData } from './ipc.js';
+export * from './proto.js';
+export * from './service.js';

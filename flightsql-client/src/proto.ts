@@ -1,0 +1,141 @@
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+/** Our .proto files ship beside dist/ (package "files"); field names stay snake_case as in the specification. */
+const protoDir = fileURLToPath(new URL('../proto/', import.meta.url));
+const root = new protobuf.Root().loadSync(
+  [`${protoDir}flight.proto`, `${protoDir}flight_sql.proto`, 'google/protobuf/any.proto'],
+  { keepCase: true },
+);
+
+export interface Codec<T> {
+  encode(message: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
+function codec<T>(fullName: string): Codec<T> {
+  const type = root.lookupType(fullName);
+  return {
+    encode: (message) => type.encode(type.fromObject(message as object)).finish(),
+    // proto3 `optional` fields stay undefined when absent (they are synthetic oneofs, never defaulted).
+    decode: (bytes) => type.toObject(type.decode(bytes), { defaults: true, longs: Number }) as T,
+  };
+}
+
+// ---- Arrow Flight ----------------------------------------------------------------------------
+
+export interface HandshakeMessage { protocol_version?: number; payload?: Uint8Array }
+export interface Empty {}
+export interface ActionType { type: string; description: string }
+export interface Action { type: string; body?: Uint8Array }
+export interface Result { body: Uint8Array }
+export interface SchemaResult { schema: Uint8Array }
+export enum DescriptorType { UNKNOWN = 0, PATH = 1, CMD = 2 }
+export interface FlightDescriptor { type?: DescriptorType; cmd?: Uint8Array; path?: string[] }
+export interface Ticket { ticket: Uint8Array }
+export interface FlightEndpoint { ticket: Ticket; location?: { uri: string }[] }
+export interface FlightInfo {
+  schema: Uint8Array;
+  flight_descriptor?: FlightDescriptor;
+  endpoint: FlightEndpoint[];
+  total_records: number;
+  total_bytes: number;
+  ordered?: boolean;
+}
+export interface FlightData {
+  flight_descriptor?: FlightDescriptor;
+  data_header?: Uint8Array;
+  app_metadata?: Uint8Array;
+  data_body?: Uint8Array;
+}
+
+const FLIGHT = 'arrow.flight.protocol';
+export const flight = {
+  HandshakeRequest: codec<HandshakeMessage>(`${FLIGHT}.HandshakeRequest`),
+  HandshakeResponse: codec<HandshakeMessage>(`${FLIGHT}.HandshakeResponse`),
+  Empty: codec<Empty>(`${FLIGHT}.Empty`),
+  ActionType: codec<ActionType>(`${FLIGHT}.ActionType`),
+  Action: codec<Action>(`${FLIGHT}.Action`),
+  Result: codec<Result>(`${FLIGHT}.Result`),
+  SchemaResult: codec<SchemaResult>(`${FLIGHT}.SchemaResult`),
+  FlightDescriptor: codec<FlightDescriptor>(`${FLIGHT}.FlightDescriptor`),
+  FlightInfo: codec<FlightInfo>(`${FLIGHT}.FlightInfo`),
+  Ticket: codec<Ticket>(`${FLIGHT}.Ticket`),
+  FlightData: codec<FlightData>(`${FLIGHT}.FlightData`),
+};
+
+// ---- FlightSQL commands ----------------------------------------------------------------------
+
+export interface CommandGetSqlInfo { info: number[] }
+export interface CommandGetCatalogs {}
+export interface CommandGetDbSchemas { catalog?: string; db_schema_filter_pattern?: string }
+export interface CommandGetTables {
+  catalog?: string;
+  db_schema_filter_pattern?: string;
+  table_name_filter_pattern?: string;
+  table_types: string[];
+  include_schema: boolean;
+}
+export interface CommandGetTableTypes {}
+export interface CommandStatementQuery { query: string; transaction_id?: Uint8Array }
+export interface TicketStatementQuery { statement_handle: Uint8Array }
+export interface CommandPreparedStatementQuery { prepared_statement_handle: Uint8Array }
+export interface ActionCreatePreparedStatementRequest { query: string; transaction_id?: Uint8Array }
+export interface ActionCreatePreparedStatementResult {
+  prepared_statement_handle: Uint8Array;
+  dataset_schema: Uint8Array;
+  parameter_schema?: Uint8Array;
+}
+export interface ActionClosePreparedStatementRequest { prepared_statement_handle: Uint8Array }
+
+/** The FlightSQL messages we exchange, by their specification name (also the Any type_url suffix). */
+export interface SqlMessages {
+  CommandGetSqlInfo: CommandGetSqlInfo;
+  CommandGetCatalogs: CommandGetCatalogs;
+  CommandGetDbSchemas: CommandGetDbSchemas;
+  CommandGetTables: CommandGetTables;
+  CommandGetTableTypes: CommandGetTableTypes;
+  CommandStatementQuery: CommandStatementQuery;
+  TicketStatementQuery: TicketStatementQuery;
+  CommandPreparedStatementQuery: CommandPreparedStatementQuery;
+  ActionCreatePreparedStatementRequest: ActionCreatePreparedStatementRequest;
+  ActionCreatePreparedStatementResult: ActionCreatePreparedStatementResult;
+  ActionClosePreparedStatementRequest: ActionClosePreparedStatementRequest;
+}
+export type SqlMessageName = keyof SqlMessages;
+
+const SQL = 'arrow.flight.protocol.sql';
+const sqlMessageNames: SqlMessageName[] = [
+  'CommandGetSqlInfo', 'CommandGetCatalogs', 'CommandGetDbSchemas', 'CommandGetTables', 'CommandGetTableTypes',
+  'CommandStatementQuery', 'TicketStatementQuery', 'CommandPreparedStatementQuery',
+  'ActionCreatePreparedStatementRequest', 'ActionCreatePreparedStatementResult', 'ActionClosePreparedStatementRequest',
+];
+export const sql = Object.fromEntries(sqlMessageNames.map((name) => [name, codec(`${SQL}.${name}`)])) as {
+  [K in SqlMessageName]: Codec<SqlMessages[K]>;
+};
+
+// ---- google.protobuf.Any ---------------------------------------------------------------------
+
+interface AnyMessage { type_url: string; value: Uint8Array }
+const anyCodec = codec<AnyMessage>('google.protobuf.Any');
+const TYPE_URL_PREFIX = `type.googleapis.com/${SQL}.`;
+
+/** Wraps a FlightSQL message in the Any envelope every FlightSQL peer expects. */
+export function packAny<K extends SqlMessageName>(name: K, message: SqlMessages[K]): Uint8Array {
+  return anyCodec.encode({ type_url: TYPE_URL_PREFIX + name, value: sql[name].encode(message) });
+}
+
+/** An unpacked Any: the FlightSQL message name (undefined when it is not one of ours) and its raw bytes. */
+export interface UnpackedAny {
+  typeUrl: string;
+  name: SqlMessageName | undefined;
+  /** Absent `value` (some clients send empty commands that way) decodes as empty bytes. */
+  value: Uint8Array;
+}
+
+export function unpackAny(bytes: Uint8Array): UnpackedAny {
+  const { type_url: typeUrl, value } = anyCodec.decode(bytes);
+  const suffix = typeUrl.startsWith(TYPE_URL_PREFIX) ? typeUrl.slice(TYPE_URL_PREFIX.length) : '';
+  const name = (sqlMessageNames as string[]).includes(suffix) ? (suffix as SqlMessageName) : undefined;
+  return { typeUrl, name, value: value ?? new Uint8Array() };
+}
