@@ -3,7 +3,7 @@
 const path = require('path');
 
 // Packages that ship ES modules only (d3-*, ol, …) must be transformed too.
-const esmOnly = ['d3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'ol', 'marked', 'uuid', 'react-calendar', '@wojtekmaj', 'get-user-locale', 'memoize', 'mimic-function', 'lodash-es', 'rbush', 'quickselect', 'color-[a-z-]+', 'screenfull'];
+const esmOnly = ['@ver0/deep-equal', '@react-hookz', 'd3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'ol', 'marked', 'uuid', 'react-calendar', '@wojtekmaj', 'get-user-locale', 'memoize', 'mimic-function', 'lodash-es', 'rbush', 'quickselect', 'color-[a-z-]+', 'screenfull'];
 
 module.exports = {
   rootDir: path.resolve(__dirname, '..'),
@@ -15,7 +15,7 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { transform: { react: { runtime: 'automatic' } } } }],
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { transform: { react: { runtime: 'classic' } } } }],
     '^.+\\.mjs$': ['@swc/jest', { module: { type: 'commonjs' } }],
     '^.+\\.proto$': '<rootDir>/.config/jest/proto-transform.js',
   },
