@@ -16,6 +16,8 @@ export interface ListenAddress {
 export interface Config {
   /** Embedded database and default object store live here. */
   dataDir: string;
+  /** Server log threshold: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string;
   lake: {
     metadata: MetadataStoreOptions;
     objectStoreUri: string;
@@ -34,6 +36,8 @@ export class ConfigError extends Error {
     super(`${variable}=${JSON.stringify(value)}: expected ${expected}`);
   }
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
 
@@ -78,8 +82,11 @@ export function loadConfig(env: Env = process.env): Config {
   const endpoint = text(env, 'MICROMEGAS_S3_ENDPOINT') ?? text(env, 'AWS_ENDPOINT_URL_S3') ?? text(env, 'AWS_ENDPOINT_URL');
   const region = text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION');
   const forcePathStyle = flag(env, 'MICROMEGAS_S3_FORCE_PATH_STYLE');
+  const logLevel = text(env, 'MICROMEGAS_LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('MICROMEGAS_LOG_LEVEL', logLevel, LOG_LEVELS.join(', '));
   return {
     dataDir,
+    logLevel,
     lake: {
       metadata: connectionString === undefined
         ? { kind: 'pglite', dataDir: join(dataDir, 'pg') }

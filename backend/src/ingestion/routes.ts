@@ -1,0 +1,81 @@
+/**
+ * The ingestion HTTP API, as a fastify plugin (register it with prefix '/ingestion'):
+ * `POST insert_process`, `insert_stream`, `insert_block`, each taking one CBOR envelope as the raw
+ * body (any content type; application/cbor by convention) and answering 200 with an empty body once
+ * it is durably recorded, including when it already was (resends are harmless).
+ * Errors: 400 malformed envelope, 413 body over the cap, 422 unknown stream or process, 503 storage
+ * failure (nothing half-written is visible: a block's row is written last).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MetadataStore } from '../lake/metadata/store.js';
+import type { ObjectStore } from '../lake/object-store/store.js';
+import {
+  insertBlock, insertProcess, insertStream, streamProcess, UnknownProcessError, UnknownStreamError,
+} from '../lake/telemetry/write.js';
+import { BadEnvelopeError, IngestionRequestError, UnknownReferenceError } from './errors.js';
+import { readBlock, readProcess, readStream } from './envelopes.js';
+import { RecentIds } from './recent-ids.js';
+
+export interface IngestionOptions {
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  maxBodyBytes: number;
+}
+
+/** How many streams' owners to remember: far more than the streams that send at once. */
+const KNOWN_STREAMS = 100_000;
+
+function statusOf(err: FastifyError | Error): number {
+  if (err instanceof IngestionRequestError) return err.statusCode;
+  if (err instanceof UnknownProcessError || err instanceof UnknownStreamError) return 422;
+  const status = (err as FastifyError).statusCode;
+  // fastify's own refusals (413 body too large, 400 bad content length, …) stand; anything else
+  // happened while storing and is worth a retry.
+  return status !== undefined && status >= 400 && status < 500 ? status : 503;
+}
+
+export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
+  const { metadata, objects, maxBodyBytes } = options;
+  const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = statusOf(err);
+    if (status >= 500) request.log.error({ err }, `ingestion: ${request.url} failed`);
+    void reply.code(status).send({ statusCode: status, error: status >= 500 ? 'storage failure' : 'rejected', message: err.message });
+  });
+
+  const body = (request: FastifyRequest) => request.body as Buffer | undefined;
+  const route = { bodyLimit: maxBodyBytes };
+
+  app.post('/insert_process', route, async (request, reply) => {
+    await insertProcess(metadata, readProcess(body(request)));
+    return reply.code(200).send();
+  });
+
+  app.post('/insert_stream', route, async (request, reply) => {
+    await insertStream(metadata, readStream(body(request)));
+    return reply.code(200).send();
+  });
+
+  app.post('/insert_block', route, async (request, reply) => {
+    const block = readBlock(body(request));
+    const owner = streamOwners.get(block.stream_id) ?? await streamProcess(metadata, block.stream_id);
+    if (owner === undefined) {
+      throw new UnknownReferenceError(`block ${block.block_id}: unknown stream ${block.stream_id} (insert the stream first)`);
+    }
+    streamOwners.remember(block.stream_id, owner);
+    if (owner !== block.process_id) {
+      throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
+    }
+    try {
+      await insertBlock(metadata, objects, block);
+    } catch (err) {
+      if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
+      throw err;
+    }
+    return reply.code(200).send();
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Where and how a block's payload is kept in the object store.
+ *
+ * Key: `blobs/{process_id}/{stream_id}/{block_id}`.
+ * Layout: the CBOR encoding of a two-entry map `{dependencies: bytes, objects: bytes}`, the same shape
+ * as the `payload` field of the block envelope; both byte strings are stored exactly as received
+ * (LZ4-compressed event records, see docs/wire-format.md). `blocks.payload_size` is this object's size.
+ */
+import { decode, encode } from 'cbor-x';
+import type { BlockPayload } from '@micromegas/wire/envelope';
+import type { ObjectStore } from '../object-store/store.js';
+import { ObjectStoreError } from '../object-store/errors.js';
+
+export function blockPayloadKey(block: { process_id: string; stream_id: string; block_id: string }): string {
+  return `blobs/${block.process_id}/${block.stream_id}/${block.block_id}`;
+}
+
+export function encodeBlockPayload(payload: BlockPayload): Uint8Array {
+  return encode({ dependencies: payload.dependencies, objects: payload.objects });
+}
+
+/** Reads a block's payload back (for ETL). Throws ObjectNotFoundError, or ObjectStoreError if it is not a payload. */
+export async function readBlockPayload(
+  objects: ObjectStore,
+  block: { process_id: string; stream_id: string; block_id: string },
+): Promise<BlockPayload> {
+  const key = blockPayloadKey(block);
+  const body = await objects.get(key);
+  let value: unknown;
+  try {
+    value = decode(body);
+  } catch (err) {
+    throw new ObjectStoreError(objects.uri, key, 'not a CBOR block payload', { cause: err });
+  }
+  const { dependencies, objects: events } = (value ?? {}) as Partial<BlockPayload>;
+  if (!(dependencies instanceof Uint8Array) || !(events instanceof Uint8Array)) {
+    throw new ObjectStoreError(objects.uri, key, 'block payload lacks dependencies/objects byte strings');
+  }
+  return { dependencies, objects: events };
+}

@@ -1,0 +1,68 @@
+/**
+ * What ingestion writes and ETL reads back: the wire envelopes, checked and normalized (times as
+ * exact nanoseconds since the Unix epoch, properties as the {key, value} list the views expose).
+ */
+import type { BlockPayload } from '@micromegas/wire/envelope';
+
+/** A signed 64-bit integer as it arrived: a number when safe, a bigint beyond. */
+export type Int64 = number | bigint;
+
+export interface Property {
+  key: string;
+  value: string;
+}
+
+export interface ProcessRecord {
+  process_id: string;
+  exe: string;
+  username: string;
+  realname: string;
+  computer: string;
+  distro: string;
+  cpu_brand: string;
+  tsc_frequency: Int64;
+  start_time_ns: bigint;
+  start_ticks: Int64;
+  /** '' when there is no parent. */
+  parent_process_id: string;
+  properties: Property[];
+}
+
+export interface StreamRecord {
+  stream_id: string;
+  process_id: string;
+  dependencies_metadata: Uint8Array;
+  objects_metadata: Uint8Array;
+  tags: string[];
+  properties: Property[];
+}
+
+export interface BlockRecord {
+  block_id: string;
+  stream_id: string;
+  process_id: string;
+  begin_time_ns: bigint;
+  begin_ticks: Int64;
+  end_time_ns: bigint;
+  end_ticks: Int64;
+  nb_objects: number;
+  object_offset: Int64;
+  payload: BlockPayload;
+}
+
+/** A `blocks` row as `SELECT * FROM blocks` returns it. */
+export interface BlockRow {
+  block_id: string;
+  stream_id: string;
+  process_id: string;
+  begin_time: Date;
+  begin_time_ns: bigint;
+  begin_ticks: Int64;
+  end_time: Date;
+  end_time_ns: bigint;
+  end_ticks: Int64;
+  nb_objects: number;
+  object_offset: Int64;
+  payload_size: Int64;
+  insert_time: Date;
+}

@@ -1,0 +1,56 @@
+import type { Config } from '../config.js';
+import { createContext, type ProvidedStores } from './context.js';
+import type { RunningRole } from './role.js';
+import { roles } from './roles.js';
+
+/** A role name `roles.ts` does not know. */
+export class UnknownRoleError extends Error {
+  override name = 'UnknownRoleError';
+  constructor(readonly role: string) {
+    super(`unknown role '${role}'; known roles: ${Object.keys(roles).join(', ')}`);
+  }
+}
+
+export interface Services {
+  readonly running: readonly RunningRole[];
+  /** Stops every role (in reverse start order), then closes the shared storage. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts the named roles on one shared context; on a failure, stops those already started. */
+export async function startServices(config: Config, roleNames: readonly string[], provided?: ProvidedStores): Promise<Services> {
+  for (const name of roleNames) if (!(name in roles)) throw new UnknownRoleError(name);
+  const context = createContext(config, provided);
+  const running: RunningRole[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const role of running.slice().reverse()) await role.stop().catch(() => {});
+      await context.close();
+    })();
+    return stopping;
+  };
+  try {
+    for (const name of roleNames) {
+      const { role } = await roles[name]!();
+      running.push(await role.start(context));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { running, stop };
+}
+
+/** Stops `services` gracefully on the first SIGINT/SIGTERM; a second one exits at once. */
+export function stopOnSignals(services: Services, onStopped: () => void): void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    console.error(`micromegas: ${signal}: stopping (again to force)`);
+    void services.stop().then(onStopped);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

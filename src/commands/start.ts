@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '../command.js';
+import { ConfigError, loadConfig } from '@micromegas/backend/config';
+import { roles } from '@micromegas/backend/service/roles';
+import { startServices, stopOnSignals, UnknownRoleError } from '@micromegas/backend/service/services';
+
+export const command: Command = {
+  summary: 'run the backend services (default: all roles, on embedded PGlite and ./data)',
+  usage: `micromegas start [--roles ${Object.keys(roles).join(',')}]`,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { roles: { type: 'string' } }, strict: true }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const roleNames = values.roles === undefined ? Object.keys(roles) : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
+    if (roleNames.length === 0) throw new UsageError('--roles needs at least one role');
+
+    let config;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) { console.error(`micromegas start: ${err.message}`); return 2; }
+      throw err;
+    }
+    let services;
+    try {
+      services = await startServices(config, roleNames);
+    } catch (err) {
+      if (err instanceof UnknownRoleError) throw new UsageError(err.message);
+      throw err;
+    }
+    const metadata = config.lake.metadata.kind === 'pglite' ? `PGlite in ${config.lake.metadata.dataDir}` : 'PostgreSQL';
+    console.log(`micromegas: metadata in ${metadata}, objects in ${config.lake.objectStoreUri}`);
+    for (const role of services.running) console.log(`micromegas: ${role.name.padEnd(12)} listening on ${role.url}`);
+
+    return new Promise<number>((resolve) => stopOnSignals(services, () => resolve(0)));
+  },
+};

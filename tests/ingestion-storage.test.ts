@@ -1,0 +1,88 @@
+/**
+ * Envelopes POSTed over loopback land, field for field, in PostgreSQL or PGlite and in the file or
+ * S3 object store; resending changes nothing.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readBlockPayload } from '@micromegas/backend/lake/telemetry/payload';
+import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
+import type { BlockRow } from '@micromegas/backend/lake/telemetry/records';
+import {
+  cbor, count, objectKeys, post, sampleBlock, sampleProcess, sampleStream, startIngestion, storageMatrix,
+  type IngestionUnderTest,
+} from './ingestion-fixtures.js';
+
+const props = (p: Record<string, string>) => Object.entries(p).map(([key, value]) => ({ key, value }));
+
+for (const storage of storageMatrix) {
+  describe(`ingestion into ${storage.name}`, () => {
+    let it_: IngestionUnderTest;
+    before(async () => { it_ = await startIngestion(storage.metadata, storage.objects); });
+    after(async () => { await it_.close(); });
+
+    it('records every field of a process, its stream and its blocks', async () => {
+      const process = sampleProcess({ parent_process_id: 'f3a6c1c8-3b2e-4a51-9a53-0f8c3c1b7e2d' });
+      const stream = sampleStream(process);
+      const blocks = [sampleBlock(stream), sampleBlock(stream, { object_offset: 1234, nb_objects: 7 })];
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
+      for (const block of blocks) assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
+
+      const [p] = await it_.db.store.query('SELECT * FROM processes WHERE process_id = $1', [process.process_id]);
+      assert.ok(p);
+      for (const field of ['exe', 'username', 'realname', 'computer', 'distro', 'cpu_brand', 'tsc_frequency', 'start_ticks', 'parent_process_id'] as const) {
+        assert.equal(p[field], process[field], field);
+      }
+      assert.equal(p['start_time_ns'], 1_795_435_200_123_456_789n);
+      assert.equal((p['start_time'] as Date).toISOString(), '2026-11-23T12:00:00.123Z');
+      assert.deepEqual(p['properties'], props(process.properties));
+
+      const [s] = await it_.db.store.query('SELECT * FROM streams WHERE stream_id = $1', [stream.stream_id]);
+      assert.ok(s);
+      assert.equal(s['process_id'], process.process_id);
+      assert.deepEqual(new Uint8Array(s['dependencies_metadata'] as Uint8Array), stream.dependencies_metadata);
+      assert.deepEqual(new Uint8Array(s['objects_metadata'] as Uint8Array), stream.objects_metadata);
+      assert.deepEqual(s['tags'], stream.tags);
+      assert.deepEqual(s['properties'], props(stream.properties));
+
+      const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE stream_id = $1 ORDER BY object_offset', [stream.stream_id]);
+      assert.equal(rows.length, blocks.length);
+      for (const [i, block] of blocks.entries()) {
+        const row = rows[i]!;
+        for (const field of ['block_id', 'stream_id', 'process_id', 'begin_ticks', 'end_ticks', 'nb_objects', 'object_offset'] as const) {
+          assert.equal(row[field], block[field], field);
+        }
+        assert.equal(row.begin_time_ns, 1_795_435_201_000_000_001n);
+        assert.equal(row.end_time_ns, 1_795_435_202_999_999_999n);
+        // timestamptz keeps microseconds, truncated so that it never passes the exact time
+        assert.equal(row.begin_time.toISOString(), '2026-11-23T12:00:01.000Z');
+        assert.equal(row.end_time.toISOString(), '2026-11-23T12:00:02.999Z');
+        const payload = await readBlockPayload(it_.os.store, row);
+        assert.deepEqual(new Uint8Array(payload.dependencies), new Uint8Array(block.payload.dependencies));
+        assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
+        assert.equal(row.payload_size, (await it_.os.store.get(blockPayloadKey(row))).byteLength);
+      }
+    });
+
+    it('stores a block sent twice once: one row, one object', async () => {
+      const process = sampleProcess();
+      const stream = sampleStream(process);
+      const block = sampleBlock(stream);
+      const [processes, streams, blocks] = [await count(it_.db, 'processes'), await count(it_.db, 'streams'), await count(it_.db, 'blocks')];
+      const objectsBefore = (await objectKeys(it_.os)).length;
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+        assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
+        assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
+      }
+      // concurrent resends as well
+      const concurrent = await Promise.all([1, 2, 3].map(() => post(it_.url, 'insert_block', cbor(block))));
+      assert.deepEqual(concurrent.map((r) => r.status), [200, 200, 200]);
+      assert.equal(await count(it_.db, 'processes'), processes + 1);
+      assert.equal(await count(it_.db, 'streams'), streams + 1);
+      assert.equal(await count(it_.db, 'blocks'), blocks + 1);
+      assert.deepEqual((await objectKeys(it_.os)).length, objectsBefore + 1);
+      assert.ok((await objectKeys(it_.os)).includes(blockPayloadKey(block)));
+    });
+  });
+}
