@@ -1,0 +1,49 @@
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBTypeId, type DuckDBResult, type DuckDBType } from '@duckdb/node-api';
+import { Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { columnBuilder } from './builders.js';
+import { arrowTypeFor, stringDictionary } from './types.js';
+
+/**
+ * Rows per record batch: several DuckDB chunks (2 048 rows each) so IPC messages are not tiny, and
+ * below 32 768 so a per-batch dictionary always fits Int16 indices.
+ */
+export const MAX_BATCH_ROWS = 16_384;
+
+/**
+ * The Arrow schema of a DuckDB result. `dictionaryColumns` names the VARCHAR columns to keep
+ * dictionary-encoded (view columns the view set declares as Dictionary(Int16, Utf8)).
+ */
+export function arrowSchema(names: readonly string[], types: readonly DuckDBType[], dictionaryColumns: ReadonlySet<string>): Schema {
+  return new Schema(names.map((name, i) => {
+    const type = types[i]!;
+    const arrow = type.typeId === DuckDBTypeId.VARCHAR && dictionaryColumns.has(name)
+      ? stringDictionary(i)
+      : arrowTypeFor(type);
+    return new Field(name, arrow, true);
+  }));
+}
+
+/** Streams a DuckDB result as record batches, converting column by column as chunks arrive. */
+export async function* recordBatches(
+  result: DuckDBResult, schema: Schema, types: readonly DuckDBType[], maxRows = MAX_BATCH_ROWS,
+): AsyncGenerator<RecordBatch> {
+  const builders = schema.fields.map((field, i) => columnBuilder(types[i]!, field.type, field.name));
+  const struct = new Struct(schema.fields);
+  let rows = 0;
+  const emit = (): RecordBatch => {
+    const children = builders.map((b) => b.take());
+    const batch = new RecordBatch(schema, makeData({ type: struct, length: rows, children, nullCount: 0 }));
+    rows = 0;
+    return batch;
+  };
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    const size = chunk?.rowCount ?? 0;
+    if (!chunk || size === 0) break;
+    builders.forEach((builder, c) => builder.append(duckdb.data_chunk_get_vector(chunk.chunk, c), size, 0, size));
+    rows += size;
+    if (rows >= maxRows - duckdb.vector_size()) yield emit();
+  }
+  if (rows > 0) yield emit();
+}

@@ -1,0 +1,37 @@
+import type { Schema } from 'apache-arrow';
+import type { SourceContext } from '../rewrite/context.js';
+import type { AstNode } from '../sql/parser.js';
+import { printStatements } from '../sql/parser.js';
+import { relationSql, type Column } from '../sql/text.js';
+import { describeType } from './type-names.js';
+
+const DESCRIBE_COLUMNS: Column[] = [
+  { name: 'column_name', sqlType: 'VARCHAR' },
+  { name: 'data_type', sqlType: 'VARCHAR' },
+  { name: 'is_nullable', sqlType: 'VARCHAR' },
+];
+
+/**
+ * DESCRIBE <view> answers with the view set's declared schema (nullability and dictionary encoding
+ * included); DESCRIBE <any other query> with the schema the query would return.
+ */
+export async function describeSql(query: AstNode, context: SourceContext): Promise<string> {
+  const schema = describedView(query, context) ??
+    await context.schemaOf(await printStatements(context.connection, [{ node: query, named_param_map: [] }]));
+  return describeRelation(schema);
+}
+
+export function describeRelation(schema: Schema): string {
+  return relationSql(DESCRIBE_COLUMNS, schema.fields.map((f) => [f.name, describeType(f.type), f.nullable ? 'YES' : 'NO']));
+}
+
+/** The view set of `SELECT * FROM <global view>` (how DuckDB parses `DESCRIBE <view>`), if that is the query. */
+function describedView(query: AstNode, context: SourceContext): Schema | undefined {
+  const from = query.from_table as AstNode | undefined;
+  const list = query.select_list as AstNode[] | undefined;
+  const plainStar = query.type === 'SELECT_NODE' && list?.length === 1 && list[0]!.class === 'STAR' &&
+    !query.where_clause && (query.group_expressions as unknown[]).length === 0 && (query.modifiers as unknown[]).length === 0;
+  if (!plainStar || from?.type !== 'BASE_TABLE' || from.schema_name) return undefined;
+  const viewSet = context.viewSets.get(String(from.table_name).toLowerCase());
+  return viewSet?.hasGlobal ? viewSet.schema : undefined;
+}

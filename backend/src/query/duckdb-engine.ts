@@ -1,0 +1,124 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { ViewCatalog, ViewSetInfo } from '../views/catalog.js';
+import { arrowSchema, recordBatches } from './arrow/record-batches.js';
+import type { QueryEngine, QueryOptions, QueryResult } from './engine.js';
+import { toQueryError } from './errors.js';
+import { openLockedDuckDB, type LockdownOptions } from './lockdown.js';
+import type { SourceContext } from './rewrite/context.js';
+import { rewriteQuery } from './rewrite/rewrite.js';
+import { parseQuery, type Statement } from './sql/parser.js';
+
+export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowedDirs'>> {
+  catalog: ViewCatalog;
+  /** Directories partition files live in (the lake's local cache); queries can read nothing else. */
+  allowedDirs: readonly string[];
+  /** Whether materialize_partitions() / retire_partitions() may run (default true). */
+  adminFunctions?: boolean;
+}
+
+const NO_DICTIONARIES: ReadonlySet<string> = new Set();
+
+/**
+ * The SQL engine: DuckDB, locked down, over the lake's view sets. Each query gets its own DuckDB
+ * connection (queries run concurrently), is rewritten over the catalog, and streams Arrow batches.
+ */
+export async function createQueryEngine(config: QueryEngineConfig): Promise<QueryEngine> {
+  const instance = await openLockedDuckDB({
+    allowedDirs: config.allowedDirs,
+    memoryLimit: config.memoryLimit ?? '2GB',
+    threads: config.threads,
+    spillDir: config.spillDir,
+  });
+  const template = await withConnection(instance, (c) => parseQuery(c, 'SELECT NULL'));
+  return new DuckDBQueryEngine(instance, config, template);
+}
+
+class DuckDBQueryEngine implements QueryEngine {
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly config: QueryEngineConfig,
+    private readonly template: Statement,
+  ) {}
+
+  async schema(sql: string, options: QueryOptions = {}): Promise<Schema> {
+    return withConnection(this.instance, async (connection) => {
+      let planned = sql;
+      try {
+        const context = this.context(connection, options, true);
+        planned = await rewriteQuery(sql, context, this.template);
+        const prepared = await connection.prepare(planned);
+        const columns = Array.from({ length: prepared.columnCount }, (_, i) => i);
+        const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
+        return arrowSchema(columns.map((i) => prepared.columnName(i)), columns.map((i) => prepared.columnType(i)), dictionaries);
+      } catch (error) {
+        throw toQueryError(error, sql, planned !== sql);
+      }
+    });
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const connection = await this.instance.connect();
+    const abort = () => connection.interrupt();
+    options.signal?.addEventListener('abort', abort);
+    const release = () => {
+      options.signal?.removeEventListener('abort', abort);
+      connection.closeSync();
+    };
+    let planned = sql;
+    try {
+      options.signal?.throwIfAborted();
+      const context = this.context(connection, options, false);
+      planned = await rewriteQuery(sql, context, this.template);
+      const result = await connection.stream(planned);
+      const types = result.columnTypes();
+      const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
+      const schema = arrowSchema(result.columnNames(), types, dictionaries);
+      const fail = (error: unknown) => toQueryError(error, sql, planned !== sql);
+      return { schema, batches: guarded(recordBatches(result, schema, types), fail, release) };
+    } catch (error) {
+      release();
+      throw toQueryError(error, sql, planned !== sql);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+
+  private context(connection: DuckDBConnection, options: QueryOptions, planOnly: boolean): SourceContext {
+    const viewSets = new Map<string, ViewSetInfo>(this.config.catalog.viewSets().map((v) => [v.name.toLowerCase(), v]));
+    return {
+      connection,
+      catalog: this.config.catalog,
+      viewSets,
+      range: options.range ?? {},
+      planOnly,
+      allowAdmin: this.config.adminFunctions ?? true,
+      dictionaryColumns: new Set(),
+      schemaOf: (inner) => this.schema(inner, options),
+    };
+  }
+}
+
+/** Maps streaming failures to QueryError and closes the connection however iteration ends. */
+async function* guarded(
+  batches: AsyncGenerator<RecordBatch>, fail: (error: unknown) => Error, release: () => void,
+): AsyncGenerator<RecordBatch> {
+  try {
+    yield* batches;
+  } catch (error) {
+    throw fail(error);
+  } finally {
+    release();
+  }
+}
+
+async function withConnection<T>(instance: DuckDBInstance, use: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const connection = await instance.connect();
+  try {
+    return await use(connection);
+  } finally {
+    connection.closeSync();
+  }
+}

@@ -1,0 +1,42 @@
+import { QueryError } from '../engine.js';
+import type { ArgValue, ParamKind, TableFunction } from '../functions/table-functions.js';
+import { printStatements, type AstNode, type Statement } from '../sql/parser.js';
+import { quoteIdent } from '../sql/text.js';
+import type { SourceContext } from './context.js';
+
+const CONVERSIONS: Record<ParamKind, (column: string) => string> = {
+  text: (c) => `CAST(${c} AS VARCHAR)`,
+  time: (c) => `epoch_ms(CAST(${c} AS TIMESTAMPTZ))`,
+  number: (c) => `CAST(${c} AS DOUBLE)`,
+};
+
+/**
+ * Evaluates a table function's arguments with DuckDB, so they may be any constant expression
+ * (`now() - INTERVAL 1 HOUR`, `'2024-10-03T18:00:00Z'`, `concat(...)`), not just literals.
+ * `template` is a parsed `SELECT NULL` whose select list receives the argument expressions.
+ */
+export async function evaluateArguments(
+  name: string, fn: TableFunction, args: AstNode[], template: Statement, context: SourceContext,
+): Promise<ArgValue[]> {
+  const signature = `${name}(${fn.params.map((p) => p.name).join(', ')})`;
+  if (args.length !== fn.params.length) {
+    throw new QueryError('invalid_argument', `${signature} takes ${fn.params.length} argument(s), got ${args.length}`);
+  }
+  if (args.length === 0) return [];
+  const select: Statement = structuredClone(template);
+  select.node.select_list = args.map((arg) => ({ ...arg, alias: '' }));
+  const names = fn.params.map((p) => quoteIdent(p.name));
+  const sql = `SELECT ${fn.params.map((p, i) => CONVERSIONS[p.kind](names[i]!)).join(', ')} ` +
+    `FROM (${await printStatements(context.connection, [select])}) AS args(${names.join(', ')})`;
+  let row: unknown[];
+  try {
+    row = (await context.connection.runAndReadAll(sql)).getRows()[0]!;
+  } catch (error) {
+    throw new QueryError('invalid_argument', `${signature}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  return fn.params.map((param, i) => {
+    const value = row[i];
+    if (value === null || value === undefined) throw new QueryError('invalid_argument', `${signature}: ${param.name} is NULL`);
+    return param.kind === 'time' ? new Date(Number(value)) : param.kind === 'number' ? Number(value) : String(value);
+  });
+}

@@ -1,0 +1,22 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Schema } from 'apache-arrow';
+import type { TimeRange } from '../engine.js';
+import type { ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
+
+/** What resolving a query's sources needs: one per query being planned. */
+export interface SourceContext {
+  connection: DuckDBConnection;
+  catalog: ViewCatalog;
+  viewSets: ReadonlyMap<string, ViewSetInfo>;
+  range: TimeRange;
+  /**
+   * Planning only (schema()): sources become empty relations of the right types, so nothing is
+   * materialized, scanned, or changed by an admin function.
+   */
+  planOnly: boolean;
+  allowAdmin: boolean;
+  /** Filled while resolving: result columns that may stay dictionary-encoded (see arrowSchema). */
+  dictionaryColumns: Set<string>;
+  /** The Arrow schema `sql` would produce (DESCRIBE of an arbitrary query). */
+  schemaOf(sql: string): Promise<Schema>;
+}

@@ -1,0 +1,55 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { JSONParse, JSONStringify } from 'json-with-bigint';
+import { QueryError } from '../engine.js';
+
+/**
+ * A node of DuckDB's own parse tree as `json_serialize_sql` emits it. Parsed without losing 64-bit
+ * integers (constants, positions), since the tree goes back to DuckDB.
+ */
+export type AstNode = { [key: string]: unknown };
+
+/** One parsed statement: `{ node, named_param_map }`. */
+export type Statement = AstNode & { node: AstNode };
+
+interface Serialized {
+  error: boolean;
+  error_type?: string;
+  error_message?: string;
+  statements?: Statement[];
+}
+
+export const ONLY_QUERIES =
+  'only one read-only query is allowed (SELECT, WITH, VALUES, DESCRIBE, SUMMARIZE); ' +
+  'DDL, DML, COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET and EXPLAIN statements are refused';
+
+/** Parses with DuckDB's parser; the caller gets DuckDB's own error message for bad SQL. */
+export async function parseStatements(connection: DuckDBConnection, sql: string): Promise<Statement[]> {
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [sql]);
+  const parsed = JSONParse(String(reader.getRows()[0]![0])) as Serialized;
+  if (parsed.error) {
+    if (parsed.error_type === 'not implemented') throw new QueryError('permission_denied', ONLY_QUERIES, sql);
+    throw new QueryError('invalid_argument', `${capitalize(parsed.error_type ?? 'parser')} Error: ${parsed.error_message}`, sql);
+  }
+  return parsed.statements ?? [];
+}
+
+/** The single query of `sql`: one statement, read-only. */
+export async function parseQuery(connection: DuckDBConnection, sql: string): Promise<Statement> {
+  const statements = await parseStatements(connection, sql);
+  if (statements.length === 0) throw new QueryError('invalid_argument', 'empty query: no SQL statement to run', sql);
+  if (statements.length > 1) {
+    throw new QueryError('permission_denied', `one statement per query: got ${statements.length} (${ONLY_QUERIES})`, sql);
+  }
+  return statements[0]!;
+}
+
+/** Turns (rewritten) statements back into SQL text with DuckDB's own printer. */
+export async function printStatements(connection: DuckDBConnection, statements: Statement[]): Promise<string> {
+  const json = JSONStringify({ error: false, statements });
+  const reader = await connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS sql', [json]);
+  return String(reader.getRows()[0]![0]);
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
