@@ -1,0 +1,165 @@
+/**
+ * Growable little-endian byte writer and bounds-checked reader with LEB128 varints. Varints carry
+ * any non-negative safe integer (up to 2^53 - 1): above 2^31 they switch from bit ops to arithmetic.
+ */
+import { WireFormatError, type BlockContext } from './errors.js';
+
+const TWO_POW_7 = 128;
+
+export class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialCapacity = 4096) {
+    this.buf = Buffer.allocUnsafe(initialCapacity);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  varint(v: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (v >= 0x80000000) {
+      buf[pos++] = (v % TWO_POW_7) | 0x80;
+      v = Math.floor(v / TWO_POW_7);
+    }
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** Signed integer, zigzag-folded so small magnitudes of either sign stay short. */
+  zigzag(v: number): void {
+    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** Varint byte length, then UTF-8 bytes. */
+  string(s: string): void {
+    const maxBytes = s.length * 3;
+    if (maxBytes < 0x80) {
+      // Short strings: reserve the one length byte and backfill it, saving a byteLength scan.
+      this.ensure(1 + maxBytes);
+      const n = this.buf.write(s, this.pos + 1, 'utf8');
+      this.buf[this.pos] = n;
+      this.pos += 1 + n;
+      return;
+    }
+    const n = Buffer.byteLength(s, 'utf8');
+    this.varint(n);
+    this.ensure(n);
+    this.buf.write(s, this.pos, 'utf8');
+    this.pos += n;
+  }
+
+  /** A copy of the bytes written so far. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+
+  /** A view of the bytes written so far, valid until the next write or reset. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+export class ByteReader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    private readonly section: string,
+    private readonly context: BlockContext,
+  ) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  fail(message: string, at = this.pos): never {
+    throw new WireFormatError(message, this.section, at, this.context);
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) this.fail('unexpected end of section');
+    return this.buf[this.pos++]!;
+  }
+
+  varint(): number {
+    const buf = this.buf;
+    const end = buf.length;
+    let pos = this.pos;
+    let result = 0;
+    let shift = 0;
+    // Bit ops for the first 28 bits: every varint the SDK writes for ids and tick deltas fits.
+    for (; shift < 28; shift += 7) {
+      if (pos >= end) this.fail('truncated varint');
+      const b = buf[pos++]!;
+      result |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result >>> 0;
+      }
+    }
+    let mul = 2 ** 28;
+    result >>>= 0;
+    for (;;) {
+      if (pos >= end) this.fail('truncated varint');
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= TWO_POW_7;
+      if (mul > 2 ** 49) this.fail('varint exceeds 2^53');
+    }
+    if (result > Number.MAX_SAFE_INTEGER) this.fail('varint exceeds 2^53');
+    this.pos = pos;
+    return result;
+  }
+
+  zigzag(): number {
+    const u = this.varint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  f64(): number {
+    if (this.pos + 8 > this.buf.length) this.fail('truncated float64');
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  string(): string {
+    const start = this.pos;
+    const n = this.varint();
+    if (this.pos + n > this.buf.length) this.fail(`string of ${n} bytes overruns the section`, start);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+}

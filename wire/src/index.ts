@@ -1,0 +1,11 @@
+export * from './envelope.js';
+export * from './errors.js';
+export * from './format.js';
+export * from './descriptors.js';
+export { encodeCbor, decodeCbor } from './cbor.js';
+export { compressSection, uncompressSection, MAX_SECTION_BYTES } from './lz4.js';
+export { ByteWriter, ByteReader } from './bytes.js';
+export { BlockEncoder } from './encoder.js';
+export { readBlockEvents, type EventVisitor } from './decoder.js';
+export { decodeBlockEvents, type WireEvent } from './events.js';
+export { objectsMetadata, dependenciesMetadata, checkObjectsMetadata, type FormatMetadata } from './metadata.js';
