@@ -1,0 +1,48 @@
+/**
+ * Base of the per-view column builders: a wire EventVisitor that ignores every event kind until a
+ * subclass overrides it, and knows the block being decoded.
+ */
+import { readBlockEvents, type BlockPayload, type EventVisitor, type Properties, type SpanDescriptor } from '@micromegas/wire';
+import type { BlockCursor, Dimensions } from './dimensions.js';
+import type { StagedTable } from './staged.js';
+
+export abstract class ViewBuilder implements EventVisitor {
+  #cursor: BlockCursor | undefined;
+
+  constructor(readonly dims: Dimensions) {}
+
+  /** Events visited next belong to this block. */
+  beginBlock(cursor: BlockCursor): void {
+    this.#cursor = cursor;
+  }
+
+  /** Decodes one block's payload into this builder; returns its number of events. */
+  visitBlock(cursor: BlockCursor, payload: BlockPayload, blockId: string): number {
+    this.beginBlock(cursor);
+    return readBlockEvents(payload, this, { block_id: blockId });
+  }
+
+  protected get cursor(): BlockCursor {
+    if (this.#cursor === undefined) throw new Error('event visited before beginBlock()');
+    return this.#cursor;
+  }
+
+  /** Nanoseconds from the current block's base to `ticks`. */
+  protected offset(ticks: number): number {
+    const cursor = this.cursor;
+    return cursor.process.clock.offsetNs(cursor.clock, ticks);
+  }
+
+  /** The fact tables of this view (the shared dimensions are staged by Dimensions). */
+  abstract stage(): StagedTable[];
+
+  /** Rows produced so far. */
+  abstract get rowCount(): number;
+
+  log(_ticks: number, _level: number, _target: string, _msg: string, _properties: Properties | undefined): void {}
+  measure(_ticks: number, _target: string, _name: string, _unit: string, _value: number, _properties: Properties | undefined): void {}
+  spanBegin(_ticks: number, _desc: SpanDescriptor): void {}
+  spanEnd(_ticks: number, _desc: SpanDescriptor): void {}
+  asyncBegin(_ticks: number, _spanId: number, _parentSpanId: number, _depth: number, _desc: SpanDescriptor): void {}
+  asyncEnd(_ticks: number, _spanId: number, _parentSpanId: number, _depth: number, _desc: SpanDescriptor): void {}
+}
