@@ -3,7 +3,7 @@
  * metadata backend and object store, and hand-built envelopes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { encode } from 'cbor-x';
+import { encodeCbor } from '@micromegas/wire';
 import { loadConfig } from '@micromegas/backend/config';
 import { startServices, type Services } from '@micromegas/backend/service/services';
 import { testMetadataBackends, type TestMetadataBackend, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
@@ -49,7 +49,7 @@ export async function post(url: string, path: string, body: Uint8Array | string)
 }
 
 export function cbor(value: unknown): Uint8Array {
-  return encode(value);
+  return encodeCbor(value);
 }
 
 export function sampleProcess(overrides: Partial<ProcessInfo> = {}): ProcessInfo {

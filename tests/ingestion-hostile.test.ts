@@ -43,12 +43,12 @@ for (const storage of storages) {
       const process = cbor(sampleProcess());
       for (const path of ['insert_process', 'insert_stream', 'insert_block']) {
         await expect(path, new Uint8Array(0), 400, /empty body/);
-        await expect(path, process.subarray(0, process.length - 5), 400, /truncated CBOR/);
-        await expect(path, new Uint8Array([0xff, 0xfe, 0xfd]), 400, /not valid CBOR/);
-        await expect(path, new Uint8Array([...process, 0x01]), 400, /not valid CBOR/);
+        await expect(path, process.subarray(0, process.length - 5), 400, /invalid CBOR: Unexpected end/);
+        await expect(path, new Uint8Array([0xff, 0xfe, 0xfd]), 400, /invalid CBOR/);
+        await expect(path, new Uint8Array([...process, 0x01]), 400, /invalid CBOR/);
         await expect(path, cbor([1, 2, 3]), 400, /must be a map, got an array/);
         await expect(path, cbor('a string'), 400, /must be a map, got a string/);
-        await expect(path, new Uint8Array(10_000).fill(0x81), 400, /nested too deeply|not valid CBOR|truncated/);
+        await expect(path, new Uint8Array(10_000).fill(0x81), 400, /invalid CBOR/);
       }
     });
 

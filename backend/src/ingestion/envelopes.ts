@@ -1,8 +1,8 @@
 /**
  * Turns request bodies into checked records: CBOR first (empty, truncated, garbage and trailing
- * bytes are each named), then every field of the envelope.
+ * bytes are refused with the decoder's reason), then every field of the envelope.
  */
-import { decode } from 'cbor-x';
+import { decodeCbor as decodeWireCbor } from '@micromegas/wire';
 import type { BlockRecord, ProcessRecord, StreamRecord } from '../lake/telemetry/records.js';
 import { BadEnvelopeError } from './errors.js';
 import { FieldReader } from './fields.js';
@@ -10,13 +10,9 @@ import { FieldReader } from './fields.js';
 function decodeCbor(envelope: string, body: Uint8Array | undefined): unknown {
   if (body === undefined || body.byteLength === 0) throw new BadEnvelopeError(envelope, 'empty body: expected a CBOR map');
   try {
-    return decode(body);
+    return decodeWireCbor(body);
   } catch (err) {
-    const incomplete = (err as { incomplete?: boolean }).incomplete === true;
-    const reason = err instanceof RangeError ? 'nested too deeply' : (err as Error).message;
-    throw new BadEnvelopeError(envelope, incomplete
-      ? `truncated CBOR: the body ends inside a value (${body.byteLength} bytes received)`
-      : `body is not valid CBOR: ${reason}`);
+    throw new BadEnvelopeError(envelope, `${(err as Error).message}, ${body.byteLength} bytes received`);
   }
 }
 

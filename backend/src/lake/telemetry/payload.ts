@@ -6,8 +6,7 @@
  * as the `payload` field of the block envelope; both byte strings are stored exactly as received
  * (LZ4-compressed event records, see docs/wire-format.md). `blocks.payload_size` is this object's size.
  */
-import { decode, encode } from 'cbor-x';
-import type { BlockPayload } from '@micromegas/wire/envelope';
+import { decodeCbor, encodeCbor, type BlockPayload } from '@micromegas/wire';
 import type { ObjectStore } from '../object-store/store.js';
 import { ObjectStoreError } from '../object-store/errors.js';
 
@@ -16,7 +15,7 @@ export function blockPayloadKey(block: { process_id: string; stream_id: string; 
 }
 
 export function encodeBlockPayload(payload: BlockPayload): Uint8Array {
-  return encode({ dependencies: payload.dependencies, objects: payload.objects });
+  return encodeCbor({ dependencies: payload.dependencies, objects: payload.objects });
 }
 
 /** Reads a block's payload back (for ETL). Throws ObjectNotFoundError, or ObjectStoreError if it is not a payload. */
@@ -28,7 +27,7 @@ export async function readBlockPayload(
   const body = await objects.get(key);
   let value: unknown;
   try {
-    value = decode(body);
+    value = decodeCbor(body);
   } catch (err) {
     throw new ObjectStoreError(objects.uri, key, 'not a CBOR block payload', { cause: err });
   }
