@@ -5,7 +5,7 @@ import { DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, type DuckDBConnecti
 import {
   Bool, Dictionary, Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, TimestampNanosecond, Utf8,
   vectorFromArray,
-  type DataType,
+  type Data, type DataType,
 } from 'apache-arrow';
 import { QueryError, type QueryEngine, type QueryOptions, type QueryResult } from '@micromegas/backend/query/engine';
 
@@ -21,11 +21,26 @@ function arrowType(type: DuckDBType, preserveDictionary: boolean): DataType {
   }
 }
 
-function arrowValue(value: unknown, type: DataType): unknown {
-  if (value === null) return null;
-  if (type instanceof TimestampNanosecond) return Number((value as DuckDBTimestampValue).micros / 1000n);
-  if (type instanceof Utf8 || type instanceof Dictionary) return String(value);
-  return value;
+/** Timestamps are built from the raw int64 (apache-arrow's builder goes through float milliseconds). */
+function timestampData(type: TimestampNanosecond, values: unknown[]): Data {
+  const ns = new BigInt64Array(values.length);
+  const validity = new Uint8Array(Math.ceil(values.length / 8));
+  let nullCount = 0;
+  values.forEach((value, i) => {
+    if (value === null) {
+      nullCount += 1;
+    } else {
+      ns[i] = (value as DuckDBTimestampValue).micros * 1000n;
+      validity[i >> 3]! |= 1 << (i & 7);
+    }
+  });
+  return makeData({ type, length: values.length, nullCount, nullBitmap: validity, data: ns });
+}
+
+function columnData(type: DataType, values: unknown[]): Data {
+  if (type instanceof TimestampNanosecond) return timestampData(type, values);
+  const converted = type instanceof Utf8 || type instanceof Dictionary ? values.map((v) => (v === null ? null : String(v))) : values;
+  return vectorFromArray(converted as never[], type).data[0]!;
 }
 
 export class DuckDbTestEngine implements QueryEngine {
@@ -78,8 +93,7 @@ export class DuckDbTestEngine implements QueryEngine {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) return;
           const columns = chunk.getColumns();
-          const children = schema.fields.map((field, i) =>
-            vectorFromArray(columns[i]!.map((v) => arrowValue(v, field.type)) as never[], field.type).data[0]!);
+          const children = schema.fields.map((field, i) => columnData(field.type, columns[i]!));
           yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: chunk.rowCount, children }));
         }
       } finally {

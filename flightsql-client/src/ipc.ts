@@ -87,3 +87,11 @@ async function* ipcBytes(messages: AsyncIterable<FlightData>): AsyncGenerator<Ui
 export async function readFlightData(messages: AsyncIterable<FlightData>): Promise<RecordBatchReader> {
   return RecordBatchReader.from(ipcBytes(messages));
 }
+
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/** A result as one Arrow IPC stream, chunk by chunk (for HTTP: `application/vnd.apache.arrow.stream`). */
+export async function* toIpcStream(schema: Schema, batches: AsyncIterable<RecordBatch>): AsyncGenerator<Uint8Array> {
+  yield* ipcBytes(toFlightData(schema, batches));
+  yield END_OF_STREAM;
+}

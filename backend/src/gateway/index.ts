@@ -1,0 +1,2 @@
+export { startGateway, type Gateway, type GatewayOptions } from './server.js';
+export { queryRoutes } from './routes.js';

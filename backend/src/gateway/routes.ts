@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { QueryError, type QueryEngine, type QueryErrorCode } from '../query/engine.js';
+import { ARROW_STREAM, queryOptions, queryRequestSchema, responseFormat, type QueryRequest } from './request.js';
+import { arrowBody, jsonRowsBody, withFirstBatch } from './responses.js';
+
+const HTTP_STATUS: Record<QueryErrorCode, number> = {
+  invalid_argument: 400,
+  permission_denied: 403,
+  not_found: 404,
+  cancelled: 499,
+  internal: 500,
+};
+
+/** `POST /api/query {sql, begin, end, format}` → Arrow IPC stream or JSON rows. */
+export async function queryRoutes(app: FastifyInstance, options: { engine: QueryEngine }): Promise<void> {
+  app.setErrorHandler((error: FastifyError | QueryError, _request, reply) => {
+    if (error instanceof QueryError) {
+      return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
+    }
+    const status = error.statusCode ?? 500;
+    // Bad JSON, schema violations, wrong content type: fastify's message names the problem.
+    return reply.code(status).send({ error: status < 500 ? 'invalid_request' : 'internal', message: error.message });
+  });
+
+  app.post<{ Body: QueryRequest }>('/api/query', { schema: { body: queryRequestSchema } }, async (request, reply) => {
+    const abort = new AbortController();
+    // The client went away before the response finished: stop the query.
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+    const { schema, batches } = await options.engine.query(request.body.sql, queryOptions(request.body, abort.signal));
+    const rows = await withFirstBatch(batches);
+    if (responseFormat(request.body, request.headers.accept) === 'arrow') {
+      return reply.type(ARROW_STREAM).send(arrowBody(schema, rows));
+    }
+    return reply.type('application/json; charset=utf-8').send(jsonRowsBody(rows));
+  });
+}

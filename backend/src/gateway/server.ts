@@ -1,0 +1,28 @@
+import fastify from 'fastify';
+import type { QueryEngine } from '../query/engine.js';
+import { queryRoutes } from './routes.js';
+
+export interface GatewayOptions {
+  engine: QueryEngine;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+}
+
+export interface Gateway {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The HTTP query gateway on its own listener (the `gateway` role wires the same routes with service logging). */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const app = fastify({ logger: false });
+  await app.register(queryRoutes, { engine: options.engine });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 8000 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8000);
+  return { port, url: `http://${host}:${port}`, close: () => app.close() };
+}
