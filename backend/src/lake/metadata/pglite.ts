@@ -1,14 +1,6 @@
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { MetadataStore, SqlExecutor, SqlValue } from './store.js';
-
-function executor(db: PGlite | Transaction): SqlExecutor {
-  return {
-    async query<Row extends Record<string, unknown>>(sql: string, params?: readonly SqlValue[]) {
-      const result = await db.query<Row>(sql, params as unknown[] | undefined);
-      return result.rows;
-    },
-  };
-}
+import { PGlite } from '@electric-sql/pglite';
+import type { MetadataStore, SqlExecutor } from './store.js';
+import { executorOf } from './executor.js';
 
 /**
  * MetadataStore over embedded PGlite (PostgreSQL in WebAssembly): one connection, so statements and
@@ -19,7 +11,7 @@ export class PGliteMetadataStore implements MetadataStore {
   readonly query: SqlExecutor['query'];
 
   private constructor(readonly db: PGlite) {
-    this.query = executor(db).query;
+    this.query = executorOf(db).query;
   }
 
   /** `dataDir` absent: an in-memory database that vanishes on close (tests). */
@@ -29,7 +21,7 @@ export class PGliteMetadataStore implements MetadataStore {
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(executor(tx)));
+    return this.db.transaction((tx) => fn(executorOf(tx)));
   }
 
   async ping(): Promise<void> {

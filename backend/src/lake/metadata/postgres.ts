@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { MetadataStore, SqlExecutor, SqlValue } from './store.js';
+import type { MetadataStore, SqlExecutor } from './store.js';
+import { executorOf } from './executor.js';
 import { parseInt8 } from './int8.js';
 
 export interface PostgresOptions {
@@ -25,14 +26,6 @@ const types = {
   },
 };
 
-function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
-  return {
-    async query<Row extends Record<string, unknown>>(sql: string, params?: readonly SqlValue[]) {
-      const result = await client.query<Row>(sql, params as unknown[] | undefined);
-      return result.rows;
-    },
-  };
-}
 
 /** MetadataStore over a `pg` connection pool. */
 export class PostgresMetadataStore implements MetadataStore {
@@ -52,7 +45,7 @@ export class PostgresMetadataStore implements MetadataStore {
     // An idle client losing its server (restart, network) must not crash the process: the pool
     // drops it and the next query reconnects.
     this.#pool.on('error', () => {});
-    this.query = executor(this.#pool).query;
+    this.query = executorOf(this.#pool).query;
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -60,7 +53,7 @@ export class PostgresMetadataStore implements MetadataStore {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const result = await fn(executor(client));
+      const result = await fn(executorOf(client));
       await client.query('COMMIT');
       return result;
     } catch (err) {

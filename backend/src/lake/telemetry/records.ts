@@ -2,7 +2,7 @@
  * What ingestion writes and ETL reads back: the wire envelopes, checked and normalized (times as
  * exact nanoseconds since the Unix epoch, properties as the {key, value} list the views expose).
  */
-import type { BlockPayload } from '@micromegas/wire/envelope';
+import type { BlockPayload, ProcessInfo } from '@micromegas/wire';
 
 /** A signed 64-bit integer as it arrived: a number when safe, a bigint beyond. */
 export type Int64 = number | bigint;
@@ -12,19 +12,11 @@ export interface Property {
   value: string;
 }
 
-export interface ProcessRecord {
-  process_id: string;
-  exe: string;
-  username: string;
-  realname: string;
-  computer: string;
-  distro: string;
-  cpu_brand: string;
+/** The process envelope's text fields as they are; its numbers, time and properties normalized. */
+export interface ProcessRecord extends Omit<ProcessInfo, 'tsc_frequency' | 'start_time' | 'start_ticks' | 'properties'> {
   tsc_frequency: Int64;
   start_time_ns: bigint;
   start_ticks: Int64;
-  /** '' when there is no parent. */
-  parent_process_id: string;
   properties: Property[];
 }
 
