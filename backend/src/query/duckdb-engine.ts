@@ -7,7 +7,8 @@ import { toQueryError } from './errors.js';
 import { openLockedDuckDB, type LockdownOptions } from './lockdown.js';
 import type { SourceContext } from './rewrite/context.js';
 import { rewriteQuery } from './rewrite/rewrite.js';
-import { parseQuery, type Statement } from './sql/parser.js';
+import { loadTemplates, type Templates } from './rewrite/templates.js';
+import { ParseCache } from './sql/parse-cache.js';
 
 export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowedDirs'>> {
   catalog: ViewCatalog;
@@ -30,15 +31,17 @@ export async function createQueryEngine(config: QueryEngineConfig): Promise<Quer
     threads: config.threads,
     spillDir: config.spillDir,
   });
-  const template = await withConnection(instance, (c) => parseQuery(c, 'SELECT NULL'));
-  return new DuckDBQueryEngine(instance, config, template);
+  const templates = await withConnection(instance, loadTemplates);
+  return new DuckDBQueryEngine(instance, config, templates);
 }
 
 class DuckDBQueryEngine implements QueryEngine {
+  private readonly parseCache = new ParseCache();
+
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly config: QueryEngineConfig,
-    private readonly template: Statement,
+    private readonly templates: Templates,
   ) {}
 
   async schema(sql: string, options: QueryOptions = {}): Promise<Schema> {
@@ -46,7 +49,7 @@ class DuckDBQueryEngine implements QueryEngine {
       let planned = sql;
       try {
         const context = this.context(connection, options, true);
-        planned = await rewriteQuery(sql, context, this.template);
+        planned = await rewriteQuery(sql, context, this.templates);
         const prepared = await connection.prepare(planned);
         const columns = Array.from({ length: prepared.columnCount }, (_, i) => i);
         const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
@@ -69,7 +72,7 @@ class DuckDBQueryEngine implements QueryEngine {
     try {
       options.signal?.throwIfAborted();
       const context = this.context(connection, options, false);
-      planned = await rewriteQuery(sql, context, this.template);
+      planned = await rewriteQuery(sql, context, this.templates);
       const result = await connection.stream(planned);
       const types = result.columnTypes();
       const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
@@ -96,6 +99,7 @@ class DuckDBQueryEngine implements QueryEngine {
       planOnly,
       allowAdmin: this.config.adminFunctions ?? true,
       dictionaryColumns: new Set(),
+      parseCache: this.parseCache,
       schemaOf: (inner) => this.schema(inner, options),
     };
   }

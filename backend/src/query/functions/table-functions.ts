@@ -1,6 +1,7 @@
 import { QueryError } from '../engine.js';
 import type { SourceContext } from '../rewrite/context.js';
-import { viewScanSql } from '../rewrite/view-scan.js';
+import { viewScan } from '../rewrite/view-scan.js';
+import type { Statement } from '../sql/parser.js';
 import { relationSql, type Column } from '../sql/text.js';
 import { describeType } from '../describe/type-names.js';
 
@@ -8,12 +9,12 @@ import { describeType } from '../describe/type-names.js';
 export type ParamKind = 'text' | 'time' | 'number';
 export type ArgValue = string | Date | number;
 
-/** A table function of the micromegas dialect: arguments in, the SQL of a relation out. */
+/** A table function of the micromegas dialect: arguments in, a relation (as SQL or parsed) out. */
 export interface TableFunction {
   params: readonly { name: string; kind: ParamKind }[];
   /** Admin functions change the lake: refused unless the engine allows them. */
   admin?: boolean;
-  sql(args: ArgValue[], context: SourceContext): Promise<string>;
+  sql(args: ArgValue[], context: SourceContext): Promise<string | Statement>;
 }
 
 const PARTITION_COLUMNS: Column[] = [
@@ -45,7 +46,7 @@ const time = (name: string) => ({ name, kind: 'time' as const });
 export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<string, TableFunction>([
   ['view_instance', {
     params: [text('view_set'), text('instance_id')],
-    sql: ([viewSet, instanceId], context) => viewScanSql(context, String(viewSet), String(instanceId)),
+    sql: ([viewSet, instanceId], context) => viewScan(context, String(viewSet), String(instanceId)),
   }],
   ['list_partitions', {
     params: [],

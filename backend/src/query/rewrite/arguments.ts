@@ -23,6 +23,8 @@ export async function evaluateArguments(
     throw new QueryError('invalid_argument', `${signature} takes ${fn.params.length} argument(s), got ${args.length}`);
   }
   if (args.length === 0) return [];
+  const literals = fn.params.map((param, i) => literalArgument(param.kind, args[i]!));
+  if (literals.every((v) => v !== undefined)) return literals as ArgValue[];
   const select: Statement = structuredClone(template);
   select.node.select_list = args.map((arg) => ({ ...arg, alias: '' }));
   const names = fn.params.map((p) => quoteIdent(p.name));
@@ -39,4 +41,17 @@ export async function evaluateArguments(
     if (value === null || value === undefined) throw new QueryError('invalid_argument', `${signature}: ${param.name} is NULL`);
     return param.kind === 'time' ? new Date(Number(value)) : param.kind === 'number' ? Number(value) : String(value);
   });
+}
+
+/**
+ * The value of a plain literal argument read straight from the parse tree ('log_entries', 60): the
+ * common case, which then needs no evaluation round trip. Times always go through DuckDB's parser.
+ */
+function literalArgument(kind: ParamKind, arg: AstNode): ArgValue | undefined {
+  if (arg.class !== 'CONSTANT') return undefined;
+  const { type, is_null: isNull, value } = arg.value as { type: { id: string }; is_null: boolean; value: unknown };
+  if (isNull) return undefined;
+  if (kind === 'text' && type.id === 'VARCHAR') return String(value);
+  if (kind === 'number' && ['INTEGER', 'BIGINT', 'DOUBLE'].includes(type.id)) return Number(value);
+  return undefined;
 }

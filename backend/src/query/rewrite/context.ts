@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
 import type { TimeRange } from '../engine.js';
+import type { ParseCache } from '../sql/parse-cache.js';
 import type { ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
 
 /** What resolving a query's sources needs: one per query being planned. */
@@ -17,6 +18,8 @@ export interface SourceContext {
   allowAdmin: boolean;
   /** Filled while resolving: result columns that may stay dictionary-encoded (see arrowSchema). */
   dictionaryColumns: Set<string>;
+  /** Engine-wide cache of generated SQL shapes. */
+  parseCache: ParseCache;
   /** The Arrow schema `sql` would produce (DESCRIBE of an arbitrary query). */
   schemaOf(sql: string): Promise<Schema>;
 }

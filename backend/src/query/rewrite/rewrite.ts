@@ -1,35 +1,36 @@
 import { QueryError } from '../engine.js';
 import { describeSql } from '../describe/describe.js';
 import { TABLE_FUNCTIONS } from '../functions/table-functions.js';
-import { parseQuery, parseStatements, printStatements, type AstNode, type Statement } from '../sql/parser.js';
-import { quoteIdent, relationSql } from '../sql/text.js';
+import { parseQuery, printStatements, type AstNode, type Statement } from '../sql/parser.js';
+import { relationSql } from '../sql/text.js';
 import { evaluateArguments } from './arguments.js';
 import type { SourceContext } from './context.js';
 import { findSources, type Source, type SourceSite, type Vocabulary } from './find-sources.js';
-import { viewScanSql } from './view-scan.js';
+import type { Templates } from './templates.js';
+import { viewScan } from './view-scan.js';
 
 /**
  * Rewrites one user query into SQL DuckDB can run over the lake: view names and the engine's table
  * functions become subqueries over Parquet partitions or over the catalog's answers. The query is
  * parsed and printed by DuckDB itself; only FROM-clause nodes are swapped.
  */
-export async function rewriteQuery(sql: string, context: SourceContext, template: Statement): Promise<string> {
+export async function rewriteQuery(sql: string, context: SourceContext, templates: Templates): Promise<string> {
   const statement = await parseQuery(context.connection, sql);
   const vocabulary: Vocabulary = { viewSets: context.viewSets, tableFunctions: new Set(TABLE_FUNCTIONS.keys()) };
   const sites = findSources(statement, vocabulary);
   if (sites.length === 0) return sql; // nothing to replace: run exactly what was checked
   // In walk order: a source nested in another's arguments is replaced before those are evaluated.
-  for (const site of sites) await replace(site, await sourceSql(site.source, context, template), context);
+  for (const site of sites) await replace(site, await sourceQuery(site.source, context, templates.select), context, templates);
   return printStatements(context.connection, [statement]);
 }
 
-async function sourceSql(source: Source, context: SourceContext, template: Statement): Promise<string> {
+async function sourceQuery(source: Source, context: SourceContext, template: Statement): Promise<string | Statement> {
   switch (source.kind) {
-    case 'view': return viewScanSql(context, source.viewSet, 'global');
+    case 'view': return viewScan(context, source.viewSet, 'global');
     case 'describe': return describeSql(source.query, context);
     case 'tables': {
-      const names = [...context.viewSets.values()].filter((v) => v.hasGlobal).map((v) => [v.name]).sort();
-      return relationSql([{ name: 'name', sqlType: 'VARCHAR' }], names);
+      const names = [...context.viewSets.values()].filter((v) => v.hasGlobal).map((v) => v.name).sort();
+      return relationSql([{ name: 'name', sqlType: 'VARCHAR' }], names.map((name) => [name]));
     }
     case 'function': {
       const fn = TABLE_FUNCTIONS.get(source.name)!;
@@ -42,11 +43,11 @@ async function sourceSql(source: Source, context: SourceContext, template: State
 }
 
 /** Puts `(sql) AS <alias>` where the source was, keeping the user's alias, column aliases and sample. */
-async function replace(site: SourceSite, sql: string, context: SourceContext): Promise<void> {
+async function replace(site: SourceSite, query: string | Statement, context: SourceContext, templates: Templates): Promise<void> {
   const { node } = site;
-  const alias = String(node.alias || node.table_name || (node.function as AstNode | undefined)?.function_name || site.source.kind);
-  const [wrapper] = await parseStatements(context.connection, `SELECT * FROM (${sql}) AS ${quoteIdent(alias)}`);
-  const subquery = wrapper!.node.from_table as AstNode;
+  const subquery = structuredClone(templates.subquery);
+  subquery.subquery = typeof query === 'string' ? await parseQuery(context.connection, query) : query;
+  subquery.alias = String(node.alias || node.table_name || (node.function as AstNode | undefined)?.function_name || site.source.kind);
   subquery.column_name_alias = node.column_name_alias ?? [];
   subquery.sample = node.sample ?? null;
   (site.holder as Record<string | number, unknown>)[site.key] = subquery;

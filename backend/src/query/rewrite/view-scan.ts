@@ -1,16 +1,23 @@
 import { DataType } from 'apache-arrow';
 import { QueryError } from '../engine.js';
 import { sqlTypeOf } from '../sql/arrow-to-sql-type.js';
-import { quoteIdent, quoteString, relationSql, timestampLiteral } from '../sql/text.js';
+import { fillPlaceholders } from '../sql/parse-cache.js';
+import type { Statement } from '../sql/parser.js';
+import { quoteIdent, relationSql } from '../sql/text.js';
 import type { SourceContext } from './context.js';
 
+const FILES = 'mm:files';
+const BEGIN = 'mm:begin';
+const END = 'mm:end';
+
 /**
- * The SQL scanning one view instance: its Parquet partitions (brought up to date for the query's
+ * The query scanning one view instance: its Parquet partitions (brought up to date for the query's
  * time range by the catalog, which also prunes them), rows filtered to the range on the view set's
  * time column, columns cast to the view set's types. The filter sits on the raw Parquet columns so
- * DuckDB pushes it into the scan and skips row groups by their statistics.
+ * DuckDB pushes it into the scan and skips row groups by their statistics. The SQL shape is parsed once
+ * per view set and range kind, then filled in.
  */
-export async function viewScanSql(context: SourceContext, viewSetName: string, instanceId: string): Promise<string> {
+export async function viewScan(context: SourceContext, viewSetName: string, instanceId: string): Promise<Statement> {
   const viewSet = context.viewSets.get(viewSetName.toLowerCase());
   if (!viewSet) {
     throw new QueryError('not_found', `unknown view set '${viewSetName}': known are ${[...context.viewSets.keys()].sort().join(', ')}`);
@@ -20,16 +27,28 @@ export async function viewScanSql(context: SourceContext, viewSetName: string, i
   }
   const columns = viewSet.schema.fields.map((f) => ({ name: f.name, sqlType: sqlTypeOf(f.type) }));
   for (const field of viewSet.schema.fields) if (DataType.isDictionary(field.type)) context.dictionaryColumns.add(field.name);
-  if (context.planOnly) return relationSql(columns, []);
+  if (context.planOnly) return context.parseCache.parse(context.connection, relationSql(columns, []));
 
   const files = await context.catalog.partitionsFor(viewSet.name, instanceId, context.range);
-  if (files.length === 0) return relationSql(columns, []);
-  const projection = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`);
+  if (files.length === 0) return context.parseCache.parse(context.connection, relationSql(columns, []));
+  const { begin, end } = context.range;
   const time = quoteIdent(viewSet.timeColumn);
   const filters = [
-    context.range.begin && `${time} >= ${timestampLiteral(context.range.begin)}`,
-    context.range.end && `${time} < ${timestampLiteral(context.range.end)}`,
+    begin && `${time} >= CAST('${BEGIN}' AS TIMESTAMP_NS)`,
+    end && `${time} < CAST('${END}' AS TIMESTAMP_NS)`,
   ].filter(Boolean);
-  const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
-  return `SELECT ${projection.join(', ')} FROM read_parquet([${files.map((f) => quoteString(f.path)).join(', ')}])${where}`;
+  const projection = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`);
+  const shape = `SELECT ${projection.join(', ')} FROM read_parquet(['${FILES}'])` +
+    (filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '');
+  const scan = await context.parseCache.parse(context.connection, shape);
+  fillPlaceholders(scan, { [FILES]: files.map((f) => f.path) }, {
+    ...(begin ? { [BEGIN]: instantText(begin) } : {}),
+    ...(end ? { [END]: instantText(end) } : {}),
+  });
+  return scan;
+}
+
+/** An instant as TIMESTAMP_NS text (UTC, no zone suffix). */
+function instantText(at: Date): string {
+  return at.toISOString().slice(0, -1);
 }
