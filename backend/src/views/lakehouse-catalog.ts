@@ -1,0 +1,135 @@
+/**
+ * The lakehouse's ViewCatalog: every view set, materialized just in time into Parquet partitions
+ * listed in `lakehouse_partitions`, handed to the query engine as local files.
+ */
+import type { MetadataStore } from '../lake/metadata/store.js';
+import type { ObjectStore } from '../lake/object-store/store.js';
+import { QueryError, type TimeRange } from '../query/engine.js';
+import type { PartitionFile, PartitionRow, ViewCatalog, ViewSetInfo } from './catalog.js';
+import type { MaterializedSet } from './materialized-set.js';
+import { BlockMaterializer, type MaterializerDeps } from './block-materializer.js';
+import { blockViewSets } from './block-view-sets.js';
+import { metadataViewSets } from './metadata-view-sets.js';
+import { LogStatsSet } from './log-stats.js';
+import { PartitionIndex } from './partition-index.js';
+import { PartitionFiles } from './partition-files.js';
+import { ParquetWriter } from './parquet-writer.js';
+import { SourceBlocks } from './source-blocks.js';
+
+export interface ViewCatalogOptions {
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  /** Local directory for scratch files and for partitions fetched from a remote object store. */
+  cacheDir: string;
+  /** Bound of that cache (default 1 GiB); files are evicted least recently used first. */
+  maxCacheBytes?: number;
+  /** Insert-time width of the partitions JIT builds for global instances (default 60 s). */
+  globalSegmentSeconds?: number;
+  /** … and for per-process / per-stream instances (default 600 s). */
+  instanceSegmentSeconds?: number;
+  /** Threads of the internal DuckDB that writes Parquet (default 2). */
+  writerThreads?: number;
+  onSkippedBlock?: MaterializerDeps['onSkippedBlock'];
+}
+
+export class LakehouseCatalog implements ViewCatalog {
+  readonly #sets: Map<string, MaterializedSet>;
+
+  private constructor(
+    private readonly index: PartitionIndex,
+    private readonly files: PartitionFiles,
+    private readonly writer: ParquetWriter,
+    readonly materializer: BlockMaterializer,
+    sets: readonly MaterializedSet[],
+  ) {
+    this.#sets = new Map(sets.map((s) => [s.info.name, s]));
+  }
+
+  static async create(options: ViewCatalogOptions): Promise<LakehouseCatalog> {
+    const writer = await ParquetWriter.create({ threads: options.writerThreads ?? 2 });
+    const index = new PartitionIndex(options.metadata);
+    const files = new PartitionFiles(options.objects, options.cacheDir, options.maxCacheBytes ?? 1024 ** 3);
+    const source = new SourceBlocks(options.metadata);
+    const materializer = new BlockMaterializer({ source, index, files, writer, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const globalWidth = options.globalSegmentSeconds ?? 60;
+    const instanceWidth = options.instanceSegmentSeconds ?? 600;
+    const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({
+      info: set.info,
+      async refresh(instanceId, range) {
+        await materializer.refresh(set, instanceId, range, instanceId === 'global' ? globalWidth : instanceWidth);
+      },
+      materialize: (begin, end, deltaSeconds) => materializer.refresh(set, 'global', {}, deltaSeconds, { begin, end }),
+    }));
+    const logEntries = blockSets.find((s) => s.info.name === 'log_entries')!;
+    const sets = [
+      ...blockSets,
+      new LogStatsSet(logEntries, index, files, writer),
+      ...metadataViewSets(options.metadata, index, files, writer),
+    ];
+    return new LakehouseCatalog(index, files, writer, materializer, sets);
+  }
+
+  viewSets(): ViewSetInfo[] {
+    return [...this.#sets.values()].map((s) => s.info);
+  }
+
+  #set(name: string, instanceId: string): MaterializedSet {
+    const set = this.#sets.get(name);
+    if (set === undefined) throw new QueryError('not_found', `unknown view set '${name}': known are ${[...this.#sets.keys()].sort().join(', ')}`);
+    if (instanceId === 'global' && !set.info.hasGlobal) {
+      throw new QueryError('not_found', `view set ${name} has no global instance: use view_instance('${name}', <${set.info.instanceKind}>)`);
+    }
+    if (instanceId !== 'global' && set.info.instanceKind === null) {
+      throw new QueryError('not_found', `view set ${name} has only a global instance, not '${instanceId}'`);
+    }
+    return set;
+  }
+
+  async partitionsFor(viewSet: string, instanceId: string, range: TimeRange): Promise<PartitionFile[]> {
+    const set = this.#set(viewSet, instanceId);
+    await set.refresh(instanceId, range);
+    const partitions = await this.index.overlapping(set.info.name, instanceId, range.begin, range.end);
+    return Promise.all(partitions.map(async (p) => ({
+      path: await this.files.localPath(p.file_path),
+      numRows: p.num_rows,
+      minEventTime: new Date(p.min_event_ms),
+      maxEventTime: new Date(p.max_event_ms),
+    })));
+  }
+
+  async listPartitions(): Promise<PartitionRow[]> {
+    return (await this.index.all()).map((p) => ({
+      view_set_name: p.view_set_name,
+      view_instance_id: p.view_instance_id,
+      begin_insert_time: p.begin_insert_time,
+      end_insert_time: p.end_insert_time,
+      min_event_time: p.min_event_time,
+      max_event_time: p.max_event_time,
+      updated: p.updated,
+      file_path: p.file_path,
+      file_size: p.file_size,
+      file_schema_hash: p.file_schema_hash,
+      source_data_hash: p.source_data_hash,
+      num_rows: p.num_rows,
+    }));
+  }
+
+  async materializePartitions(viewSet: string, begin: Date, end: Date, deltaSeconds: number): Promise<number> {
+    if (!(deltaSeconds > 0) || !Number.isInteger(deltaSeconds)) throw new QueryError('invalid_argument', `delta_seconds must be a positive integer, got ${deltaSeconds}`);
+    return this.#set(viewSet, 'global').materialize(begin, end, deltaSeconds);
+  }
+
+  async retirePartitions(viewSet: string, instanceId: string, begin: Date, end: Date): Promise<number> {
+    const set = this.#set(viewSet, instanceId);
+    return this.index.retire(set.info.name, instanceId, begin, end);
+  }
+
+  async close(): Promise<void> {
+    this.writer.close();
+  }
+}
+
+/** How the service (and tests) get the lakehouse catalog. */
+export function createViewCatalog(options: ViewCatalogOptions): Promise<LakehouseCatalog> {
+  return LakehouseCatalog.create(options);
+}

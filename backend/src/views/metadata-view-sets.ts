@@ -1,0 +1,157 @@
+/**
+ * processes, streams and blocks: global views of the telemetry metadata in PostgreSQL, each kept as
+ * one Parquet snapshot rebuilt when its tables changed (row counts, latest insert). `blocks` is
+ * joined with its stream and process under dotted column names, as in the reference schemas.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { MetadataStore } from '../lake/metadata/store.js';
+import type { StagedColumn } from '../etl/staged.js';
+import type { MaterializedSet } from './materialized-set.js';
+import type { PartitionIndex } from './partition-index.js';
+import { PartitionFiles } from './partition-files.js';
+import type { ParquetWriter } from './parquet-writer.js';
+import { blocksSchema, processesSchema, streamsSchema } from './schemas.js';
+import type { ViewSetInfo } from './catalog.js';
+import { PartitionBuildError } from './errors.js';
+
+/** The snapshot covers every insert time. */
+const ALL_BEGIN = new Date(0);
+const ALL_END = new Date(Date.UTC(9999, 0, 1));
+
+interface MetadataViewDefinition {
+  info: ViewSetInfo;
+  /** Tables whose changes make the snapshot stale. */
+  tables: readonly string[];
+  /** PostgreSQL query; each column is text or int8 as `staged` says. */
+  pgSelect: string;
+  staged: readonly { name: string; type: 'VARCHAR' | 'BIGINT' }[];
+  /** DuckDB SELECT over the staged table `mm_rows`. */
+  select: string;
+}
+
+const text = (name: string) => ({ name, type: 'VARCHAR' as const });
+const int8 = (name: string) => ({ name, type: 'BIGINT' as const });
+const PROPS = `'[{"key":"VARCHAR","value":"VARCHAR"}]'`;
+const INSERT_US = (alias: string) => `(extract(epoch FROM ${alias}.insert_time) * 1000000)::int8`;
+const PROCESS_PG = (p: string, prefix: string) =>
+  `${p}.exe AS ${prefix}exe, ${p}.username AS ${prefix}username, ${p}.realname AS ${prefix}realname, ${p}.computer AS ${prefix}computer,
+   ${p}.distro AS ${prefix}distro, ${p}.cpu_brand AS ${prefix}cpu_brand, ${p}.tsc_frequency AS ${prefix}tsc_frequency,
+   ${p}.start_time_ns AS ${prefix}start_time_ns, ${p}.start_ticks AS ${prefix}start_ticks, ${INSERT_US(p)} AS ${prefix}insert_time_us,
+   ${p}.parent_process_id AS ${prefix}parent_process_id, ${p}.properties::text AS ${prefix}properties`;
+const processStaged = (prefix: string) => [
+  text(`${prefix}exe`), text(`${prefix}username`), text(`${prefix}realname`), text(`${prefix}computer`), text(`${prefix}distro`),
+  text(`${prefix}cpu_brand`), int8(`${prefix}tsc_frequency`), int8(`${prefix}start_time_ns`), int8(`${prefix}start_ticks`),
+  int8(`${prefix}insert_time_us`), text(`${prefix}parent_process_id`), text(`${prefix}properties`),
+];
+
+const definitions: readonly MetadataViewDefinition[] = [
+  {
+    info: { name: 'processes', schema: processesSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
+    tables: ['processes'],
+    pgSelect: `SELECT p.process_id, ${PROCESS_PG('p', '')} FROM processes p`,
+    staged: [text('process_id'), ...processStaged('')],
+    select: `SELECT process_id, exe, username, realname, computer, distro, cpu_brand, tsc_frequency,
+      make_timestamp_ns(start_time_ns) AS start_time, start_ticks, make_timestamp_ns(insert_time_us * 1000) AS insert_time,
+      parent_process_id, from_json(properties, ${PROPS}) AS properties FROM mm_rows`,
+  },
+  {
+    info: { name: 'streams', schema: streamsSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
+    tables: ['streams'],
+    pgSelect: `SELECT s.stream_id, s.process_id, encode(s.dependencies_metadata, 'hex') AS dependencies_metadata,
+      encode(s.objects_metadata, 'hex') AS objects_metadata, to_json(s.tags)::text AS tags, s.properties::text AS properties,
+      ${INSERT_US('s')} AS insert_time_us FROM streams s`,
+    staged: [text('stream_id'), text('process_id'), text('dependencies_metadata'), text('objects_metadata'), text('tags'), text('properties'), int8('insert_time_us')],
+    select: `SELECT stream_id, process_id, from_hex(dependencies_metadata) AS dependencies_metadata, from_hex(objects_metadata) AS objects_metadata,
+      from_json(tags, '["VARCHAR"]') AS tags, from_json(properties, ${PROPS}) AS properties,
+      make_timestamp_ns(insert_time_us * 1000) AS insert_time FROM mm_rows`,
+  },
+  {
+    info: { name: 'blocks', schema: blocksSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
+    tables: ['blocks', 'streams', 'processes'],
+    pgSelect: `SELECT b.block_id, b.stream_id, b.process_id, b.begin_time_ns, b.begin_ticks, b.end_time_ns, b.end_ticks,
+      b.nb_objects::int8 AS nb_objects, b.object_offset, b.payload_size, ${INSERT_US('b')} AS insert_time_us,
+      encode(s.dependencies_metadata, 'hex') AS s_dependencies_metadata, encode(s.objects_metadata, 'hex') AS s_objects_metadata,
+      to_json(s.tags)::text AS s_tags, s.properties::text AS s_properties, ${PROCESS_PG('p', 'p_')}
+      FROM blocks b JOIN streams s ON s.stream_id = b.stream_id JOIN processes p ON p.process_id = b.process_id`,
+    staged: [text('block_id'), text('stream_id'), text('process_id'), int8('begin_time_ns'), int8('begin_ticks'), int8('end_time_ns'),
+      int8('end_ticks'), int8('nb_objects'), int8('object_offset'), int8('payload_size'), int8('insert_time_us'),
+      text('s_dependencies_metadata'), text('s_objects_metadata'), text('s_tags'), text('s_properties'), ...processStaged('p_')],
+    select: `SELECT block_id, stream_id, process_id, make_timestamp_ns(begin_time_ns) AS begin_time, begin_ticks,
+      make_timestamp_ns(end_time_ns) AS end_time, end_ticks, nb_objects::INTEGER AS nb_objects, object_offset, payload_size,
+      make_timestamp_ns(insert_time_us * 1000) AS insert_time,
+      from_hex(s_dependencies_metadata) AS "streams.dependencies_metadata", from_hex(s_objects_metadata) AS "streams.objects_metadata",
+      from_json(s_tags, '["VARCHAR"]') AS "streams.tags", from_json(s_properties, ${PROPS}) AS "streams.properties",
+      make_timestamp_ns(p_start_time_ns) AS "processes.start_time", p_start_ticks AS "processes.start_ticks",
+      p_tsc_frequency AS "processes.tsc_frequency", p_exe AS "processes.exe", p_username AS "processes.username",
+      p_realname AS "processes.realname", p_computer AS "processes.computer", p_distro AS "processes.distro",
+      p_cpu_brand AS "processes.cpu_brand", make_timestamp_ns(p_insert_time_us * 1000) AS "processes.insert_time",
+      p_parent_process_id AS "processes.parent_process_id", from_json(p_properties, ${PROPS}) AS "processes.properties"
+      FROM mm_rows`,
+  },
+];
+
+function stageRows(def: MetadataViewDefinition, rows: readonly Record<string, unknown>[]): StagedColumn[] {
+  return def.staged.map(({ name, type }) => type === 'VARCHAR'
+    ? { name, type, values: rows.map((r) => String(r[name])) }
+    : { name, type, values: BigInt64Array.from(rows, (r) => BigInt(r[name] as number | bigint)) });
+}
+
+class MetadataViewSet implements MaterializedSet {
+  readonly info: ViewSetInfo;
+  readonly #schemaHash: string;
+
+  constructor(
+    private readonly def: MetadataViewDefinition,
+    private readonly db: MetadataStore,
+    private readonly index: PartitionIndex,
+    private readonly files: PartitionFiles,
+    private readonly writer: ParquetWriter,
+  ) {
+    this.info = def.info;
+    this.#schemaHash = createHash('md5').update(`${def.pgSelect}\n${def.select}`).digest('hex');
+  }
+
+  /** Changes whenever a row is added to one of its tables (they are insert-only). */
+  async #sourceHash(): Promise<string> {
+    const parts = await Promise.all(this.def.tables.map(async (table) => {
+      const [row] = await this.db.query<{ n: number | bigint; last: number | bigint | null }>(
+        `SELECT count(*)::int8 AS n, (extract(epoch FROM max(insert_time)) * 1000000)::int8 AS last FROM ${table}`);
+      return `${table}:${row?.n}:${row?.last}`;
+    }));
+    return parts.join(',');
+  }
+
+  async refresh(): Promise<void> {
+    const hash = await this.#sourceHash();
+    const [current] = await this.index.ofInstance(this.info.name, 'global');
+    if (current?.source_data_hash === hash && current.file_schema_hash === this.#schemaHash) return;
+    try {
+      const rows = await this.db.query(this.def.pgSelect);
+      await this.files.ensureScratchDir();
+      const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
+      const written = await this.writer.write({
+        tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }],
+        select: this.def.select, timeColumn: this.info.timeColumn, path: scratch,
+      });
+      const key = PartitionFiles.key(this.info.name, 'global', 0, ALL_END.getTime() / 1000, createHash('md5').update(hash).digest('hex').slice(0, 16));
+      const fileSize = written.numRows > 0 ? await this.files.publish(key, scratch) : 0;
+      await this.index.upsert({
+        viewSet: this.info.name, instanceId: 'global', beginInsert: ALL_BEGIN, endInsert: ALL_END,
+        minEventNs: written.minEventNs ?? 0n, maxEventNs: written.maxEventNs ?? 0n,
+        filePath: written.numRows > 0 ? key : null, fileSize, fileSchemaHash: this.#schemaHash, sourceDataHash: hash,
+        numRows: written.numRows, carry: null,
+      });
+    } catch (err) {
+      throw new PartitionBuildError(this.info.name, 'global', ALL_BEGIN, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  }
+
+  async materialize(): Promise<number> {
+    await this.refresh();
+    return 1;
+  }
+}
+
+export function metadataViewSets(db: MetadataStore, index: PartitionIndex, files: PartitionFiles, writer: ParquetWriter): MaterializedSet[] {
+  return definitions.map((def) => new MetadataViewSet(def, db, index, files, writer));
+}

@@ -1,0 +1,117 @@
+/**
+ * Writes view partitions as Parquet through an internal DuckDB (not the locked-down query engine):
+ * staged typed arrays go into temporary tables a vector-sized chunk at a time (one memcpy per
+ * numeric column), the view's SQL joins them into its final shape, and COPY writes it sorted by
+ * event time so each row group's min/max statistics let time filters skip it. Parquet
+ * dictionary-encodes the repetitive string columns by itself.
+ */
+import duckdb from '@duckdb/node-bindings';
+import {
+  BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, VARCHAR,
+  type DuckDBConnection, type DuckDBType,
+} from '@duckdb/node-api';
+import type { StagedColumn, StagedTable } from '../etl/staged.js';
+import { stagedRowCount } from '../etl/staged.js';
+
+const DUCKDB_TYPES: Record<StagedColumn['type'], DuckDBType> = { INTEGER, UINTEGER, DOUBLE, BIGINT, VARCHAR };
+
+/** Rows per Parquet row group: small enough that a time filter skips most of a large partition. */
+export const ROW_GROUP_ROWS = 64 * 1024;
+
+export interface WriteRequest {
+  tables: readonly StagedTable[];
+  /** SELECT over the staged tables (and `sources`, files it may read) producing the view's rows. */
+  select: string;
+  /** Event-time column (TIMESTAMP_NS): rows are sorted by it and its bounds are returned. */
+  timeColumn: string;
+  /** Local file to write; not written when the result has no rows. */
+  path: string;
+}
+
+export interface WriteResult {
+  numRows: number;
+  /** Nanoseconds since the epoch; null when there are no rows. */
+  minEventNs: bigint | null;
+  maxEventNs: bigint | null;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+async function stage(connection: DuckDBConnection, table: StagedTable): Promise<void> {
+  const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  await connection.run(`CREATE TEMP TABLE ${quoteIdent(table.name)} (${columns})`);
+  const rows = stagedRowCount(table);
+  if (rows === 0) return;
+  const appender = await connection.createAppender(table.name, 'main', 'temp');
+  const chunk = DuckDBDataChunk.create(table.columns.map((c) => DUCKDB_TYPES[c.type]));
+  const size = duckdb.vector_size();
+  try {
+    for (let start = 0; start < rows; start += size) {
+      const n = Math.min(size, rows - start);
+      duckdb.data_chunk_reset(chunk.chunk);
+      table.columns.forEach((column, i) => {
+        const vector = duckdb.data_chunk_get_vector(chunk.chunk, i);
+        if (column.type === 'VARCHAR') {
+          const values = column.values;
+          for (let row = 0; row < n; row++) duckdb.vector_assign_string_element(vector, row, values[start + row]!);
+        } else {
+          const part = column.values.subarray(start, start + n);
+          duckdb.copy_data_to_vector(vector, 0, part.buffer as ArrayBuffer, part.byteOffset, part.byteLength);
+        }
+      });
+      duckdb.data_chunk_set_size(chunk.chunk, n);
+      appender.appendDataChunk(chunk);
+    }
+  } finally {
+    appender.closeSync();
+  }
+}
+
+export class ParquetWriter {
+  private constructor(readonly instance: DuckDBInstance) {}
+
+  /** `threads`: DuckDB worker threads for sorting and compression (the machine is shared). */
+  static async create(options: { threads?: number; memoryLimit?: string } = {}): Promise<ParquetWriter> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? '1GB',
+      autoinstall_known_extensions: 'false',
+    });
+    return new ParquetWriter(instance);
+  }
+
+  /** Runs `fn` on a connection of its own: temporary tables never collide between builds. */
+  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.instance.connect();
+    try {
+      return await fn(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async write(request: WriteRequest): Promise<WriteResult> {
+    return this.withConnection(async (connection) => {
+      for (const table of request.tables) await stage(connection, table);
+      await connection.run(`CREATE TEMP TABLE mm_out AS ${request.select}`);
+      const time = quoteIdent(request.timeColumn);
+      const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ns(min(${time}))::VARCHAR, epoch_ns(max(${time}))::VARCHAR FROM mm_out`);
+      const [count, min, max] = reader.getRows()[0] as [number, string | null, string | null];
+      if (count > 0) {
+        await connection.run(`COPY (SELECT * FROM mm_out ORDER BY ${time}) TO ${quoteLiteral(request.path)}
+          (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+      }
+      return { numRows: count, minEventNs: min === null ? null : BigInt(min), maxEventNs: max === null ? null : BigInt(max) };
+    });
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}

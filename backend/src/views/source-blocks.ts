@@ -1,0 +1,104 @@
+/**
+ * The blocks a view instance is built from, read from the telemetry metadata. An instance is a
+ * filter on blocks (all of them, one process's, one stream's) of streams carrying a tag; its
+ * partitions slice those blocks by insert time into fixed-width segments.
+ */
+import { createHash } from 'node:crypto';
+import type { SqlExecutor } from '../lake/metadata/store.js';
+import type { SourceBlock, SourceProcess } from '../etl/sources.js';
+
+export interface TimeBounds {
+  begin?: Date | undefined;
+  end?: Date | undefined;
+}
+
+function seconds(date: Date | undefined): number | null {
+  return date === undefined ? null : date.getTime() / 1000;
+}
+
+export type InstanceFilter = { kind: 'global' } | { kind: 'process_id' | 'stream_id'; id: string };
+
+export interface BlockSelection {
+  filter: InstanceFilter;
+  /** Only blocks of streams with this tag. */
+  streamTag: string;
+}
+
+/** One insert-time segment's blocks, summarized. */
+export interface SegmentSummary {
+  /** floor(insert epoch seconds / width). */
+  segment: number;
+  /** Identifies the exact set of blocks (see blockSetHash). */
+  hash: string;
+  blockCount: number;
+  /** Earliest begin_time of its blocks, in ms since the epoch. */
+  minBeginMs: number;
+}
+
+/**
+ * md5 of the sorted block ids joined by ',': the same value PostgreSQL computes in
+ * `segmentSummaries` (ids sorted bytewise there through COLLATE "C").
+ */
+export function blockSetHash(blockIds: readonly string[]): string {
+  return createHash('md5').update([...blockIds].sort().join(',')).digest('hex');
+}
+
+function where(selection: BlockSelection, firstParam: number): { sql: string; params: string[] } {
+  const tag = `$${firstParam} = ANY(s.tags)`;
+  if (selection.filter.kind === 'global') return { sql: tag, params: [selection.streamTag] };
+  return { sql: `${tag} AND b.${selection.filter.kind} = $${firstParam + 1}`, params: [selection.streamTag, selection.filter.id] };
+}
+
+export class SourceBlocks {
+  constructor(private readonly db: SqlExecutor) {}
+
+  /**
+   * Every segment (of `widthSeconds`) holding a selected block; with `events`, only segments holding
+   * a selected block whose [begin_time, end_time] meets it; with `inserts`, only segments starting
+   * in that insert range.
+   */
+  async segmentSummaries(selection: BlockSelection, widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds } = {}): Promise<SegmentSummary[]> {
+    const w = where(selection, 6);
+    const rows = await this.db.query<{ segment: number | bigint; hash: string; block_count: number | bigint; min_begin_ms: number | string }>(
+      `WITH matching AS (
+         SELECT b.block_id, b.begin_time, b.end_time, floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment
+         FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
+         WHERE ${w.sql}
+       )
+       SELECT segment, md5(string_agg(block_id, ',' ORDER BY block_id COLLATE "C")) AS hash, count(*)::int8 AS block_count,
+              floor(extract(epoch FROM min(begin_time)) * 1000)::int8 AS min_begin_ms
+       FROM matching
+       WHERE segment IN (SELECT segment FROM matching
+                         WHERE ($2::timestamptz IS NULL OR end_time >= $2) AND ($3::timestamptz IS NULL OR begin_time < $3))
+         AND ($4::float8 IS NULL OR segment * $1 >= $4) AND ($5::float8 IS NULL OR segment * $1 < $5)
+       GROUP BY segment ORDER BY segment`,
+      [widthSeconds, within.events?.begin ?? null, within.events?.end ?? null,
+        seconds(within.inserts?.begin), seconds(within.inserts?.end), ...w.params]);
+    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, blockCount: Number(r.block_count), minBeginMs: Number(r.min_begin_ms) }));
+  }
+
+  /** The selected blocks inserted in [begin, end), in stream order. */
+  async blocksIn(selection: BlockSelection, begin: Date, end: Date): Promise<SourceBlock[]> {
+    const w = where(selection, 3);
+    return this.db.query<SourceBlock & Record<string, unknown>>(
+      `SELECT b.block_id, b.stream_id, b.process_id, b.begin_ticks, b.object_offset, b.nb_objects,
+              (extract(epoch FROM b.insert_time) * 1000000)::int8 AS insert_time_us
+       FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
+       WHERE b.insert_time >= $1 AND b.insert_time < $2 AND ${w.sql}
+       ORDER BY b.stream_id, b.object_offset`,
+      [begin, end, ...w.params]).then((rows) => rows.map((r) => ({ ...r, insert_time_us: BigInt(r.insert_time_us) })));
+  }
+
+  async processes(processIds: readonly string[]): Promise<SourceProcess[]> {
+    type Row = Omit<SourceProcess, 'start_time_ns' | 'properties_json'> & { start_time_ns: number | bigint; properties: unknown };
+    const rows = await this.db.query<Row & Record<string, unknown>>(
+      `SELECT process_id, exe, username, computer, start_time_ns, start_ticks, tsc_frequency, properties
+       FROM processes WHERE process_id = ANY($1)`,
+      [[...processIds]]);
+    return rows.map((r) => ({
+      process_id: r.process_id, exe: r.exe, username: r.username, computer: r.computer,
+      start_time_ns: BigInt(r.start_time_ns), start_ticks: r.start_ticks, tsc_frequency: r.tsc_frequency,
+      properties_json: JSON.stringify(r.properties),
+    }));
+  }
+}
