@@ -85,6 +85,7 @@ export class BlockMaterializer {
     const selection = BlockMaterializer.selection(set, instanceId);
     const summaries = await this.deps.source.segmentSummaries(selection, widthSeconds);
     const recorded = await this.#recorded(set, instanceId, summaries, widthSeconds);
+    await this.#retireOrphans(set, instanceId, summaries, widthSeconds);
     const wanted = schemaHash(set);
     const beginNs = range.begin === undefined ? undefined : BigInt(range.begin.getTime()) * 1_000_000n;
     let carry: CarriedSpan[] = [];
@@ -117,6 +118,19 @@ export class BlockMaterializer {
       if (p.end_insert_time.getTime() / 1000 - seconds === widthSeconds) bySegment.set(seconds / widthSeconds, p);
     }
     return bySegment;
+  }
+
+  /**
+   * A chained instance is known whole: a recorded partition whose segment holds none of its blocks
+   * any more (or of another width) would add rows twice or from nowhere, so it goes.
+   */
+  async #retireOrphans(set: BlockViewSet, instanceId: string, summaries: readonly SegmentSummary[], widthSeconds: number): Promise<void> {
+    const live = new Set(summaries.map((s) => s.segment * widthSeconds * 1000));
+    for (const p of await this.deps.index.ofInstance(set.info.name, instanceId)) {
+      const begin = p.begin_insert_time.getTime();
+      if (live.has(begin) && p.end_insert_time.getTime() - begin === widthSeconds * 1000) continue;
+      await this.deps.index.retire(set.info.name, instanceId, p.begin_insert_time, p.end_insert_time);
+    }
   }
 
   /** Runs `fn` unless the same key is already running in this process, then shares its outcome. */
