@@ -4,11 +4,13 @@
  * body (any content type; application/cbor by convention) and answering 200 with an empty body once
  * it is durably recorded, including when it already was (resends are harmless).
  * Errors: 400 malformed envelope, 413 body over the cap, 422 unknown stream or process, 503 storage
- * failure (nothing half-written is visible: a block's row is written last).
+ * failure (nothing half-written is visible: a block's row is written last), 500 a bug. Sinks should
+ * retry 5xx and drop 4xx.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
+import { ObjectStoreError } from '../lake/object-store/errors.js';
 import {
   insertBlock, insertProcess, insertStream, streamProcess, UnknownProcessError, UnknownStreamError,
 } from '../lake/telemetry/write.js';
@@ -29,9 +31,10 @@ function statusOf(err: FastifyError | Error): number {
   if (err instanceof IngestionRequestError) return err.statusCode;
   if (err instanceof UnknownProcessError || err instanceof UnknownStreamError) return 422;
   const status = (err as FastifyError).statusCode;
-  // fastify's own refusals (413 body too large, 400 bad content length, …) stand; anything else
-  // happened while storing and is worth a retry.
-  return status !== undefined && status >= 400 && status < 500 ? status : 503;
+  // fastify's own refusals (413 body too large, 400 bad content length, …) stand.
+  if (status !== undefined && status >= 400 && status < 500) return status;
+  // Storage trouble (object store, SQLSTATE or socket error codes) is worth a retry; anything else is a bug.
+  return err instanceof ObjectStoreError || typeof (err as { code?: unknown }).code === 'string' ? 503 : 500;
 }
 
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
@@ -44,7 +47,8 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
     if (status >= 500) request.log.error({ err }, `ingestion: ${request.url} failed`);
-    void reply.code(status).send({ statusCode: status, error: status >= 500 ? 'storage failure' : 'rejected', message: err.message });
+    const error = status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
+    void reply.code(status).send({ statusCode: status, error, message: err.message });
   });
 
   const body = (request: FastifyRequest) => request.body as Buffer | undefined;
@@ -62,11 +66,14 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
 
   app.post('/insert_block', route, async (request, reply) => {
     const block = readBlock(body(request));
-    const owner = streamOwners.get(block.stream_id) ?? await streamProcess(metadata, block.stream_id);
+    let owner = streamOwners.get(block.stream_id);
     if (owner === undefined) {
-      throw new UnknownReferenceError(`block ${block.block_id}: unknown stream ${block.stream_id} (insert the stream first)`);
+      owner = await streamProcess(metadata, block.stream_id);
+      if (owner === undefined) {
+        throw new UnknownReferenceError(`block ${block.block_id}: unknown stream ${block.stream_id} (insert the stream first)`);
+      }
+      streamOwners.remember(block.stream_id, owner);
     }
-    streamOwners.remember(block.stream_id, owner);
     if (owner !== block.process_id) {
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
