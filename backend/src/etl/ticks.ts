@@ -67,14 +67,15 @@ export class ProcessClock {
   }
 
   /**
-   * Nanoseconds from `clock.baseNs` to the event at `ticks` (a safe integer as a number). Exact:
-   * falls back to BigInt only when the numerator leaves the range where doubles are exact.
+   * Nanoseconds from `clock.baseNs` to the event at `ticks` (a safe integer as a number). Exact
+   * for events within 2^53 ns (104 days) of their block's first tick: falls back to BigInt when
+   * the numerator leaves the range where doubles are exact.
    */
   offsetNs(clock: BlockClock, ticks: number): number {
     const a = clock.rem + (ticks - clock.refTicks) * this.#num;
     const den = this.#den;
-    if (den === 1) return a;
     if (Math.abs(a) <= Number.MAX_SAFE_INTEGER) {
+      if (den === 1) return a;
       let k = Math.floor(a / den);
       // The division is rounded: nudge k so that k*den <= a < (k+1)*den holds exactly.
       if (k * den > a) k -= 1;

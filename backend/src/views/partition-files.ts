@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { FileObjectStore } from '../lake/object-store/file.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 
-/** A cached file used this recently is not evicted: a query may be about to read it. */
+/** By default a cached file used in the last minute is not evicted: a query may be about to read it. */
 const IN_USE_MS = 60_000;
 
 interface CacheEntry {
@@ -25,6 +25,7 @@ export class PartitionFiles {
     private readonly objects: ObjectStore,
     private readonly cacheDir: string,
     private readonly maxCacheBytes: number,
+    private readonly inUseMs = IN_USE_MS,
   ) {}
 
   /** Object key of a partition file (unique per build thanks to `hash`). */
@@ -105,7 +106,7 @@ export class PartitionFiles {
   async #evict(): Promise<void> {
     if (this.#cachedBytes <= this.maxCacheBytes) return;
     const now = Date.now();
-    const candidates = [...this.#entries].filter(([, e]) => now - e.lastUsed > IN_USE_MS).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    const candidates = [...this.#entries].filter(([, e]) => now - e.lastUsed >= this.inUseMs).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     for (const [key, entry] of candidates) {
       if (this.#cachedBytes <= this.maxCacheBytes) break;
       this.#entries.delete(key);
@@ -125,7 +126,7 @@ export class PartitionFiles {
           const path = join(dir, name);
           const info = await stat(path);
           if (info.isDirectory()) await walk(path, `${prefix}${name}/`);
-          else this.#entries.set(`${prefix}${name}`, { size: info.size, lastUsed: info.mtimeMs - IN_USE_MS });
+          else this.#entries.set(`${prefix}${name}`, { size: info.size, lastUsed: info.mtimeMs - this.inUseMs });
         }
       };
       await walk(root, 'views/');

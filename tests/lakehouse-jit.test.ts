@@ -1,0 +1,151 @@
+/**
+ * Just-in-time materialization: stale partitions are rebuilt when blocks arrive, time ranges prune
+ * partitions, concurrent queries build a partition once, remote partitions go through the cache,
+ * and the admin calls materialize and retire.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueryError } from '@micromegas/backend/query/engine';
+import { testMetadataBackends, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
+import { testObjectBackends, type TestObjectStore } from '@micromegas/backend/lake/object-store/test-stores';
+import { openCatalog, readParquet, TelemetryWriter, type CatalogUnderTest } from './lakehouse-fixtures.js';
+
+const HOUR_TICKS = 2_400_000_001 * 3600;
+const T0 = 7_000_000_000_000 + HOUR_TICKS;
+const log = (ticks: number, msg: string) => ({ kind: 'log' as const, ticks, level: 4, target: 'jit', msg });
+
+for (const metadataBackend of testMetadataBackends) {
+  for (const objectBackend of testObjectBackends) {
+    describe(`lakehouse JIT (${metadataBackend.name} + ${objectBackend.name})`, () => {
+      let db: TestMetadataStore;
+      let os: TestObjectStore;
+      let lake: CatalogUnderTest;
+      let writer: TelemetryWriter;
+
+      before(async () => {
+        [db, os] = await Promise.all([metadataBackend.open(), objectBackend.open()]);
+        writer = new TelemetryWriter(db.store, os.store);
+        lake = await openCatalog({ metadata: db.store, objects: os.store });
+      });
+
+      after(async () => {
+        await lake.close();
+        await Promise.all([db.drop(), os.drop()]);
+      });
+
+      const messages = async (processId: string, range = {}) => {
+        const files = await lake.catalog.partitionsFor('log_entries', processId, range);
+        return (await readParquet(files.map((f) => f.path), 'SELECT msg FROM {files} ORDER BY time')).map((r) => r['msg']);
+      };
+      const partitionsOf = async (set: string, instance: string) =>
+        (await lake.catalog.listPartitions()).filter((p) => p.view_set_name === set && p.view_instance_id === instance);
+
+      it('a block arriving after a query makes the next query rebuild that partition, without duplicates', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        await writer.block(proc, stream, [log(T0, 'first')]);
+        assert.deepEqual(await messages(proc.process_id), ['first']);
+        const [before] = await partitionsOf('log_entries', proc.process_id);
+        assert.deepEqual(await messages(proc.process_id), ['first'], 'an up-to-date partition is reused');
+        assert.equal((await partitionsOf('log_entries', proc.process_id))[0]!.updated.getTime(), before!.updated.getTime());
+
+        await writer.block(proc, stream, [log(T0 + 10, 'second'), log(T0 + 20, 'third')]);
+        assert.deepEqual(await messages(proc.process_id), ['first', 'second', 'third']);
+        const after = await partitionsOf('log_entries', proc.process_id);
+        assert.equal(after.length, 1);
+        assert.notEqual(after[0]!.source_data_hash, before!.source_data_hash);
+        assert.equal(after[0]!.num_rows, 3);
+        const expired = await db.store.query<{ file_path: string }>('SELECT file_path FROM lakehouse_expired_files');
+        assert.ok(expired.some((e) => e.file_path === before!.file_path), 'the replaced file is expired, not leaked');
+      });
+
+      it('a time range prunes partitions by event time and still returns every row inside it', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        const early = await writer.block(proc, stream, [log(T0, 'early-1'), log(T0 + 5, 'early-2')]);
+        const late = await writer.block(proc, stream, [log(T0 + 5 * HOUR_TICKS, 'late')]);
+        await writer.setInsertTime([early.block_id], new Date(Date.now() - 2 * 3_600_000));
+        await writer.setInsertTime([late.block_id], new Date(Date.now() - 3_600_000));
+        const startMs = Number(proc.start_time_ns / 1_000_000n);
+        const firstHour = { begin: new Date(startMs + 3_600_000 - 1000), end: new Date(startMs + 2 * 3_600_000) };
+        const files = await lake.catalog.partitionsFor('log_entries', proc.process_id, firstHour);
+        assert.equal(files.length, 1);
+        assert.equal(files[0]!.numRows, 2);
+        assert.ok(files[0]!.minEventTime.getTime() <= startMs + 3_600_000 && files[0]!.maxEventTime >= files[0]!.minEventTime);
+        assert.deepEqual(await messages(proc.process_id, firstHour), ['early-1', 'early-2']);
+        assert.equal((await lake.catalog.partitionsFor('log_entries', proc.process_id, {})).length, 2);
+        const later = { begin: new Date(startMs + 5 * 3_600_000), end: new Date(startMs + 7 * 3_600_000) };
+        assert.deepEqual(await messages(proc.process_id, later), ['late']);
+      });
+
+      it('concurrent queries build a partition once', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        await writer.block(proc, stream, [log(T0, 'once')]);
+        const builtBefore = lake.catalog.materializer.stats.built;
+        const all = await Promise.all([1, 2, 3, 4].map(() => lake.catalog.partitionsFor('log_entries', proc.process_id, {})));
+        assert.ok(all.every((files) => files.length === 1 && files[0]!.path === all[0]![0]!.path));
+        assert.equal(lake.catalog.materializer.stats.built - builtBefore, 1);
+        assert.equal((await partitionsOf('log_entries', proc.process_id)).length, 1);
+      });
+
+      it(objectBackend.name === 'file' ? 'file:// partitions are read in place' : 'remote partitions are read through the local cache', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        await writer.block(proc, stream, [log(T0, 'cached')]);
+        const [file] = await lake.catalog.partitionsFor('log_entries', proc.process_id, {});
+        const inCache = file!.path.startsWith(lake.cacheDir);
+        assert.equal(inCache, objectBackend.name !== 'file');
+        assert.deepEqual(await messages(proc.process_id), ['cached']);
+      });
+
+      it('materialize_partitions builds global partitions over an insert range; retire_partitions removes them', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        const blocks = [await writer.block(proc, stream, [log(T0, 'm1')]), await writer.block(proc, stream, [log(T0 + 1, 'm2')])];
+        const base = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+        await writer.setInsertTime([blocks[0]!.block_id], new Date(base + 1000));
+        await writer.setInsertTime([blocks[1]!.block_id], new Date(base + 61_000));
+        const built = await lake.catalog.materializePartitions('log_entries', new Date(base), new Date(base + 120_000), 60);
+        assert.equal(built, 2);
+        const global = (await partitionsOf('log_entries', 'global')).filter((p) => p.begin_insert_time.getTime() >= base && p.begin_insert_time.getTime() < base + 120_000);
+        assert.deepEqual(global.map((p) => p.num_rows), [1, 1]);
+        assert.equal(await lake.catalog.materializePartitions('log_entries', new Date(base), new Date(base + 120_000), 60), 0, 'up to date: nothing rebuilt');
+        assert.equal(await lake.catalog.retirePartitions('log_entries', 'global', new Date(base), new Date(base + 120_000)), 2);
+        assert.equal((await partitionsOf('log_entries', 'global')).filter((p) => p.begin_insert_time.getTime() >= base && p.begin_insert_time.getTime() < base + 120_000).length, 0);
+      });
+
+      it('unknown view sets and missing instances are not_found errors', async () => {
+        const notFound = (err: unknown) => err instanceof QueryError && err.code === 'not_found';
+        await assert.rejects(lake.catalog.partitionsFor('nope', 'global', {}), notFound);
+        await assert.rejects(lake.catalog.partitionsFor('thread_spans', 'global', {}), notFound);
+        await assert.rejects(lake.catalog.partitionsFor('processes', 'some-process', {}), notFound);
+      });
+    });
+  }
+}
+
+describe('lakehouse view sets', () => {
+  it('lists every view set with its instance kind and time column', async () => {
+    const backend = testMetadataBackends.find((b) => b.name === 'pglite')!;
+    const db = await backend.open();
+    const os = await testObjectBackends.find((b) => b.name === 'file')!.open();
+    const lake = await openCatalog({ metadata: db.store, objects: os.store });
+    try {
+      const sets = lake.catalog.viewSets().map((s) => [s.name, s.hasGlobal, s.instanceKind, s.timeColumn]);
+      assert.deepEqual(sets.sort(), [
+        ['async_events', false, 'process_id', 'time'],
+        ['blocks', true, null, 'insert_time'],
+        ['log_entries', true, 'process_id', 'time'],
+        ['log_stats', true, null, 'time_bin'],
+        ['measures', true, 'process_id', 'time'],
+        ['processes', true, null, 'insert_time'],
+        ['streams', true, null, 'insert_time'],
+        ['thread_spans', false, 'stream_id', 'begin'],
+      ]);
+    } finally {
+      await lake.close();
+      await Promise.all([db.drop(), os.drop()]);
+    }
+  });
+});
