@@ -9,10 +9,21 @@ function hasCode(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === code;
 }
 
+/** Makes a new directory entry durable: a crash must not lose an object whose key was reported written. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Objects as files under a root directory. A write goes to a temporary file under `<root>/.tmp`
  * (same file system), is flushed to disk, then appears under its key in one step: `rename` to
- * replace, `link` to create only if absent. Readers never see a partial object.
+ * replace, `link` to create only if absent; the directory is then flushed too. Readers never see a
+ * partial object, and an object reported written survives a crash (its metadata row comes after).
  */
 export class FileObjectStore implements ObjectStore {
   readonly #tmpDir: string;
@@ -49,6 +60,7 @@ export class FileObjectStore implements ObjectStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       await link(tmp, path);
+      await syncDir(dirname(path));
       return true;
     } catch (err) {
       if (hasCode(err, 'EEXIST')) return false;
@@ -64,6 +76,7 @@ export class FileObjectStore implements ObjectStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       await rename(tmp, path);
+      await syncDir(dirname(path));
     } catch (err) {
       await unlink(tmp).catch(() => {});
       throw new ObjectStoreError(this.uri, key, 'write failed', { cause: err });
