@@ -8,7 +8,7 @@ const esmOnly = ['@ver0/deep-equal', '@react-hookz', 'd3', 'd3-[a-z-]+', 'intern
 module.exports = {
   rootDir: path.resolve(__dirname, '..'),
   testEnvironment: 'jsdom',
-  testMatch: ['<rootDir>/{datasource,panel}/**/*.test.{ts,tsx}'],
+  testMatch: ['<rootDir>/{datasource,panel,tests}/**/*.test.{ts,tsx}'],
   setupFilesAfterEnv: ['<rootDir>/.config/jest/setup.js'],
   moduleNameMapper: {
     '\\.(css|scss|sass)$': '<rootDir>/.config/jest/mock-style.js',

@@ -22,6 +22,8 @@ function unary<Req, Res>(logger: Logger, method: string, handler: (request: Req)
   };
 }
 
+const SHUTDOWN_GRACE_MS = 2000;
+
 export interface PluginServer {
   port: number;
   shutdown(): Promise<void>;
@@ -38,7 +40,10 @@ export async function startPluginServer(instances: EngineInstances, logger: Logg
   server.addService(services.resource, {
     CallResource: (call: ServerWritableStream<CallResourceRequest, unknown>) => {
       callResource(call.request).then(
-        (response) => call.end(response),
+        (response) => {
+          call.write(response);
+          call.end();
+        },
         (e: Error) => call.destroy(Object.assign(new Error(e.message), { code: status.INTERNAL })),
       );
     },
@@ -64,7 +69,18 @@ export async function startPluginServer(instances: EngineInstances, logger: Logg
   );
   return {
     port,
-    shutdown: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    // Let in-flight calls finish, but never outlive the host's patience.
+    shutdown: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
   };
 }
 

@@ -36,7 +36,7 @@ await build({
   logLevel: 'warning',
 });
 
-const flightsqlProtos = join(dirname(require.resolve('@micromegas/flightsql-client/package.json')), 'proto');
+const flightsqlProtos = resolve(dirname(require.resolve('@micromegas/flightsql-client')), '../proto');
 cpSync(flightsqlProtos, join(dist, 'proto'), { recursive: true });
 
 const blob = join(work, 'sea.blob');
