@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { ViewCatalog, ViewSetInfo } from '../views/catalog.js';
+import { ColumnHints } from './arrow/column-hints.js';
 import { arrowSchema, recordBatches } from './arrow/record-batches.js';
 import type { QueryEngine, QueryOptions, QueryResult } from './engine.js';
 import { toQueryError } from './errors.js';
@@ -17,8 +18,6 @@ export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowe
   /** Whether materialize_partitions() / retire_partitions() may run (default true). */
   adminFunctions?: boolean;
 }
-
-const NO_DICTIONARIES: ReadonlySet<string> = new Set();
 
 /**
  * The SQL engine: DuckDB, locked down, over the lake's view sets. Each query gets its own DuckDB
@@ -52,8 +51,8 @@ class DuckDBQueryEngine implements QueryEngine {
         planned = await rewriteQuery(sql, context, this.templates);
         const prepared = await connection.prepare(planned);
         const columns = Array.from({ length: prepared.columnCount }, (_, i) => i);
-        const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
-        return arrowSchema(columns.map((i) => prepared.columnName(i)), columns.map((i) => prepared.columnType(i)), dictionaries);
+        return arrowSchema(columns.map((i) => prepared.columnName(i)), columns.map((i) => prepared.columnType(i)),
+          context.columnHints, options.preserveDictionary ?? false);
       } catch (error) {
         throw toQueryError(error, sql, planned !== sql);
       }
@@ -75,8 +74,7 @@ class DuckDBQueryEngine implements QueryEngine {
       planned = await rewriteQuery(sql, context, this.templates);
       const result = await connection.stream(planned);
       const types = result.columnTypes();
-      const dictionaries = options.preserveDictionary ? context.dictionaryColumns : NO_DICTIONARIES;
-      const schema = arrowSchema(result.columnNames(), types, dictionaries);
+      const schema = arrowSchema(result.columnNames(), types, context.columnHints, options.preserveDictionary ?? false);
       const fail = (error: unknown) => toQueryError(error, sql, planned !== sql);
       return { schema, batches: guarded(recordBatches(result, schema, types), fail, release) };
     } catch (error) {
@@ -98,7 +96,7 @@ class DuckDBQueryEngine implements QueryEngine {
       range: options.range ?? {},
       planOnly,
       allowAdmin: this.config.adminFunctions ?? true,
-      dictionaryColumns: new Set(),
+      columnHints: new ColumnHints(),
       parseCache: this.parseCache,
       schemaOf: (inner) => this.schema(inner, options),
     };

@@ -44,6 +44,12 @@ describe('query results as Arrow', () => {
     assert.equal(rawFirst(table, 'd'), 20455);
   });
 
+  it('saturates instants beyond the nanosecond range instead of wrapping', async () => {
+    const { table } = await fx.run("SELECT TIMESTAMP '9999-01-01' AS far, '-infinity'::TIMESTAMP AS early");
+    assert.equal(rawFirst(table, 'far'), (1n << 63n) - 1n);
+    assert.equal(rawFirst(table, 'early'), -(1n << 63n));
+  });
+
   it('keeps exact span times and durations from the view', async () => {
     const { table } = await fx.run(`SELECT begin, "end", duration, depth, line FROM view_instance('thread_spans', 'stream-1')
       WHERE id = 3`);

@@ -36,11 +36,20 @@ export class FixedWidthColumn implements ColumnBuilder {
   }
 }
 
-/** Multiplies int64 values in place: seconds, milliseconds and microseconds to nanoseconds. */
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * Multiplies int64 values in place: seconds, milliseconds and microseconds to nanoseconds. Instants
+ * beyond what nanoseconds can hold (years after 2262, DuckDB's ±infinity) saturate to the int64 bounds.
+ */
 export function scaleInt64(factor: bigint): (bytes: Uint8Array) => void {
   return (bytes) => {
     const values = int64View(bytes);
-    for (let i = 0; i < values.length; i++) values[i] = BigInt.asIntN(64, values[i]! * factor);
+    for (let i = 0; i < values.length; i++) {
+      const scaled = values[i]! * factor;
+      values[i] = scaled > INT64_MAX ? INT64_MAX : scaled < INT64_MIN ? INT64_MIN : scaled;
+    }
   };
 }
 

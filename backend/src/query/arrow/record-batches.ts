@@ -1,7 +1,8 @@
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBTypeId, type DuckDBResult, type DuckDBType } from '@duckdb/node-api';
-import { Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import type { DuckDBResult, DuckDBType } from '@duckdb/node-api';
+import { DataType, Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { columnBuilder } from './builders.js';
+import { valueType, type ColumnHints } from './column-hints.js';
 import { arrowTypeFor, stringDictionary } from './types.js';
 
 /**
@@ -11,15 +12,18 @@ import { arrowTypeFor, stringDictionary } from './types.js';
 export const MAX_BATCH_ROWS = 16_384;
 
 /**
- * The Arrow schema of a DuckDB result. `dictionaryColumns` names the VARCHAR columns to keep
- * dictionary-encoded (view columns the view set declares as Dictionary(Int16, Utf8)).
+ * The Arrow schema of a DuckDB result. Columns named like a column of the views read, and shaped
+ * like it, take its declared type; dictionary encoding is kept only when `preserveDictionary`.
  */
-export function arrowSchema(names: readonly string[], types: readonly DuckDBType[], dictionaryColumns: ReadonlySet<string>): Schema {
+export function arrowSchema(
+  names: readonly string[], types: readonly DuckDBType[], hints: ColumnHints, preserveDictionary: boolean,
+): Schema {
   return new Schema(names.map((name, i) => {
-    const type = types[i]!;
-    const arrow = type.typeId === DuckDBTypeId.VARCHAR && dictionaryColumns.has(name)
-      ? stringDictionary(i)
-      : arrowTypeFor(type);
+    const natural = arrowTypeFor(types[i]!);
+    const declared = hints.match(name, natural);
+    const arrow = !declared ? natural
+      : DataType.isDictionary(declared) && preserveDictionary ? stringDictionary(i)
+      : valueType(declared);
     return new Field(name, arrow, true);
   }));
 }

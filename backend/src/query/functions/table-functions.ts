@@ -17,14 +17,15 @@ export interface TableFunction {
   sql(args: ArgValue[], context: SourceContext): Promise<string | Statement>;
 }
 
+/** Microsecond timestamps: the catalog's open-ended bounds (year 9999) do not fit nanoseconds until they reach Arrow. */
 const PARTITION_COLUMNS: Column[] = [
   { name: 'view_set_name', sqlType: 'VARCHAR' },
   { name: 'view_instance_id', sqlType: 'VARCHAR' },
-  { name: 'begin_insert_time', sqlType: 'TIMESTAMP_NS' },
-  { name: 'end_insert_time', sqlType: 'TIMESTAMP_NS' },
-  { name: 'min_event_time', sqlType: 'TIMESTAMP_NS' },
-  { name: 'max_event_time', sqlType: 'TIMESTAMP_NS' },
-  { name: 'updated', sqlType: 'TIMESTAMP_NS' },
+  { name: 'begin_insert_time', sqlType: 'TIMESTAMP' },
+  { name: 'end_insert_time', sqlType: 'TIMESTAMP' },
+  { name: 'min_event_time', sqlType: 'TIMESTAMP' },
+  { name: 'max_event_time', sqlType: 'TIMESTAMP' },
+  { name: 'updated', sqlType: 'TIMESTAMP' },
   { name: 'file_path', sqlType: 'VARCHAR' },
   { name: 'file_size', sqlType: 'BIGINT' },
   { name: 'file_schema_hash', sqlType: 'VARCHAR' },

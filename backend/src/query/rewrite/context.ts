@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
 import type { TimeRange } from '../engine.js';
+import type { ColumnHints } from '../arrow/column-hints.js';
 import type { ParseCache } from '../sql/parse-cache.js';
 import type { ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
 
@@ -16,8 +17,8 @@ export interface SourceContext {
    */
   planOnly: boolean;
   allowAdmin: boolean;
-  /** Filled while resolving: result columns that may stay dictionary-encoded (see arrowSchema). */
-  dictionaryColumns: Set<string>;
+  /** Filled while resolving: the declared types of the view columns read (see arrowSchema). */
+  columnHints: ColumnHints;
   /** Engine-wide cache of generated SQL shapes. */
   parseCache: ParseCache;
   /** The Arrow schema `sql` would produce (DESCRIBE of an arbitrary query). */

@@ -1,9 +1,8 @@
-import { DataType } from 'apache-arrow';
 import { QueryError } from '../engine.js';
 import { sqlTypeOf } from '../sql/arrow-to-sql-type.js';
 import { fillPlaceholders } from '../sql/parse-cache.js';
 import type { Statement } from '../sql/parser.js';
-import { quoteIdent, relationSql } from '../sql/text.js';
+import { instantText, quoteIdent, relationSql } from '../sql/text.js';
 import type { SourceContext } from './context.js';
 
 const FILES = 'mm:files';
@@ -26,7 +25,7 @@ export async function viewScan(context: SourceContext, viewSetName: string, inst
     throw new QueryError('not_found', `view set ${viewSet.name} has no global instance: give a ${viewSet.instanceKind}`);
   }
   const columns = viewSet.schema.fields.map((f) => ({ name: f.name, sqlType: sqlTypeOf(f.type) }));
-  for (const field of viewSet.schema.fields) if (DataType.isDictionary(field.type)) context.dictionaryColumns.add(field.name);
+  for (const field of viewSet.schema.fields) context.columnHints.add(field.name, field.type);
   if (context.planOnly) return context.parseCache.parse(context.connection, relationSql(columns, []));
 
   const files = await context.catalog.partitionsFor(viewSet.name, instanceId, context.range);
@@ -46,9 +45,4 @@ export async function viewScan(context: SourceContext, viewSetName: string, inst
     ...(end ? { [END]: instantText(end) } : {}),
   });
   return scan;
-}
-
-/** An instant as TIMESTAMP_NS text (UTC, no zone suffix). */
-function instantText(at: Date): string {
-  return at.toISOString().slice(0, -1);
 }

@@ -8,15 +8,15 @@ export function quoteString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** A TIMESTAMP_NS literal for an instant (UTC). */
-export function timestampLiteral(at: Date): string {
-  return `CAST(${quoteString(at.toISOString().slice(0, -1))} AS TIMESTAMP_NS)`;
+/** An instant as timestamp text DuckDB casts to any timestamp type (UTC, no zone suffix). */
+export function instantText(at: Date): string {
+  return at.toISOString().slice(0, -1);
 }
 
 /** A literal of `sqlType` for a JS value from the catalog (null, string, number, boolean or Date). */
 export function typedLiteral(value: unknown, sqlType: string): string {
   if (value === null || value === undefined) return `CAST(NULL AS ${sqlType})`;
-  if (value instanceof Date) return timestampLiteral(value);
+  if (value instanceof Date) return `CAST(${quoteString(instantText(value))} AS ${sqlType})`;
   if (typeof value === 'number' || typeof value === 'bigint') return `CAST(${value} AS ${sqlType})`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return `CAST(${quoteString(String(value))} AS ${sqlType})`;
