@@ -17,32 +17,37 @@ export interface TableFunction {
   sql(args: ArgValue[], context: SourceContext): Promise<string | Statement>;
 }
 
-/** Microsecond timestamps: the catalog's open-ended bounds (year 9999) do not fit nanoseconds until they reach Arrow. */
-const PARTITION_COLUMNS: Column[] = [
-  { name: 'view_set_name', sqlType: 'VARCHAR' },
-  { name: 'view_instance_id', sqlType: 'VARCHAR' },
-  { name: 'begin_insert_time', sqlType: 'TIMESTAMP' },
-  { name: 'end_insert_time', sqlType: 'TIMESTAMP' },
-  { name: 'min_event_time', sqlType: 'TIMESTAMP' },
-  { name: 'max_event_time', sqlType: 'TIMESTAMP' },
-  { name: 'updated', sqlType: 'TIMESTAMP' },
-  { name: 'file_path', sqlType: 'VARCHAR' },
-  { name: 'file_size', sqlType: 'BIGINT' },
-  { name: 'file_schema_hash', sqlType: 'VARCHAR' },
-  { name: 'source_data_hash', sqlType: 'VARCHAR' },
-  { name: 'num_rows', sqlType: 'BIGINT' },
-];
+/** Columns from `{ name: sqlType }`, in order. */
+const columns = (types: Record<string, string>): Column[] => Object.entries(types).map(([name, sqlType]) => ({ name, sqlType }));
 
-const VIEW_SET_COLUMNS: Column[] = [
-  { name: 'view_set_name', sqlType: 'VARCHAR' },
-  { name: 'has_global_instance', sqlType: 'BOOLEAN' },
-  { name: 'instance_kind', sqlType: 'VARCHAR' },
-  { name: 'time_column', sqlType: 'VARCHAR' },
-  { name: 'schema', sqlType: 'VARCHAR' },
-];
+/** Microsecond timestamps: the catalog's open-ended bounds (year 9999) do not fit nanoseconds until they reach Arrow. */
+const PARTITION_COLUMNS = columns({
+  view_set_name: 'VARCHAR', view_instance_id: 'VARCHAR',
+  begin_insert_time: 'TIMESTAMP', end_insert_time: 'TIMESTAMP', min_event_time: 'TIMESTAMP', max_event_time: 'TIMESTAMP',
+  updated: 'TIMESTAMP', file_path: 'VARCHAR', file_size: 'BIGINT', file_schema_hash: 'VARCHAR', source_data_hash: 'VARCHAR',
+  num_rows: 'BIGINT',
+});
+
+const VIEW_SET_COLUMNS = columns({
+  view_set_name: 'VARCHAR', has_global_instance: 'BOOLEAN', instance_kind: 'VARCHAR', time_column: 'VARCHAR', schema: 'VARCHAR',
+});
 
 const text = (name: string) => ({ name, kind: 'text' as const });
 const time = (name: string) => ({ name, kind: 'time' as const });
+
+/** An admin function answering with how many partitions the catalog call touched (not run when planning). */
+function adminCount(
+  params: TableFunction['params'], column: string, call: (args: ArgValue[], context: SourceContext) => Promise<number>,
+): TableFunction {
+  const relation = columns({ [column]: 'BIGINT' });
+  return {
+    params,
+    admin: true,
+    async sql(args, context) {
+      return relationSql(relation, context.planOnly ? [] : [[await call(args, context)]]);
+    },
+  };
+}
 
 export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<string, TableFunction>([
   ['view_instance', {
@@ -67,25 +72,13 @@ export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<strin
       return relationSql(VIEW_SET_COLUMNS, rows);
     },
   }],
-  ['materialize_partitions', {
-    params: [text('view_set'), time('begin'), time('end'), { name: 'delta_seconds', kind: 'number' }],
-    admin: true,
-    async sql([viewSet, begin, end, delta], context) {
-      const columns = [{ name: 'partitions_materialized', sqlType: 'BIGINT' }];
-      if (context.planOnly) return relationSql(columns, []);
+  ['materialize_partitions', adminCount(
+    [text('view_set'), time('begin'), time('end'), { name: 'delta_seconds', kind: 'number' }], 'partitions_materialized',
+    ([viewSet, begin, end, delta], { catalog }) => {
       if (!(Number(delta) > 0)) throw new QueryError('invalid_argument', `materialize_partitions: delta_seconds must be positive, got ${delta}`);
-      const count = await context.catalog.materializePartitions(String(viewSet), begin as Date, end as Date, Number(delta));
-      return relationSql(columns, [[count]]);
-    },
-  }],
-  ['retire_partitions', {
-    params: [text('view_set'), text('instance_id'), time('begin'), time('end')],
-    admin: true,
-    async sql([viewSet, instanceId, begin, end], context) {
-      const columns = [{ name: 'partitions_retired', sqlType: 'BIGINT' }];
-      if (context.planOnly) return relationSql(columns, []);
-      const count = await context.catalog.retirePartitions(String(viewSet), String(instanceId), begin as Date, end as Date);
-      return relationSql(columns, [[count]]);
-    },
-  }],
+      return catalog.materializePartitions(String(viewSet), begin as Date, end as Date, Number(delta));
+    })],
+  ['retire_partitions', adminCount(
+    [text('view_set'), text('instance_id'), time('begin'), time('end')], 'partitions_retired',
+    ([viewSet, instanceId, begin, end], { catalog }) => catalog.retirePartitions(String(viewSet), String(instanceId), begin as Date, end as Date))],
 ]);
