@@ -5,7 +5,7 @@
  * once and events only pay a small-number division: with 1e9/f reduced to num/den and
  * (t_block - start_ticks) * num = q * den + r, an event `dt` ticks after its block's first tick is at
  *   ns = (start_time_ns + q) + floor((r + dt * num) / den)
- * where the second term stays far below 2^53 for any block of sane length.
+ * where the second term is exact in doubles while below 2^53 (104 days after the block's first tick).
  */
 import type { Int64 } from '../lake/telemetry/records.js';
 
@@ -82,6 +82,12 @@ export class ProcessClock {
       else if ((k + 1) * den <= a) k += 1;
       return k;
     }
+    // Beyond 2^53 the quotient is still known to within its rounding error: floor it when it is
+    // clearly inside an integer interval, and leave the rare near-integer case to BigInt.
+    const q = a / den;
+    const k = Math.floor(q);
+    const error = Math.abs(q) * 4e-16 + 1e-9;
+    if (q - k > error && q - k < 1 - error) return k;
     return Number(floorDiv(BigInt(clock.rem) + (BigInt(ticks) - BigInt(clock.refTicks)) * BigInt(this.#num), BigInt(den)));
   }
 }
