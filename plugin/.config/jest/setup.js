@@ -2,6 +2,8 @@
 require('@testing-library/jest-dom');
 
 if (typeof window !== 'undefined') {
+  // jsdom has no 2D canvas: components must cope with a null context (drawing is tested on a recording context).
+  HTMLCanvasElement.prototype.getContext = () => null;
   Object.defineProperty(window, 'matchMedia', {
     writable: true,
     value: (query) => ({

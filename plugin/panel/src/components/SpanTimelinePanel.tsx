@@ -1,0 +1,132 @@
+import React, { useEffect, useMemo, useRef, useState } from 'react';
+import type { PanelProps } from '@grafana/data';
+import { dateTime } from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { spanAt, type SpanHit } from '../timeline/hitTest';
+import { layoutTimeline, pan, zoom, type Viewport } from '../timeline/layout';
+import { buildTimeline, SpanFrameError } from '../timeline/model';
+import { formatDuration } from '../timeline/format';
+import { renderTimeline, type Palette } from '../timeline/render';
+import type { SpanTimelineOptions } from '../types';
+
+type Props = PanelProps<SpanTimelineOptions>;
+
+const ZOOM_STEP = 1.15;
+const CLICK_SLOP_PX = 3;
+
+export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRange }: Props) {
+  const theme = useTheme2();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const built = useMemo(() => {
+    try {
+      return { timeline: buildTimeline(data.series, options.laneField) };
+    } catch (e) {
+      if (e instanceof SpanFrameError) return { error: e.message };
+      throw e;
+    }
+  }, [data.series, options.laneField]);
+  const timeline = built.timeline;
+  const layout = useMemo(() => (timeline ? layoutTimeline(timeline, options.rowHeight) : undefined), [timeline, options.rowHeight]);
+  const [viewport, setViewport] = useState<Viewport>({ from: 0, to: 1, width });
+  const [hover, setHover] = useState<{ hit: SpanHit; x: number; y: number }>();
+  const drag = useRef<{ x: number; moved: boolean } | undefined>(undefined);
+
+  // Fit the data whenever it changes.
+  useEffect(() => {
+    if (timeline && timeline.spanCount > 0) setViewport({ from: timeline.begin, to: Math.max(timeline.end, timeline.begin + 1e-3), width });
+  }, [timeline, width]);
+
+  const palette: Palette = useMemo(
+    () => ({
+      background: theme.colors.background.primary,
+      text: theme.colors.text.primary,
+      laneHeader: theme.colors.background.secondary,
+      dust: theme.colors.text.disabled,
+      spans: theme.visualization.palette.map((c) => theme.visualization.getColorByName(c)),
+    }),
+    [theme],
+  );
+
+  const canvasHeight = layout?.height ?? 0;
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || !timeline || !layout) return;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(canvasHeight * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    renderTimeline(ctx, timeline, layout, { ...viewport, width }, palette);
+  }, [timeline, layout, viewport, width, canvasHeight, palette]);
+
+  if (built.error) return <div role="alert">{built.error}</div>;
+  if (!timeline || !layout || timeline.spanCount === 0) return <div>No spans in the selected range</div>;
+
+  const local = (e: React.MouseEvent | React.WheelEvent) => {
+    const rect = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
+  };
+
+  return (
+    <div style={{ width, height, overflowY: 'auto', overflowX: 'hidden', position: 'relative' }} data-testid="span-timeline">
+      <canvas
+        ref={canvasRef}
+        style={{ width, height: canvasHeight, display: 'block', cursor: drag.current ? 'grabbing' : 'default' }}
+        aria-label={`span timeline: ${timeline.spanCount} spans in ${timeline.lanes.length} lanes`}
+        onWheel={(e) => {
+          const { x } = local(e);
+          setViewport((v) => zoom({ ...v, width }, x, e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
+        }}
+        onMouseDown={(e) => (drag.current = { x: local(e).x, moved: false })}
+        onMouseMove={(e) => {
+          const { x, y } = local(e);
+          if (drag.current) {
+            const dx = x - drag.current.x;
+            if (Math.abs(dx) > CLICK_SLOP_PX || drag.current.moved) {
+              drag.current = { x, moved: true };
+              setViewport((v) => pan({ ...v, width }, dx));
+              setHover(undefined);
+              return;
+            }
+          }
+          const hit = spanAt(timeline, layout, { ...viewport, width }, x, y);
+          setHover(hit ? { hit, x, y } : undefined);
+        }}
+        onMouseUp={(e) => {
+          const wasDrag = drag.current?.moved;
+          drag.current = undefined;
+          if (wasDrag) return;
+          const { x, y } = local(e);
+          const hit = spanAt(timeline, layout, { ...viewport, width }, x, y);
+          // Grafana time ranges have ms resolution: keep at least 1 ms.
+          if (hit) onChangeTimeRange({ from: Math.floor(hit.begin), to: Math.max(Math.ceil(hit.end), Math.floor(hit.begin) + 1) });
+        }}
+        onMouseLeave={() => {
+          drag.current = undefined;
+          setHover(undefined);
+        }}
+      />
+      {hover && (
+        <div
+          role="tooltip"
+          style={{
+            position: 'absolute',
+            left: Math.min(hover.x + 12, Math.max(0, width - 260)),
+            top: hover.y + 12,
+            background: theme.colors.background.secondary,
+            border: `1px solid ${theme.colors.border.medium}`,
+            padding: theme.spacing(0.5, 1),
+            pointerEvents: 'none',
+            maxWidth: 260,
+            fontSize: theme.typography.bodySmall.fontSize,
+          }}
+        >
+          <div><strong>{hover.hit.name}</strong></div>
+          <div>duration: {formatDuration(hover.hit.end - hover.hit.begin)}</div>
+          <div>target: {hover.hit.target || '—'}</div>
+          <div>begin: {dateTime(hover.hit.begin).format('HH:mm:ss.SSS')}</div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+// Which span is under the pointer.
+import { firstVisible, type Timeline } from './model';
+import { toTime, type Layout, type Viewport } from './layout';
+
+export interface SpanHit {
+  lane: string;
+  depth: number;
+  name: string;
+  target: string;
+  begin: number;
+  end: number;
+}
+
+export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: number, y: number): SpanHit | undefined {
+  const placement = layout.rows.find((r) => y >= r.y && y < r.y + layout.rowHeight);
+  if (!placement) return undefined;
+  const lane = timeline.lanes[placement.lane]!;
+  const row = lane.rows[placement.depth]!;
+  const t = toTime(x, v);
+  // Half a pixel of slack so sub-pixel spans can still be hovered.
+  const slack = (0.5 / v.width) * (v.to - v.from);
+  let hit = -1;
+  for (let i = firstVisible(row, t - slack); i < row.begin.length && row.begin[i]! <= t + slack; i++) {
+    if (row.end[i]! >= t - slack) hit = i;
+  }
+  if (hit < 0) return undefined;
+  return {
+    lane: lane.name,
+    depth: placement.depth,
+    name: timeline.names[row.name[hit]!]!,
+    target: timeline.targets[row.target[hit]!]!,
+    begin: row.begin[hit]!,
+    end: row.end[hit]!,
+  };
+}
