@@ -35,6 +35,8 @@ describe('query lockdown', () => {
     await assert.rejects(fx.rows(`SELECT * FROM '${join(fx.dir, 'log_entries-global-0.parquet')}'`),
       refused('invalid_argument', /does not exist/));
     await assert.rejects(fx.rows('SELECT * FROM main.log_entries'), refused('invalid_argument', /main\.log_entries does not exist/));
+    await assert.rejects(fx.rows("SUMMARIZE '/etc/passwd'"), refused('invalid_argument', /does not exist/));
+    await assert.rejects(fx.rows("DESCRIBE '/etc/passwd'"), refused('invalid_argument', /does not exist/));
   });
 
   it('runs only read-only queries', async () => {

@@ -109,6 +109,13 @@ describe('query results as Arrow', () => {
     assert.equal(table.getChild('maybe')!.nullCount, Math.ceil(count / 7));
   });
 
+  it('runs concurrent queries independently, each on its own connection', async () => {
+    const levels = [0, 1, 2, 3, 4, 5, 0, 1];
+    const counts = await Promise.all(levels.map(async (level) =>
+      (await fx.rows(`SELECT count(*) AS n FROM log_entries WHERE level = ${level}`))[0]!.n));
+    assert.deepEqual(counts, levels.map((level) => (level < 4 ? 34n : 32n)));
+  });
+
   it('gives from schema() exactly the schema query() streams', async () => {
     for (const [sql, options] of [
       ['SELECT * FROM log_entries', {}],

@@ -15,7 +15,7 @@ import { viewScan } from './view-scan.js';
  * parsed and printed by DuckDB itself; only FROM-clause nodes are swapped.
  */
 export async function rewriteQuery(sql: string, context: SourceContext, templates: Templates): Promise<string> {
-  const statement = await parseQuery(context.connection, sql);
+  const statement = await context.parseCache.parse(context.connection, sql);
   const vocabulary: Vocabulary = { viewSets: context.viewSets, tableFunctions: new Set(TABLE_FUNCTIONS.keys()) };
   const sites = findSources(statement, vocabulary);
   if (sites.length === 0) return sql; // nothing to replace: run exactly what was checked

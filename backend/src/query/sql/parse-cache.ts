@@ -2,22 +2,25 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { parseQuery, type AstNode, type Statement } from './parser.js';
 
 /**
- * Parse trees of the SQL shapes the engine generates over and over (a view's scan, its empty
- * relation), keyed by their text with placeholders: one DuckDB round trip saved per source per query.
- * Callers get a private copy to fill in.
+ * Parse trees by SQL text: queries dashboards send again and again, and the shapes the engine
+ * generates (a view's scan with placeholders, its empty relation). A hit saves a DuckDB round trip.
+ * Callers get a private copy to rewrite or fill in. Only successful parses are kept.
  */
 export class ParseCache {
   private readonly trees = new Map<string, Statement>();
 
-  constructor(private readonly maxEntries = 256) {}
+  constructor(private readonly maxEntries = 512, private readonly maxSqlLength = 16 * 1024) {}
 
   async parse(connection: DuckDBConnection, sql: string): Promise<Statement> {
     let tree = this.trees.get(sql);
-    if (!tree) {
+    if (tree) {
+      this.trees.delete(sql); // most recently used last
+    } else {
       tree = await parseQuery(connection, sql);
+      if (sql.length > this.maxSqlLength) return tree;
       if (this.trees.size >= this.maxEntries) this.trees.delete(this.trees.keys().next().value!);
-      this.trees.set(sql, tree);
     }
+    this.trees.set(sql, tree);
     return structuredClone(tree);
   }
 }
