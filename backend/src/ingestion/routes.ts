@@ -12,11 +12,13 @@ import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { ObjectStoreError } from '../lake/object-store/errors.js';
 import {
-  insertBlock, insertProcess, insertStream, streamProcess, UnknownProcessError, UnknownStreamError,
+  insertBlockRows, insertProcess, insertStream, storeBlockPayload, streamProcess, UnknownProcessError, UnknownStreamError,
+  type StoredBlock,
 } from '../lake/telemetry/write.js';
 import { BadEnvelopeError, IngestionRequestError, UnknownReferenceError } from './errors.js';
 import { readBlock, readProcess, readStream } from './envelopes.js';
 import { RecentIds } from './recent-ids.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface IngestionOptions {
   metadata: MetadataStore;
@@ -26,6 +28,8 @@ export interface IngestionOptions {
 
 /** How many streams' owners to remember: far more than the streams that send at once. */
 const KNOWN_STREAMS = 100_000;
+/** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
+const MAX_ROWS_PER_INSERT = 500;
 
 function statusOf(err: FastifyError | Error): number {
   if (err instanceof IngestionRequestError) return err.statusCode;
@@ -40,6 +44,7 @@ function statusOf(err: FastifyError | Error): number {
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
   const { metadata, objects, maxBodyBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
+  const blockRows = new GroupCommit<StoredBlock>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
@@ -77,8 +82,10 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     if (owner !== block.process_id) {
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
+    // The payload first, then the row that makes it visible (see insertBlock).
+    const payloadSize = await storeBlockPayload(objects, block);
     try {
-      await insertBlock(metadata, objects, block);
+      await blockRows.write({ block, payloadSize });
     } catch (err) {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;

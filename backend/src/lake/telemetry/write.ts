@@ -2,7 +2,7 @@
  * Records ingested telemetry: one row per process, stream and block, each write idempotent so that
  * a sink may resend anything it is unsure was delivered.
  */
-import type { MetadataStore, SqlExecutor } from '../metadata/store.js';
+import type { SqlExecutor, SqlValue } from '../metadata/store.js';
 import type { ObjectStore } from '../object-store/store.js';
 import type { BlockRecord, ProcessRecord, StreamRecord } from './records.js';
 import { blockPayloadKey, encodeBlockPayload } from './payload.js';
@@ -68,25 +68,52 @@ export async function processExists(db: SqlExecutor, processId: string): Promise
   return (await db.query('SELECT 1 FROM processes WHERE process_id = $1', [processId])).length > 0;
 }
 
-/**
- * Stores the payload, then the row that makes it visible: a failure between the two leaves an
- * unreferenced object that a resend of the block reuses. Returns false when the block was already
- * recorded. Throws UnknownStreamError when the stream row is missing.
- */
-export async function insertBlock(db: MetadataStore, objects: ObjectStore, b: BlockRecord): Promise<boolean> {
+/** Writes a block's payload object (idempotent) and returns its size, for `insertBlockRows`. */
+export async function storeBlockPayload(objects: ObjectStore, b: BlockRecord): Promise<number> {
   const payload = encodeBlockPayload(b.payload);
   await objects.putIfAbsent(blockPayloadKey(b), payload);
+  return payload.byteLength;
+}
+
+export interface StoredBlock {
+  block: BlockRecord;
+  payloadSize: number;
+}
+
+const BLOCK_COLUMNS = 12;
+
+/**
+ * Makes blocks whose payloads are stored visible, in one statement; rows already present are kept.
+ * Throws UnknownStreamError when a stream row is missing (for a batch: the first block's, as
+ * PostgreSQL does not say which row failed; retry rows one by one to find it).
+ */
+export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBlock[]): Promise<void> {
+  const params: SqlValue[] = [];
+  const tuples = rows.map(({ block: b, payloadSize }) => {
+    const at = params.length;
+    params.push(b.block_id, b.stream_id, b.process_id, nsToTimestamptz(b.begin_time_ns), b.begin_time_ns, b.begin_ticks,
+      nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payloadSize);
+    return `(${Array.from({ length: BLOCK_COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+  });
   try {
-    const rows = await db.query(
+    await db.query(
       `INSERT INTO blocks (block_id, stream_id, process_id, begin_time, begin_time_ns, begin_ticks,
          end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (block_id) DO NOTHING RETURNING 1`,
-      [b.block_id, b.stream_id, b.process_id, nsToTimestamptz(b.begin_time_ns), b.begin_time_ns, b.begin_ticks,
-        nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payload.byteLength]);
-    return rows.length > 0;
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (block_id) DO NOTHING`,
+      params);
   } catch (err) {
-    if (isForeignKeyViolation(err)) throw new UnknownStreamError(b.stream_id, b.block_id);
+    if (isForeignKeyViolation(err)) throw new UnknownStreamError(rows[0]!.block.stream_id, rows[0]!.block.block_id);
     throw err;
   }
+}
+
+/**
+ * Stores the payload, then the row that makes it visible: a failure between the two leaves an
+ * unreferenced object that a resend of the block reuses. Throws UnknownStreamError when the stream
+ * row is missing (check first to store nothing for an unknown stream).
+ */
+export async function insertBlock(db: SqlExecutor, objects: ObjectStore, block: BlockRecord): Promise<void> {
+  const payloadSize = await storeBlockPayload(objects, block);
+  await insertBlockRows(db, [{ block, payloadSize }]);
 }

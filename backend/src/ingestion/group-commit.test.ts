@@ -1,0 +1,33 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GroupCommit } from './group-commit.js';
+
+describe('GroupCommit', () => {
+  it('writes a lone item at once and coalesces items that arrive during a write', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number>(async (items) => {
+      batches.push(items);
+      await new Promise((r) => setTimeout(r, 5));
+    }, 100);
+    await commit.write(0);
+    await Promise.all([1, 2, 3, 4].map((i) => commit.write(i)));
+    assert.deepEqual(batches, [[0], [1], [2, 3, 4]]);
+  });
+
+  it('caps batches at maxBatch', async () => {
+    const sizes: number[] = [];
+    const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); }, 3);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => commit.write(i)));
+    assert.deepEqual(sizes, [1, 3, 3, 1]);
+  });
+
+  it('gives each item of a failed batch its own outcome', async () => {
+    const commit = new GroupCommit<number>(async (items) => {
+      await new Promise((r) => setTimeout(r, 1));
+      if (items.includes(13)) throw new Error(`unlucky batch ${items.join(',')}`);
+    }, 100);
+    const results = await Promise.allSettled([10, 11, 12, 13, 14].map((i) => commit.write(i)));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[3] as PromiseRejectedResult).reason), /unlucky batch 13$/);
+  });
+});
