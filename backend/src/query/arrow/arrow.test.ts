@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { RecordBatchStreamWriter, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { MAX_BATCH_ROWS } from './record-batches.js';
-import { openFixture, T0, type Fixture } from '../testing/fixture.js';
+import { logsSql, openFixture, T0, type Fixture } from '../testing/fixture.js';
 
 const typesOf = (table: Table) => table.schema.fields.map((f) => `${f.name}:${f.type}`);
 /** Raw storage of the first value of a column (bigint nanoseconds for timestamps). */
@@ -93,6 +93,27 @@ describe('query results as Arrow', () => {
     assert.deepEqual(dict.table.toArray().map((r) => r.toJSON()), plain.table.toArray().map((r) => r.toJSON()));
     const back = tableFromIPC(tableToIPC(dict.table, 'stream'));
     assert.deepEqual(back.getChild('target')!.toArray(), plain.table.getChild('target')!.toArray());
+  });
+
+  it('gives each batch its own dictionary, which an IPC stream carries across batches', async () => {
+    await fx.catalog.addPartition('log_entries', 'big', `SELECT * REPLACE (CASE WHEN level < 3 THEN 'x' || (i % 5) ELSE 'y' || (i % 3) END AS target)
+      FROM (SELECT *, row_number() OVER () AS i FROM (${logsSql('big', 0, 40_000)})) ORDER BY level`);
+    const sql = "SELECT target FROM view_instance('log_entries', 'big')";
+    const result = await fx.engine.query(sql, { preserveDictionary: true });
+    const writer = new RecordBatchStreamWriter();
+    let batches = 0;
+    for await (const batch of result.batches) {
+      writer.write(batch);
+      batches++;
+    }
+    writer.finish();
+    const counts = new Map<string, number>();
+    for (const target of tableFromIPC(await writer.toUint8Array()).getChild('target')!) {
+      counts.set(target as string, (counts.get(target as string) ?? 0) + 1);
+    }
+    const expected = await fx.rows(`SELECT target, count(*)::INTEGER AS n FROM (${sql}) GROUP BY target ORDER BY target`);
+    assert.ok(batches > 1);
+    assert.deepEqual([...counts].sort(), expected.map((r) => [r.target, r.n]));
   });
 
   it('streams a large result as many record batches, column by column', async () => {

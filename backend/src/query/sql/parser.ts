@@ -19,7 +19,7 @@ interface Serialized {
 }
 
 export const ONLY_QUERIES =
-  'only one read-only query is allowed (SELECT, WITH, VALUES, DESCRIBE, SUMMARIZE); ' +
+  'only one read-only query is allowed (SELECT, WITH, VALUES, DESCRIBE, SUMMARIZE, PIVOT with an explicit IN list); ' +
   'DDL, DML, COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET and EXPLAIN statements are refused';
 
 /** Parses with DuckDB's parser; the caller gets DuckDB's own error message for bad SQL. */
