@@ -65,6 +65,15 @@ describe('FlightSQL server with the Rust arrow-flight client', () => {
     assert.equal(table.get(299999)!.i, 299999n);
   });
 
+  it('receives batches bigger than gRPC\'s 4 MiB message limit, sliced by the server', async () => {
+    const client = await rustClient();
+    // One DuckDB chunk of 2048 rows × 5 kB strings is a 10 MB batch.
+    const table = tableFromIPC(await client.query(`SELECT i, repeat(chr(65 + (i % 26)::INTEGER), 5000) AS big FROM range(4096) t(i)`));
+    assert.equal(table.numRows, 4096);
+    assert.ok(table.batches.every((b) => b.numRows < 2048), 'each 10 MB chunk went out as several messages');
+    assert.equal(table.get(27)!.big, 'B'.repeat(5000));
+  });
+
   it('lists catalogs, schemas and tables with their Arrow schemas', async () => {
     const client = await rustClient();
     assert.deepEqual(tableFromIPC(await client.getCatalogs()).toArray().map((r) => r.catalog_name), ['micromegas']);
