@@ -28,6 +28,7 @@ export function toQueryError(error: unknown, sql: string, rewritten = false): Qu
   const raw = error instanceof Error ? error.message : String(error);
   const message = rewritten ? raw.replace(/\n+LINE \d+:[\s\S]*$/, '') : raw;
   if (error instanceof RangeError) return new QueryError('invalid_argument', message, sql, { cause: error });
+  if (error instanceof Error && error.name === 'AbortError') return new QueryError('cancelled', message, sql, { cause: error });
   const kind = /^([A-Za-z ]+?) Error:/.exec(message)?.[1];
   const code = (kind ? CODES[kind] : undefined) ?? (message.startsWith('INTERRUPT') ? 'cancelled' : 'internal');
   return new QueryError(code, message, sql, { cause: error });

@@ -89,6 +89,7 @@ describe('query lockdown', () => {
       for await (const _batch of result.batches);
     };
     await assert.rejects(run(), refused('cancelled', /interrupt/i));
+    await assert.rejects(fx.engine.query('SELECT 1', { signal: AbortSignal.abort() }), refused('cancelled', /abort/i));
     assert.deepEqual(await fx.rows('SELECT 2 AS two'), [{ two: 2 }]);
   });
 });
