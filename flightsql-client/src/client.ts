@@ -62,7 +62,10 @@ export class FlightSQLClient {
   constructor(private readonly options: FlightSQLClientOptions) {
     const url = new URL(options.url);
     const port = url.port || (url.protocol === 'grpc+tls:' || url.protocol === 'https:' ? '443' : '50051');
-    this.client = new Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls));
+    // Results can come in large batches: accept messages of any size (the default stops at 4 MiB).
+    this.client = new Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls), {
+      'grpc.max_receive_message_length': -1,
+    });
   }
 
   close(): void {
@@ -78,6 +81,13 @@ export class FlightSQLClient {
   /** Runs `sql` over [begin, end); batches arrive as the server streams them. */
   async queryStream(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<QueryStream> {
     return this.execute(packAny('CommandStatementQuery', { query: sqlText }), this.metadata(begin, end));
+  }
+
+  /** The schema `sql` would return, without running it (GetSchema). */
+  async getSchema(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<Schema> {
+    const descriptor = { type: DescriptorType.CMD, cmd: packAny('CommandStatementQuery', { query: sqlText }) };
+    const result = await this.unary(rpc.GetSchema, descriptor, this.metadata(begin, end));
+    return deserializeSchema(result.schema);
   }
 
   async prepare(sqlText: string): Promise<PreparedStatement> {

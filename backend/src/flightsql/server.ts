@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { flightServiceDefinition } from '@micromegas/flightsql-client';
 import type { QueryEngine } from '../query/engine.js';
+import { bearerTokenAuth } from './auth.js';
 import { flightSqlHandlers } from './handlers.js';
 import type { TableLister } from './tables.js';
 
@@ -13,6 +14,8 @@ export interface FlightSqlServerOptions {
   host?: string;
   /** Default 50051; 0 picks a free port. */
   port?: number;
+  /** When set, every call must carry `authorization: Bearer <one of these>` (UNAUTHENTICATED otherwise). */
+  bearerTokens?: readonly string[];
   /** Serve TLS with this PEM key pair instead of plaintext. */
   tls?: { key: Buffer; cert: Buffer };
   /** Largest record batch body per FlightData; default 2 MiB, under every peer's 4 MiB receive default. */
@@ -29,7 +32,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 /** Serves Arrow FlightSQL over gRPC: statements, prepared statements and catalog metadata. */
 export async function startFlightSqlServer(options: FlightSqlServerOptions): Promise<FlightSqlServer> {
-  const server = new Server();
+  const server = new Server(options.bearerTokens ? { interceptors: [bearerTokenAuth(options.bearerTokens)] } : {});
   server.addService(flightServiceDefinition, flightSqlHandlers({
     engine: options.engine,
     tables: options.tables ?? (() => []),
