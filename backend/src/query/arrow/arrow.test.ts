@@ -96,7 +96,7 @@ describe('query results as Arrow', () => {
   });
 
   it('gives each batch its own dictionary, which an IPC stream carries across batches', async () => {
-    await fx.catalog.addPartition('log_entries', 'big', `SELECT * REPLACE (CASE WHEN level < 3 THEN 'x' || (i % 5) ELSE 'y' || (i % 3) END AS target)
+    await fx.catalog.addPartition('log_entries', 'big', `SELECT * REPLACE (CASE WHEN level < 3 THEN 'module::with::a::long::path::x' || (i % 5) ELSE 'y' || (i % 3) END AS target)
       FROM (SELECT *, row_number() OVER () AS i FROM (${logsSql('big', 0, 40_000)})) ORDER BY level`);
     const sql = "SELECT target FROM view_instance('log_entries', 'big')";
     const result = await fx.engine.query(sql, { preserveDictionary: true });
@@ -118,7 +118,7 @@ describe('query results as Arrow', () => {
 
   it('streams a large result as many record batches, column by column', async () => {
     const count = 100_000;
-    const { table, batches } = await fx.run(`SELECT range AS i, 'row ' || range AS s,
+    const { table, batches } = await fx.run(`SELECT range AS i, 'a row longer than twelve bytes, number ' || range AS s,
       CASE WHEN range % 7 = 0 THEN NULL ELSE range * 2 END AS maybe FROM range(${count})`);
     assert.equal(table.numRows, count);
     assert.ok(batches >= Math.ceil(count / MAX_BATCH_ROWS), `${batches} batches`);
@@ -126,7 +126,7 @@ describe('query results as Arrow', () => {
     let sum = 0n;
     for (const value of table.getChild('i')!) sum += value as bigint;
     assert.equal(sum, BigInt((count * (count - 1)) / 2));
-    assert.equal(table.get(count - 1)!.toJSON().s, `row ${count - 1}`);
+    assert.equal(table.get(count - 1)!.toJSON().s, `a row longer than twelve bytes, number ${count - 1}`);
     assert.equal(table.getChild('maybe')!.nullCount, Math.ceil(count / 7));
   });
 
