@@ -38023,7 +38023,9 @@ var FlightSQLClient = class {
     this.options = options;
     const url = new URL(options.url);
     const port = url.port || (url.protocol === "grpc+tls:" || url.protocol === "https:" ? "443" : "50051");
-    this.client = new import_grpc_js2.Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls));
+    this.client = new import_grpc_js2.Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls), {
+      "grpc.max_receive_message_length": -1
+    });
   }
   close() {
     this.client.close();
@@ -38036,6 +38038,12 @@ var FlightSQLClient = class {
   /** Runs `sql` over [begin, end); batches arrive as the server streams them. */
   async queryStream(sqlText, begin, end) {
     return this.execute(packAny("CommandStatementQuery", { query: sqlText }), this.metadata(begin, end));
+  }
+  /** The schema `sql` would return, without running it (GetSchema). */
+  async getSchema(sqlText, begin, end) {
+    const descriptor = { type: DescriptorType.CMD, cmd: packAny("CommandStatementQuery", { query: sqlText }) };
+    const result = await this.unary(flightServiceDefinition.GetSchema, descriptor, this.metadata(begin, end));
+    return deserializeSchema(result.schema);
   }
   async prepare(sqlText) {
     const body = packAny("ActionCreatePreparedStatementRequest", { query: sqlText });
@@ -38909,7 +38917,7 @@ function parseDurationMs(text, ctx) {
   if (!match) return void 0;
   return Number(match[1]) * DURATION_UNITS_MS[match[2]];
 }
-var timestamp = (date) => `TIMESTAMPTZ '${date.toISOString()}'`;
+var timestamp = (date) => `TIMESTAMP '${date.toISOString().replace("T", " ").replace("Z", "")}'`;
 var interval = (ms) => `INTERVAL '${Math.max(1, Math.round(ms))} milliseconds'`;
 function requireArgs(name, args, count) {
   if (!args || args.length !== count || args.some((a) => a.length === 0)) {

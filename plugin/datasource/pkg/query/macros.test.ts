@@ -6,12 +6,12 @@ const ctx = { from: new Date('2024-05-01T10:00:00.000Z'), to: new Date('2024-05-
 describe('expandMacros', () => {
   test('$__timeFilter compares the column to both ends of the range', () => {
     expect(expandMacros('SELECT * FROM log_entries WHERE $__timeFilter(time)', ctx)).toBe(
-      "SELECT * FROM log_entries WHERE (time >= TIMESTAMPTZ '2024-05-01T10:00:00.000Z' AND time <= TIMESTAMPTZ '2024-05-01T11:00:00.000Z')",
+      "SELECT * FROM log_entries WHERE (time >= TIMESTAMP '2024-05-01 10:00:00.000' AND time <= TIMESTAMP '2024-05-01 11:00:00.000')",
     );
   });
 
   test('$__timeFrom and $__timeTo, with or without parentheses', () => {
-    expect(expandMacros('$__timeFrom() $__timeTo', ctx)).toBe("TIMESTAMPTZ '2024-05-01T10:00:00.000Z' TIMESTAMPTZ '2024-05-01T11:00:00.000Z'");
+    expect(expandMacros('$__timeFrom() $__timeTo', ctx)).toBe("TIMESTAMP '2024-05-01 10:00:00.000' TIMESTAMP '2024-05-01 11:00:00.000'");
   });
 
   test('$__interval and $__interval_ms are the query interval', () => {

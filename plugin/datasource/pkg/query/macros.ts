@@ -26,7 +26,9 @@ export function parseDurationMs(text: string, ctx: MacroContext): number | undef
   return Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
 }
 
-const timestamp = (date: Date) => `TIMESTAMPTZ '${date.toISOString()}'`;
+// The lake's time columns are UTC TIMESTAMP_NS, which DuckDB compares with TIMESTAMP but not with
+// TIMESTAMPTZ: bounds are written as UTC wall-clock TIMESTAMP literals.
+const timestamp = (date: Date) => `TIMESTAMP '${date.toISOString().replace('T', ' ').replace('Z', '')}'`;
 const interval = (ms: number) => `INTERVAL '${Math.max(1, Math.round(ms))} milliseconds'`;
 
 type Expander = (args: string[] | undefined, ctx: MacroContext) => string;

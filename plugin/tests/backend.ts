@@ -1,0 +1,45 @@
+// Starts tests/backendFixture.mjs (a real backend fed by the SDK) and reads what it holds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface FixtureBackend {
+  /** host:port of its FlightSQL service. */
+  address: string;
+  processId: string;
+  cpuStream: string;
+  begin: number;
+  end: number;
+  rounds: number;
+  stop(): Promise<void>;
+}
+
+export async function startFixtureBackend(): Promise<FixtureBackend> {
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'backendFixture.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const end = out.indexOf('\n');
+      if (end >= 0) resolve(out.slice(0, end));
+    });
+    child.on('exit', (code) => reject(new Error(`backend fixture exited with ${code}: ${stderr}`)));
+  });
+  const info = JSON.parse(line);
+  if (!info.delivered) throw new Error('the SDK could not deliver the workload to ingestion');
+  return {
+    address: new URL(info.flightsql).host,
+    processId: info.processId,
+    cpuStream: info.cpuStream,
+    begin: info.begin,
+    end: info.end,
+    rounds: info.rounds,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}

@@ -1,0 +1,118 @@
+/** @jest-environment node */
+// The built datasource executable, driven as Grafana drives it, against a real backend that the
+// tracing SDK fed: health check, then each format with macros and the dashboard's time range.
+import { decodeFrame } from '../datasource/pkg/frames/testing';
+import { startFixtureBackend, type FixtureBackend } from './backend';
+import { GrafanaHost, type DatasourceConfig } from './grafanaHost';
+
+jest.setTimeout(120_000);
+
+let backend: FixtureBackend;
+let host: GrafanaHost;
+let config: DatasourceConfig;
+
+beforeAll(async () => {
+  backend = await startFixtureBackend();
+  host = await GrafanaHost.launch();
+  config = { jsonData: { address: backend.address, tls: false, timeFilterDefault: true } };
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await backend?.stop();
+});
+
+/** Runs one query as Grafana sends it, after the frontend has interpolated $PID and $STREAM. */
+async function query(refId: string, model: { rawSql: string; [key: string]: unknown }) {
+  const rawSql = model.rawSql.replaceAll('$PID', backend.processId).replaceAll('$STREAM', backend.cpuStream);
+  const responses = await host.queryData(config, [{ refId, model: { ...model, rawSql }, from: backend.begin, to: backend.end, intervalMS: 1000 }]);
+  const response = responses[refId]!;
+  if (response.error) throw new Error(`${refId}: ${response.error}`);
+  return response.frames.map((f) => decodeFrame(f));
+}
+const values = (frame: ReturnType<typeof decodeFrame>, name: string) => frame.fields.find((f) => f.name === name)!.values;
+
+test('CheckHealth connects, runs a query and reports the server version', async () => {
+  const health = await host.checkHealth(config);
+  expect(health.status).toBe('OK');
+  expect(health.message).toMatch(new RegExp(`^Connected to ${backend.address}: \\S+`));
+  expect(JSON.parse(health.jsonDetails.toString())).toMatchObject({ address: backend.address });
+});
+
+test('table format: processes in the range, strings plain, timestamps in ns', async () => {
+  const [frame] = await query('P', {
+    rawSql: "SELECT process_id, exe, start_time FROM processes WHERE exe = 'plugin-e2e-game'",
+    format: 'table',
+  });
+  expect(frame!.refId).toBe('P');
+  expect(values(frame!, 'process_id')).toEqual([backend.processId]);
+  const start = frame!.fields.find((f) => f.name === 'start_time')!;
+  expect([start.type, start.tstype]).toEqual(['Timestamp<NANOSECOND>', 'time']);
+});
+
+test('time series format: measures bucketed by $__timeGroup, one series per name', async () => {
+  const frames = await query('M', {
+    rawSql: "SELECT $__timeGroup(time, 1s) AS time, name, max(value) AS value FROM measures WHERE $__timeFilter(time) AND process_id = '$PID' GROUP BY 1, 2 ORDER BY 1",
+    format: 'time_series',
+  });
+  expect(frames.map((f) => f.fields[1]!.labels)).toEqual(expect.arrayContaining([{ name: 'frame_time' }, { name: 'players' }]));
+  for (const f of frames) {
+    expect(f.meta.type).toBe('timeseries-multi');
+    expect(f.fields[0]!.tstype).toBe('time');
+  }
+  const players = frames.find((f) => f.fields[1]!.labels.name === 'players')!;
+  expect(Math.max(...(players.fields[1]!.values as number[]))).toBe(100 + backend.rounds - 1);
+});
+
+test('logs format: log_entries with severities, in Grafana log-lines shape', async () => {
+  const [frame] = await query('L', {
+    rawSql: "SELECT time, process_id, level, target, msg FROM log_entries WHERE $__timeFilter(time) AND process_id = '$PID' ORDER BY time",
+    format: 'logs',
+    autoLimit: true,
+  });
+  expect(frame!.meta).toMatchObject({ type: 'log-lines', preferredVisualisationType: 'logs' });
+  const severities = values(frame!, 'severity') as string[];
+  expect(severities.filter((s) => s === 'error')).toHaveLength(backend.rounds / 5);
+  expect(severities.filter((s) => s === 'info')).toHaveLength(backend.rounds);
+  expect(values(frame!, 'body')).toContain('connection lost (round 5)');
+  expect(new Set(values(frame!, 'id')).size).toBe(frame!.table.numRows);
+  expect((values(frame!, 'attributes') as Array<Record<string, string>>)[0]).toMatchObject({ process_id: backend.processId });
+});
+
+test('traces format: thread spans of the cpu stream with parents and ms durations', async () => {
+  const [frame] = await query('T', {
+    rawSql: `SELECT id, parent, depth, begin, "end", duration, name, target FROM view_instance('thread_spans', '$STREAM') WHERE $__timeFilter(begin)`,
+    format: 'traces',
+  });
+  expect(frame!.meta.preferredVisualisationType).toBe('trace');
+  const names = values(frame!, 'operationName') as string[];
+  expect(names.filter((n) => n === 'frame')).toHaveLength(backend.rounds);
+  const ids = values(frame!, 'spanID') as string[];
+  const parents = values(frame!, 'parentSpanID') as Array<string | null>;
+  const physics = names.indexOf('physics');
+  const update = ids[names.indexOf('update')];
+  expect(parents.filter((p) => p === null).length).toBe(backend.rounds);
+  expect(parents[physics]).not.toBeNull();
+  expect(ids).toContain(parents[physics]);
+  expect(update).toBeDefined();
+  for (const d of values(frame!, 'duration') as number[]) expect(d).toBeGreaterThanOrEqual(0);
+  const start = values(frame!, 'startTime') as number[];
+  expect(Math.min(...start)).toBeGreaterThanOrEqual(backend.begin);
+});
+
+test('flame graph format: one root, merged call paths', async () => {
+  const [frame] = await query('F', {
+    rawSql: `SELECT id, parent, name, duration FROM view_instance('thread_spans', '$STREAM') WHERE $__timeFilter(begin)`,
+    format: 'flame_graph',
+  });
+  expect(values(frame!, 'label')).toEqual(['total', 'frame', 'update', 'physics', 'render']);
+  expect(values(frame!, 'level')).toEqual([0, 1, 2, 3, 2]);
+});
+
+test('a SQL error comes back as that query\'s error, and the plugin keeps serving', async () => {
+  const responses = await host.queryData(config, [
+    { refId: 'X', model: { rawSql: 'SELECT nope FROM log_entries', format: 'table' }, from: backend.begin, to: backend.end },
+  ]);
+  expect(responses.X!.error).toMatch(/nope/);
+  expect((await host.checkHealth(config)).status).toBe('OK');
+});
