@@ -5,6 +5,7 @@ import { FileObjectStore } from '../lake/object-store/file.js';
 import { createQueryEngine } from '../query/duckdb-engine.js';
 import type { QueryEngine } from '../query/engine.js';
 import type { ServiceContext } from '../service/context.js';
+import type { RunningRole } from '../service/role.js';
 import type { ViewSetInfo } from '../views/catalog.js';
 import { createViewCatalog } from '../views/lakehouse-catalog.js';
 
@@ -53,7 +54,7 @@ async function open(context: ServiceContext): Promise<Shared> {
   }
 }
 
-export async function acquireLakehouseQuery(context: ServiceContext): Promise<LakehouseQuery> {
+async function acquireLakehouseQuery(context: ServiceContext): Promise<LakehouseQuery> {
   let opening = shared.get(context);
   if (!opening) {
     opening = open(context);
@@ -76,6 +77,26 @@ export async function acquireLakehouseQuery(context: ServiceContext): Promise<La
       }
     },
   };
+}
+
+/** Starts a role on the shared query engine; stopping the role (or failing to start) releases it. */
+export async function withLakehouseQuery(
+  context: ServiceContext, start: (lake: LakehouseQuery) => Promise<RunningRole>,
+): Promise<RunningRole> {
+  const lake = await acquireLakehouseQuery(context);
+  try {
+    const running = await start(lake);
+    return {
+      ...running,
+      async stop() {
+        await running.stop();
+        await lake.release();
+      },
+    };
+  } catch (err) {
+    await lake.release();
+    throw err;
+  }
 }
 
 /**

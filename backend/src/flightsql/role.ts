@@ -1,5 +1,5 @@
 import type { Role } from '../service/role.js';
-import { acquireLakehouseQuery, roleAddress } from './lakehouse-engine.js';
+import { roleAddress, withLakehouseQuery } from './lakehouse-engine.js';
 import { startFlightSqlServer } from './server.js';
 import { viewSetTables } from './tables.js';
 
@@ -7,23 +7,12 @@ import { viewSetTables } from './tables.js';
 export const role: Role = {
   name: 'flightsql',
   summary: 'Arrow FlightSQL (gRPC) SQL endpoint over the lakehouse',
-  async start(context) {
+  start(context) {
     const address = roleAddress(context, 'flightsql', { host: '0.0.0.0', port: 50051 });
-    const lake = await acquireLakehouseQuery(context);
-    try {
+    return withLakehouseQuery(context, async (lake) => {
       const server = await startFlightSqlServer({ engine: lake.engine, tables: () => viewSetTables(lake.viewSets()), ...address });
       const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-      return {
-        name: 'flightsql',
-        url: `grpc://${host}:${server.port}`,
-        async stop() {
-          await server.close();
-          await lake.release();
-        },
-      };
-    } catch (err) {
-      await lake.release();
-      throw err;
-    }
+      return { name: 'flightsql', url: `grpc://${host}:${server.port}`, stop: () => server.close() };
+    });
   },
 };

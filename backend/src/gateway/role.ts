@@ -1,4 +1,4 @@
-import { acquireLakehouseQuery, roleAddress } from '../flightsql/lakehouse-engine.js';
+import { roleAddress, withLakehouseQuery } from '../flightsql/lakehouse-engine.js';
 import { createHttpServer, listen } from '../service/http.js';
 import type { Role } from '../service/role.js';
 import { queryRoutes } from './routes.js';
@@ -7,23 +7,12 @@ import { queryRoutes } from './routes.js';
 export const role: Role = {
   name: 'gateway',
   summary: 'HTTP query gateway (POST /api/query → Arrow IPC stream or JSON rows)',
-  async start(context) {
+  start(context) {
     const address = roleAddress(context, 'gateway', { host: '127.0.0.1', port: 8000 });
-    const lake = await acquireLakehouseQuery(context);
-    try {
+    return withLakehouseQuery(context, async (lake) => {
       const app = createHttpServer(context.config.logLevel);
       await app.register(queryRoutes, { engine: lake.engine });
-      const running = await listen('gateway', app, address);
-      return {
-        ...running,
-        async stop() {
-          await running.stop();
-          await lake.release();
-        },
-      };
-    } catch (err) {
-      await lake.release();
-      throw err;
-    }
+      return listen('gateway', app, address);
+    });
   },
 };
