@@ -51,6 +51,15 @@ describe('micromegas start', () => {
       // what was recorded survives a restart: the stream is known, so a new block is accepted
       const second = await startCli(dataDir);
       assert.equal((await post(second.url, 'insert_block', cbor(sampleBlock(stream)))).status, 200);
+      // a second server on the same embedded database is refused, not allowed to corrupt it
+      const third = spawn(process.execPath, [cli.pathname, 'start', '--roles', 'ingestion'], {
+        env: { ...process.env, MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_INGESTION_PORT: '0' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let thirdErr = '';
+      third.stderr.on('data', (chunk) => { thirdErr += chunk; });
+      assert.deepEqual(await once(third, 'exit'), [1, null]);
+      assert.match(thirdErr, /is in use by process \d+/);
       second.child.kill('SIGTERM');
       assert.deepEqual(await second.exited, [0, null], second.stderr());
     } finally {

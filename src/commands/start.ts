@@ -3,6 +3,7 @@ import { UsageError, type Command } from '../command.js';
 import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { roles } from '@micromegas/backend/service/roles';
 import { startServices, stopOnSignals, UnknownRoleError } from '@micromegas/backend/service/services';
+import { DataDirLockedError } from '@micromegas/backend/lake/metadata/data-dir-lock';
 
 export const command: Command = {
   summary: 'run the backend services (default: all roles, on embedded PGlite and ./data)',
@@ -29,6 +30,7 @@ export const command: Command = {
       services = await startServices(config, roleNames);
     } catch (err) {
       if (err instanceof UnknownRoleError) throw new UsageError(err.message);
+      if (err instanceof DataDirLockedError) { console.error(`micromegas start: ${err.message}`); return 1; }
       throw err;
     }
     const metadata = config.lake.metadata.kind === 'pglite' ? `PGlite in ${config.lake.metadata.dataDir}` : 'PostgreSQL';

@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { testMetadataBackends, type TestMetadataStore } from './test-stores.js';
 import { migrate, MigrationOrderError, SchemaTooNewError } from './migrate.js';
 import { migrations } from './migrations/index.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openMetadataStore } from './open.js';
+import { DataDirLockedError } from './data-dir-lock.js';
 
 const latest = migrations.at(-1)!.version;
 
@@ -78,3 +83,24 @@ for (const backend of testMetadataBackends) {
     });
   });
 }
+
+describe('PGlite data directory', () => {
+  it('is opened by one store at a time, and a lock left by a dead process is taken over', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-pglite-'));
+    const dataDir = join(dir, 'pg');
+    try {
+      const first = await openMetadataStore({ kind: 'pglite', dataDir });
+      await assert.rejects(openMetadataStore({ kind: 'pglite', dataDir }), (err: unknown) =>
+        err instanceof DataDirLockedError && err.pid === process.pid);
+      await first.close();
+      // pid_max is at most 2^22 on Linux, so this owner cannot be alive
+      await writeFile(`${dataDir}.lock`, String(2 ** 22 + 1));
+      const second = await openMetadataStore({ kind: 'pglite', dataDir });
+      await second.query('SELECT 1 FROM processes');
+      await second.close();
+      await assert.rejects(readFile(`${dataDir}.lock`), { code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

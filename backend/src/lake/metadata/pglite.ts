@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { MetadataStore, SqlExecutor } from './store.js';
 import { executorOf } from './executor.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /**
  * MetadataStore over embedded PGlite (PostgreSQL in WebAssembly): one connection, so statements and
@@ -10,14 +11,23 @@ export class PGliteMetadataStore implements MetadataStore {
   readonly kind = 'pglite';
   readonly query: SqlExecutor['query'];
 
-  private constructor(readonly db: PGlite) {
+  private constructor(readonly db: PGlite, private readonly unlock: () => Promise<void>) {
     this.query = executorOf(db).query;
   }
 
-  /** `dataDir` absent: an in-memory database that vanishes on close (tests). */
+  /**
+   * `dataDir` absent: an in-memory database that vanishes on close (tests). A directory is locked
+   * for this process until close (DataDirLockedError when another process has it).
+   */
   static async open(dataDir?: string): Promise<PGliteMetadataStore> {
-    const db = await PGlite.create(dataDir === undefined ? {} : { dataDir });
-    return new PGliteMetadataStore(db);
+    if (dataDir === undefined) return new PGliteMetadataStore(await PGlite.create(), async () => {});
+    const unlock = await lockDataDir(dataDir);
+    try {
+      return new PGliteMetadataStore(await PGlite.create({ dataDir }), unlock);
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -29,6 +39,10 @@ export class PGliteMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      await this.unlock();
+    }
   }
 }
