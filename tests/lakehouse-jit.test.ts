@@ -115,6 +115,28 @@ for (const metadataBackend of testMetadataBackends) {
         assert.equal((await partitionsOf('log_entries', 'global')).filter((p) => p.begin_insert_time.getTime() >= base && p.begin_insert_time.getTime() < base + 120_000).length, 0);
       });
 
+      it('a wider partition (maintenance merged an hour) serves JIT queries while current and is rebuilt whole when stale', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
+        const first = await writer.block(proc, stream, [log(T0, 'h1')]);
+        const second = await writer.block(proc, stream, [log(T0 + 1000, 'h2')]);
+        await writer.setInsertTime([first.block_id], new Date(hour + 5_000));
+        await writer.setInsertTime([second.block_id], new Date(hour + 1_805_000));
+        assert.equal(await lake.catalog.materializePartitions('log_entries', new Date(hour), new Date(hour + 3_600_000), 3600), 1);
+        const built = lake.catalog.materializer.stats.built;
+        const files = await lake.catalog.partitionsFor('log_entries', 'global', {});
+        const inHour = (await partitionsOf('log_entries', 'global')).filter((p) => p.begin_insert_time.getTime() >= hour && p.begin_insert_time.getTime() < hour + 3_600_000);
+        assert.deepEqual(inHour.map((p) => [p.end_insert_time.getTime() - p.begin_insert_time.getTime(), p.num_rows]), [[3_600_000, 2]]);
+        assert.ok(files.some((f) => f.path.endsWith('.parquet') && f.numRows === 2));
+        const late = await writer.block(proc, stream, [log(T0 + 2000, 'h3')]);
+        await writer.setInsertTime([late.block_id], new Date(hour + 3_000_000));
+        await lake.catalog.partitionsFor('log_entries', 'global', {});
+        const rebuilt = (await partitionsOf('log_entries', 'global')).filter((p) => p.begin_insert_time.getTime() >= hour && p.begin_insert_time.getTime() < hour + 3_600_000);
+        assert.deepEqual(rebuilt.map((p) => [p.end_insert_time.getTime() - p.begin_insert_time.getTime(), p.num_rows]), [[3_600_000, 3]]);
+        assert.ok(lake.catalog.materializer.stats.built > built);
+      });
+
       it('unknown view sets and missing instances are not_found errors', async () => {
         const notFound = (err: unknown) => err instanceof QueryError && err.code === 'not_found';
         await assert.rejects(lake.catalog.partitionsFor('nope', 'global', {}), notFound);

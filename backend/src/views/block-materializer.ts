@@ -68,14 +68,31 @@ export class BlockMaterializer {
     if (set.chained) return this.#once(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
     const selection = BlockMaterializer.selection(set, instanceId);
     const summaries = await this.deps.source.segmentSummaries(selection, widthSeconds, { events: range, inserts });
-    const recorded = await this.#recorded(set, instanceId, summaries, widthSeconds);
+    if (summaries.length === 0) return 0;
     const wanted = schemaHash(set);
+    const ms = (segment: number, width: number) => segment * width * 1000;
+    const recorded = await this.deps.index.meetingInserts(set.info.name, instanceId,
+      new Date(ms(summaries[0]!.segment, widthSeconds)), new Date(ms(summaries.at(-1)!.segment + 1, widthSeconds)));
+    const verified = new Set<StoredPartition>();
     let built = 0;
+    const build = (begin: number, end: number) => this.#once(`${set.info.name}\0${instanceId}\0${begin}\0${end}`,
+      () => this.#build(set, instanceId, selection, new Date(begin), new Date(end), undefined)).then(() => { built++; });
     for (const summary of summaries) {
-      const partition = recorded.get(summary.segment);
-      if (partition?.source_data_hash === summary.hash && partition.file_schema_hash === wanted) continue;
-      await this.#once(`${set.info.name}\0${instanceId}\0${summary.segment}`, () => this.#build(set, instanceId, selection, summary.segment, widthSeconds, undefined));
-      built++;
+      const begin = ms(summary.segment, widthSeconds);
+      const end = ms(summary.segment + 1, widthSeconds);
+      const exact = recorded.find((p) => p.begin_insert_time.getTime() === begin && p.end_insert_time.getTime() === end);
+      // A wider partition (e.g. an hour merged by maintenance) stands for the segment while it is current.
+      const wider = exact ?? recorded.find((p) => p.begin_insert_time.getTime() <= begin && p.end_insert_time.getTime() >= end);
+      if (wider === undefined) {
+        await build(begin, end);
+      } else if (wider === exact) {
+        if (exact.source_data_hash !== summary.hash || exact.file_schema_hash !== wanted) await build(begin, end);
+      } else if (!verified.has(wider)) {
+        verified.add(wider);
+        const [widerBegin, widerEnd] = [wider.begin_insert_time, wider.end_insert_time];
+        const [current] = await this.deps.source.segmentSummaries(selection, (widerEnd.getTime() - widerBegin.getTime()) / 1000, { inserts: { begin: widerBegin, end: widerEnd } });
+        if (current?.hash !== wider.source_data_hash || wider.file_schema_hash !== wanted) await build(widerBegin.getTime(), widerEnd.getTime());
+      }
     }
     await this.#collectExpired();
     return built;
@@ -99,7 +116,8 @@ export class BlockMaterializer {
         carry = (partition.carry as CarriedSpan[] | null) ?? [];
         continue;
       }
-      carry = (await this.#build(set, instanceId, selection, summary.segment, widthSeconds, carry)) as CarriedSpan[];
+      const begin = new Date(summary.segment * widthSeconds * 1000);
+      carry = (await this.#build(set, instanceId, selection, begin, new Date(begin.getTime() + widthSeconds * 1000), carry)) as CarriedSpan[];
       built++;
     }
     await this.#collectExpired();
@@ -143,10 +161,8 @@ export class BlockMaterializer {
   }
 
   /** Builds and records one segment's partition; returns what it carries out (chained sets). */
-  async #build(set: BlockViewSet, instanceId: string, selection: BlockSelection, segment: number, widthSeconds: number, carried: unknown): Promise<unknown> {
+  async #build(set: BlockViewSet, instanceId: string, selection: BlockSelection, beginInsert: Date, endInsert: Date, carried: unknown): Promise<unknown> {
     const { source, files, writer, index, objects } = this.deps;
-    const beginInsert = new Date(segment * widthSeconds * 1000);
-    const endInsert = new Date((segment + 1) * widthSeconds * 1000);
     try {
       const blocks = await source.blocksIn(selection, beginInsert, endInsert);
       const dims = new Dimensions();
@@ -181,7 +197,7 @@ export class BlockMaterializer {
       let filePath: string | null = null;
       let fileSize = 0;
       if (written.numRows > 0) {
-        filePath = PartitionFiles.key(set.info.name, instanceId, segment * widthSeconds, (segment + 1) * widthSeconds, hash.slice(0, 16));
+        filePath = PartitionFiles.key(set.info.name, instanceId, beginInsert.getTime() / 1000, endInsert.getTime() / 1000, hash.slice(0, 16));
         fileSize = await files.publish(filePath, scratch);
       }
       const insertNs = (d: Date): bigint => BigInt(d.getTime()) * 1_000_000n;

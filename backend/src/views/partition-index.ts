@@ -71,6 +71,16 @@ export class PartitionIndex {
     return rows.map(toPartition);
   }
 
+  /** Partitions of one instance whose insert range meets [begin, end), whatever their width. */
+  async meetingInserts(viewSet: string, instanceId: string, begin: Date, end: Date): Promise<StoredPartition[]> {
+    const rows = await this.db.query<Row & Record<string, unknown>>(
+      `SELECT ${COLUMNS} FROM lakehouse_partitions
+       WHERE view_set_name = $1 AND view_instance_id = $2 AND begin_insert_time < $4 AND end_insert_time > $3
+       ORDER BY begin_insert_time`,
+      [viewSet, instanceId, begin, end]);
+    return rows.map(toPartition);
+  }
+
   /** Partitions with rows whose event times meet [begin, end). */
   async overlapping(viewSet: string, instanceId: string, begin?: Date, end?: Date): Promise<StoredPartition[]> {
     const rows = await this.db.query<Row & Record<string, unknown>>(
