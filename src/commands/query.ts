@@ -7,9 +7,16 @@ import { parseTimeBound, TimeBoundError } from './query-time.js';
 
 const DEFAULT_URL = 'grpc://127.0.0.1:50051';
 
-async function writeStdout(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+/** Writes with backpressure; rejects once stdout is gone (e.g. piped into `head`), which ends the query. */
+function stdoutWriter(): (text: string) => Promise<void> {
+  const gone = new Promise<never>((_, reject) => process.stdout.once('error', reject));
+  gone.catch(() => {}); // observed through the race below
+  return async (text) => {
+    if (!process.stdout.write(text)) await Promise.race([once(process.stdout, 'drain'), gone]);
+  };
 }
+
+const isBrokenPipe = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EPIPE';
 
 export const command: Command = {
   summary: 'run a SQL query over FlightSQL and print the result',
@@ -59,9 +66,10 @@ export const command: Command = {
     }
     try {
       const { schema, batches } = await client.queryStream(positionals[0]!, begin, end);
-      await writeResult(format, schema, batches, writeStdout);
+      await writeResult(format, schema, batches, stdoutWriter());
       return 0;
     } catch (err) {
+      if (isBrokenPipe(err)) return 0; // the reader has all it wanted
       if (!(err instanceof FlightSQLError)) throw err;
       console.error(`micromegas query: ${err.codeName}: ${err.message}`);
       return 1;
