@@ -59,19 +59,22 @@ export class SourceBlocks {
    */
   async segmentSummaries(selection: BlockSelection, widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds } = {}): Promise<SegmentSummary[]> {
     const w = where(selection, 6);
+    // First the segments (through the time indexes), then every selected block of those segments.
     const rows = await this.db.query<{ segment: number | bigint; hash: string; block_count: number | bigint; min_begin_ms: number | string }>(
-      `WITH matching AS (
-         SELECT b.block_id, b.begin_time, b.end_time, floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment
+      `WITH segments AS (
+         SELECT DISTINCT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment
          FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
          WHERE ${w.sql}
-       )
-       SELECT segment, md5(string_agg(block_id, ',' ORDER BY block_id COLLATE "C")) AS hash, count(*)::int8 AS block_count,
-              floor(extract(epoch FROM min(begin_time)) * 1000)::int8 AS min_begin_ms
-       FROM matching
-       WHERE segment IN (SELECT segment FROM matching
-                         WHERE ($2::timestamptz IS NULL OR end_time >= $2) AND ($3::timestamptz IS NULL OR begin_time < $3))
-         AND ($4::float8 IS NULL OR segment * $1 >= $4) AND ($5::float8 IS NULL OR segment * $1 < $5)
-       GROUP BY segment ORDER BY segment`,
+           AND ($2::timestamptz IS NULL OR b.end_time >= $2) AND ($3::timestamptz IS NULL OR b.begin_time < $3)
+           AND ($4::float8 IS NULL OR b.insert_time >= to_timestamp($4)) AND ($5::float8 IS NULL OR b.insert_time < to_timestamp($5))
+       ), bounds AS (SELECT min(segment) AS lo, max(segment) + 1 AS hi FROM segments)
+       SELECT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment,
+              md5(string_agg(b.block_id, ',' ORDER BY b.block_id COLLATE "C")) AS hash, count(*)::int8 AS block_count,
+              floor(extract(epoch FROM min(b.begin_time)) * 1000)::int8 AS min_begin_ms
+       FROM blocks b JOIN streams s ON s.stream_id = b.stream_id, bounds
+       WHERE ${w.sql} AND b.insert_time >= to_timestamp(bounds.lo * $1) AND b.insert_time < to_timestamp(bounds.hi * $1)
+         AND floor(extract(epoch FROM b.insert_time) / $1)::int8 IN (SELECT segment FROM segments)
+       GROUP BY 1 ORDER BY 1`,
       [widthSeconds, within.events?.begin ?? null, within.events?.end ?? null,
         seconds(within.inserts?.begin), seconds(within.inserts?.end), ...w.params]);
     return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, blockCount: Number(r.block_count), minBeginMs: Number(r.min_begin_ms) }));
