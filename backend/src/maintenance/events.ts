@@ -1,0 +1,49 @@
+/**
+ * What the scheduler reports after each task: what it did, how much, how long. The role logs them
+ * one line each; anything else (a metrics sink) can subscribe the same way.
+ */
+import type { RetentionReport } from './retention/retention.js';
+import type { TailSamplingReport } from './retention/tail-sampling.js';
+import type { ScheduleName } from './scheduler/schedules.js';
+
+export type MaintenanceEvent =
+  | { kind: 'leadership'; leader: boolean; election: string }
+  | {
+    kind: 'materialize'; schedule: ScheduleName; viewSet: string; begin: Date; end: Date;
+    /** Partitions (re)built; 0 when the window was already up to date. */
+    partitions: number;
+    /** Rows in the window's partitions afterwards. */
+    rows: number;
+    seconds: number;
+  }
+  | { kind: 'sweep'; files: number; seconds: number }
+  | { kind: 'retention'; report: RetentionReport; seconds: number }
+  | { kind: 'tail_sampling'; report: TailSamplingReport; seconds: number }
+  | { kind: 'failed'; task: string; error: Error; seconds: number };
+
+const time = (d: Date) => d.toISOString();
+const secs = (s: number) => `${s.toFixed(3)} s`;
+
+/** One log line per event. */
+export function formatEvent(e: MaintenanceEvent): string {
+  switch (e.kind) {
+    case 'leadership':
+      return e.leader ? `maintenance: leading (${e.election})` : `maintenance: standing by (${e.election} is held by another instance)`;
+    case 'materialize':
+      return `maintenance: ${e.schedule} ${e.viewSet} [${time(e.begin)}, ${time(e.end)}): ${e.partitions} partitions built, ${e.rows} rows, ${secs(e.seconds)}`;
+    case 'sweep':
+      return `maintenance: deleted ${e.files} expired files, ${secs(e.seconds)}`;
+    case 'retention': {
+      const r = e.report;
+      return `maintenance: retention before ${time(r.cutoff)}: ${r.blocks} blocks (${r.blockBytes} bytes), ${r.streams} streams, `
+        + `${r.processes} processes, ${r.partitions} partitions (${r.partitionBytes} bytes), ${r.files} files, ${secs(e.seconds)}`;
+    }
+    case 'tail_sampling': {
+      const r = e.report;
+      return `maintenance: tail sampling: ${r.candidates} processes judged, ${r.kept} kept, ${r.dropped} dropped `
+        + `(${r.blocks} span blocks, ${r.bytes} bytes, ${r.partitions} partitions), ${secs(e.seconds)}`;
+    }
+    case 'failed':
+      return `maintenance: ${e.task} failed after ${secs(e.seconds)}: ${e.error.message}`;
+  }
+}

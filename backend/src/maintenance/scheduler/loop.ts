@@ -1,0 +1,41 @@
+/**
+ * Drives a scheduler from the wall clock: one tick just after each second boundary, never two at
+ * once (a slow tick delays the next; the second schedule then skips what it missed).
+ */
+import type { MaintenanceScheduler } from './scheduler.js';
+
+export interface SchedulerLoop {
+  /** Waits for the tick in progress, then gives leadership up. */
+  stop(): Promise<void>;
+}
+
+export function startSchedulerLoop(
+  scheduler: MaintenanceScheduler,
+  options: { clock?: () => Date; onError: (err: unknown) => void },
+): SchedulerLoop {
+  const clock = options.clock ?? (() => new Date());
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const tick = () => {
+    running = scheduler.runOnce(clock()).then(
+      () => {},
+      (err: unknown) => options.onError(err),
+    ).then(() => {
+      if (stopped) return;
+      // Just past the next second boundary, so the tick sees the second that just completed.
+      timer = setTimeout(tick, 1000 - (clock().getTime() % 1000) + 5);
+    });
+  };
+  tick();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await scheduler.resign();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The maintenance scheduler: on each tick, if it leads, runs whatever schedules are due at `now`
+ * (see ./schedules.ts) and their chores, and reports each task as an event. Time comes in as an
+ * argument, so tests drive it tick by tick; ./loop.ts drives it from the wall clock.
+ *
+ * Every task is idempotent (a partition is rebuilt only when its sources changed, replacements are
+ * one transaction each, deletions are batched and resumable), so a tick that fails half-way leaves
+ * queries correct and the next tick of the same schedule repairs the window.
+ */
+import type { MetadataStore } from '../../lake/metadata/store.js';
+import type { ObjectStore } from '../../lake/object-store/store.js';
+import type { ViewCatalog } from '../../views/catalog.js';
+import type { LeaderElection } from '../leader/election.js';
+import type { MaintenanceEvent } from '../events.js';
+import { retentionCutoff, type MaintenanceSettings } from '../settings.js';
+import { applyRetention } from '../retention/retention.js';
+import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
+import { deleteDueFiles } from '../retention/expired-files.js';
+import { schedules as defaultSchedules, tickOf, windowOf, type Chore, type Schedule, type ScheduleName } from './schedules.js';
+
+export interface SchedulerDeps {
+  election: LeaderElection;
+  catalog: Pick<ViewCatalog, 'materializePartitions'>;
+  db: MetadataStore;
+  objects: ObjectStore;
+  settings: MaintenanceSettings;
+  /** Required when `settings.tailSampling` is set. */
+  selector?: ProcessSelector;
+  onEvent?: (event: MaintenanceEvent) => void;
+  schedules?: readonly Schedule[];
+}
+
+/** Tail sampling is configured but nothing runs its query. */
+export class MissingSelectorError extends Error {
+  override name = 'MissingSelectorError';
+  constructor() {
+    super('tail sampling is configured (MICROMEGAS_TAIL_SAMPLING_QUERY) but the scheduler was given no process selector');
+  }
+}
+
+export class MaintenanceScheduler {
+  /** The last tick each schedule ran, while leading (forgotten on losing leadership). */
+  readonly #lastTick = new Map<ScheduleName, number>();
+  #leader: boolean | undefined;
+  readonly #schedules: readonly Schedule[];
+
+  constructor(private readonly deps: SchedulerDeps) {
+    if (deps.settings.tailSampling !== undefined && deps.selector === undefined) throw new MissingSelectorError();
+    this.#schedules = deps.schedules ?? defaultSchedules;
+  }
+
+  get leader(): boolean {
+    return this.#leader === true;
+  }
+
+  /** One tick: returns the events it reported (none but leadership changes when not leading). */
+  async runOnce(now: Date): Promise<MaintenanceEvent[]> {
+    const events: MaintenanceEvent[] = [];
+    const emit = (e: MaintenanceEvent) => {
+      events.push(e);
+      this.deps.onEvent?.(e);
+    };
+    const leader = await this.deps.election.lead(now);
+    if (leader !== this.#leader) emit({ kind: 'leadership', leader, election: this.deps.election.description });
+    this.#leader = leader;
+    if (!leader) {
+      this.#lastTick.clear();
+      return events;
+    }
+    for (const schedule of this.#schedules) {
+      const tick = tickOf(schedule, now);
+      if (this.#lastTick.get(schedule.name) === tick) continue;
+      await this.#materialize(schedule, tick, emit);
+      for (const chore of schedule.chores) await this.#chore(chore, now, emit);
+      this.#lastTick.set(schedule.name, tick);
+    }
+    return events;
+  }
+
+  /** Stops leading (another instance takes over at once). */
+  async resign(): Promise<void> {
+    this.#lastTick.clear();
+    this.#leader = undefined;
+    await this.deps.election.release();
+  }
+
+  async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
+    const { begin, end } = windowOf(schedule, tick);
+    for (const viewSet of schedule.viewSets) {
+      const started = performance.now();
+      try {
+        const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
+        const rows = await this.#rowsIn(viewSet, begin, end);
+        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started) });
+      } catch (err) {
+        emit({ kind: 'failed', task: `${schedule.name} ${viewSet}`, error: asError(err), seconds: elapsed(started) });
+      }
+    }
+  }
+
+  async #rowsIn(viewSet: string, begin: Date, end: Date): Promise<number> {
+    const [row] = await this.deps.db.query<{ rows: number | bigint }>(
+      `SELECT coalesce(sum(num_rows), 0)::int8 AS rows FROM lakehouse_partitions
+       WHERE view_set_name = $1 AND view_instance_id = 'global' AND begin_insert_time < $3 AND end_insert_time > $2`,
+      [viewSet, begin, end]);
+    return Number(row?.rows ?? 0);
+  }
+
+  async #chore(chore: Chore, now: Date, emit: (e: MaintenanceEvent) => void): Promise<void> {
+    const { db, objects, settings } = this.deps;
+    const started = performance.now();
+    try {
+      switch (chore) {
+        case 'sweep': {
+          const files = await deleteDueFiles(db, objects, { now, batchSize: settings.batchSize });
+          emit({ kind: 'sweep', files, seconds: elapsed(started) });
+          break;
+        }
+        case 'retention': {
+          const report = await applyRetention(db, objects, { cutoff: retentionCutoff(settings, now), now, batchSize: settings.batchSize, dryRun: false });
+          emit({ kind: 'retention', report, seconds: elapsed(started) });
+          break;
+        }
+        case 'tail_sampling': {
+          if (settings.tailSampling === undefined) break;
+          const olderThan = new Date(now.getTime() - settings.tailSampling.minAgeSeconds * 1000);
+          const report = await applyTailSampling(db, { olderThan, now, select: this.deps.selector!, batchSize: settings.batchSize, dryRun: false });
+          emit({ kind: 'tail_sampling', report, seconds: elapsed(started) });
+          break;
+        }
+      }
+    } catch (err) {
+      emit({ kind: 'failed', task: chore, error: asError(err), seconds: elapsed(started) });
+    }
+  }
+}
+
+function elapsed(startedMs: number): number {
+  return (performance.now() - startedMs) / 1000;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,61 @@
+/**
+ * When the scheduler materializes what. Each schedule ticks once per period and builds partitions one
+ * period wide over an insert-time window behind its tick, so that a partition is built once its
+ * inserts are complete and every larger one replaces (merges) the smaller ones it covers:
+ *
+ *   second: [t−2s, t−1s)   minute: [t−2m, t−1m)   hour: [t−2h, t)   day: [t−2d, t)
+ *
+ * where t is the tick's period boundary. The hour and day ticks wait (`delaySeconds`) for the
+ * minute and hour ticks to have covered the end of their window: a smaller partition built inside
+ * an already merged period would replace the larger one. Windows span two periods, so a failed or
+ * missed tick is repaired by the next one; second ticks are never caught up (when the scheduler
+ * falls behind, the minute tick covers what they skipped).
+ *
+ * View sets run in update-group order: the metadata snapshots, then the block views, then what
+ * derives from them. The `blocks` snapshot is a full copy of its table, rebuilt whenever a block
+ * arrives, so it refreshes once a minute rather than every second; metadata snapshots cover all
+ * time and have nothing to merge, so hour and day ticks skip them. Expired files are swept every
+ * minute (their grace period is minutes long); retention and tail sampling run every hour.
+ */
+export type ScheduleName = 'second' | 'minute' | 'hour' | 'day';
+
+export interface Schedule {
+  name: ScheduleName;
+  /** Tick period, and the insert-time width of the partitions it builds. */
+  periodSeconds: number;
+  /** How long after its period boundary a tick runs. */
+  delaySeconds: number;
+  /** Window start and end relative to the tick's boundary, in periods. */
+  window: readonly [number, number];
+  viewSets: readonly string[];
+  /** Housekeeping after the view sets: deleting due expired files, retention, tail sampling. */
+  chores: readonly Chore[];
+}
+
+export type Chore = 'sweep' | 'retention' | 'tail_sampling';
+
+const METADATA_SETS = ['processes', 'streams'];
+const BLOCK_SETS = ['log_entries', 'measures'];
+const DERIVED_SETS = ['log_stats'];
+
+export const schedules: readonly Schedule[] = [
+  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: [...METADATA_SETS, ...BLOCK_SETS, ...DERIVED_SETS], chores: [] },
+  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, -1], viewSets: ['blocks', ...METADATA_SETS, ...BLOCK_SETS, ...DERIVED_SETS], chores: ['sweep'] },
+  { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: [...BLOCK_SETS, ...DERIVED_SETS], chores: ['retention', 'tail_sampling'] },
+  { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: [...BLOCK_SETS, ...DERIVED_SETS], chores: [] },
+];
+
+/** The period boundary of the tick due at `now` (seconds since the epoch). */
+export function tickOf(schedule: Schedule, now: Date): number {
+  const seconds = Math.floor(now.getTime() / 1000) - schedule.delaySeconds;
+  return Math.floor(seconds / schedule.periodSeconds) * schedule.periodSeconds;
+}
+
+/** The insert-time window the tick at `tick` materializes. */
+export function windowOf(schedule: Schedule, tick: number): { begin: Date; end: Date } {
+  const [from, to] = schedule.window;
+  return {
+    begin: new Date((tick + from * schedule.periodSeconds) * 1000),
+    end: new Date((tick + to * schedule.periodSeconds) * 1000),
+  };
+}

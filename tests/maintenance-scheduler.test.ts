@@ -1,0 +1,236 @@
+/**
+ * The scheduler driven tick by tick with an explicit clock over the real lakehouse (PostgreSQL and
+ * PGlite, file object store): second partitions, merged into minutes, then into an hour, with row
+ * counts and sums kept exactly; a crash mid-task leaves queries correct and the next tick repairs;
+ * replaced files are swept after their grace period; two schedulers: one active, failover works.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { testMetadataBackends, TEST_POSTGRES_URL, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
+import { testObjectBackends, type TestObjectStore } from '@micromegas/backend/lake/object-store/test-stores';
+import type { ObjectStore } from '@micromegas/backend/lake/object-store/store';
+import { MaintenanceScheduler } from '@micromegas/backend/maintenance/scheduler/scheduler';
+import { openLeaderElection } from '@micromegas/backend/maintenance/leader/open';
+import { AdvisoryLockElection } from '@micromegas/backend/maintenance/leader/advisory-lock';
+import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
+import type { MaintenanceEvent } from '@micromegas/backend/maintenance/events';
+import { openCatalog, readParquet, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess } from './lakehouse-fixtures.js';
+
+const fileBackend = testObjectBackends.find((b) => b.name === 'file')!;
+const settings = { retentionDays: 90, batchSize: 100, tailSampling: undefined };
+const DAY = 86_400_000;
+/**
+ * Ten o'clock two days ago. Replaced files expire by the database's clock (now + grace), so sweeps at
+ * these past ticks leave them alone, and a tick an hour from now deletes them.
+ */
+const H = Math.floor(Date.now() / DAY) * DAY - 2 * DAY + 10 * 3_600_000;
+const at = (seconds: number) => new Date(H + seconds * 1000);
+
+/** Fails object writes under `prefix` while `failing`: a crash in the middle of building partitions. */
+class FaultyStore implements ObjectStore {
+  failing = false;
+  readonly uri: string;
+  constructor(private readonly inner: ObjectStore, private readonly prefix: string) {
+    this.uri = inner.uri;
+  }
+  putIfAbsent(key: string, body: Uint8Array) { return this.inner.putIfAbsent(key, body); }
+  async put(key: string, body: Uint8Array) {
+    if (this.failing && key.startsWith(this.prefix)) throw new Error(`injected failure writing ${key}`);
+    return this.inner.put(key, body);
+  }
+  get(key: string) { return this.inner.get(key); }
+  exists(key: string) { return this.inner.exists(key); }
+  delete(key: string) { return this.inner.delete(key); }
+  list(prefix: string) { return this.inner.list(prefix); }
+  ping() { return this.inner.ping(); }
+  close() { return this.inner.close(); }
+}
+
+interface Lake {
+  db: TestMetadataStore;
+  os: TestObjectStore;
+  lake: CatalogUnderTest;
+  objects: FaultyStore;
+}
+
+async function openLake(metadataBackend: (typeof testMetadataBackends)[number]): Promise<Lake> {
+  const [db, os] = await Promise.all([metadataBackend.open(), fileBackend.open()]);
+  const objects = new FaultyStore(os.store, 'views/log_stats/');
+  const lake = await openCatalog({ metadata: db.store, objects });
+  return { db, os, lake, objects };
+}
+
+async function closeLake(l: Lake): Promise<void> {
+  await l.lake.close();
+  await Promise.all([l.db.drop(), l.os.drop()]);
+}
+
+for (const metadataBackend of testMetadataBackends) {
+  describe(`maintenance scheduler (${metadataBackend.name})`, () => {
+    let l: Lake;
+    let scheduler: MaintenanceScheduler;
+    let events: MaintenanceEvent[];
+    const path = (key: string) => join(fileURLToPath(l.os.uri), ...key.split('/'));
+
+    /** The global partitions of a view set with a file: widths in seconds, rows, and their files' paths. */
+    const partitions = async (viewSet: string) => {
+      const rows = (await l.lake.catalog.listPartitions()).filter((p) => p.view_set_name === viewSet && p.view_instance_id === 'global' && p.file_path !== '');
+      return {
+        widths: rows.map((p) => (p.end_insert_time.getTime() - p.begin_insert_time.getTime()) / 1000),
+        rows: rows.reduce((n, p) => n + p.num_rows, 0),
+        files: rows.map((p) => path(p.file_path)),
+        disjoint: rows.every((p, i) => i === 0 || rows[i - 1]!.end_insert_time <= p.begin_insert_time),
+      };
+    };
+    const sumOf = async (viewSet: string, expr: string) => {
+      const { files } = await partitions(viewSet);
+      const [row] = await readParquet(files, `SELECT ${expr} AS v FROM {files}`);
+      return Number(row?.['v'] ?? 0);
+    };
+    const tick = async (seconds: number) => {
+      events = await scheduler.runOnce(at(seconds));
+      const failures = events.filter((e) => e.kind === 'failed');
+      return failures;
+    };
+
+    before(async () => {
+      l = await openLake(metadataBackend);
+      scheduler = new MaintenanceScheduler({
+        election: new LeaseElection(l.db.store), catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings,
+      });
+      const w = new TelemetryWriter(l.db.store, l.objects);
+      const p: TestProcess = await w.process();
+      const logStream = await w.stream(p, ['log']);
+      const metricStream = await w.stream(p, ['metrics']);
+      const logs = (n: number, level: number): TestEvent[] =>
+        Array.from({ length: n }, (_, i) => ({ kind: 'log', ticks: p.start_ticks + 1000 * (i + 1), level, target: 'game', msg: `m${i}` }));
+      const measures = (...values: number[]): TestEvent[] =>
+        values.map((value, i) => ({ kind: 'measure', ticks: p.start_ticks + 1000 * (i + 1), desc: { name: 'frame_ms', unit: 'ms', target: 'game' }, value }));
+      const place = [
+        [await w.block(p, logStream, logs(3, 4)), 0.5],
+        [await w.block(p, metricStream, measures(1.5, 2.5)), 0.7],
+        [await w.block(p, logStream, logs(2, 2)), 1.5],
+        [await w.block(p, logStream, logs(4, 3)), 2.2],
+        [await w.block(p, logStream, logs(5, 4)), 61],
+        [await w.block(p, metricStream, measures(10)), 62],
+        [await w.block(p, logStream, logs(1, 4)), 125],
+      ] as const;
+      for (const [block, second] of place) await w.setInsertTime([block.block_id], at(second));
+    });
+    after(async () => { await closeLake(l); });
+
+    it('builds one-second partitions for the second just behind each tick', async () => {
+      for (const second of [2, 3, 4]) assert.deepEqual(await tick(second), []);
+      const logEntries = await partitions('log_entries');
+      assert.deepEqual(logEntries.widths, [1, 1, 1]);
+      assert.equal(logEntries.rows, 9);
+      assert.equal(await sumOf('log_stats', 'sum(count)'), 9);
+      assert.equal(await sumOf('measures', 'sum(value)'), 4);
+      const built = events.find((e) => e.kind === 'materialize' && e.schedule === 'second' && e.viewSet === 'log_entries');
+      assert.ok(built?.kind === 'materialize');
+      assert.deepEqual({ begin: built.begin, end: built.end, partitions: built.partitions, rows: built.rows },
+        { begin: at(2), end: at(3), partitions: 1, rows: 4 });
+    });
+
+    it('merges a minute of second partitions into one, keeping rows and sums', async () => {
+      assert.deepEqual(await tick(120), []);
+      const logEntries = await partitions('log_entries');
+      assert.deepEqual(logEntries.widths, [60]);
+      assert.equal(logEntries.rows, 9);
+      assert.equal(await sumOf('log_stats', 'sum(count)'), 9);
+      assert.deepEqual(await readParquet((await partitions('log_stats')).files, 'SELECT level, sum(count)::INT AS n FROM {files} GROUP BY level ORDER BY level'),
+        [{ level: 2, n: 2 }, { level: 3, n: 4 }, { level: 4, n: 3 }]);
+      assert.equal(await sumOf('measures', 'sum(value)'), 4);
+      const expired = await l.db.store.query<{ n: number }>("SELECT count(*)::int AS n FROM lakehouse_expired_files WHERE file_path LIKE 'views/log_entries/%'");
+      assert.equal(expired[0]!.n, 3, 'the three replaced second partitions wait out their grace period');
+      assert.deepEqual(await tick(180), []);
+      assert.deepEqual((await partitions('log_entries')).widths, [60, 60]);
+    });
+
+    it('a crash while merging the hour leaves queries correct, and the next hour tick repairs', async () => {
+      l.objects.failing = true;
+      const failures = await tick(3600 + 120);
+      l.objects.failing = false;
+      assert.ok(failures.length > 0 && failures.every((e) => e.kind === 'failed' && e.task === 'hour log_stats'), JSON.stringify(failures));
+      // log_entries merged, log_stats not: each still counts every row exactly once.
+      const logEntries = await partitions('log_entries');
+      assert.deepEqual(logEntries.widths, [3600]);
+      assert.equal(logEntries.rows, 15);
+      const stats = await partitions('log_stats');
+      assert.ok(stats.disjoint);
+      assert.equal(await sumOf('log_stats', 'sum(count)'), 9 + 5, 'the minute partitions built before the crash are intact');
+
+      assert.deepEqual(await tick(2 * 3600 + 120), []);
+      assert.deepEqual((await partitions('log_stats')).widths, [3600]);
+      assert.equal(await sumOf('log_stats', 'sum(count)'), 15);
+      assert.deepEqual((await partitions('log_entries')).widths, [3600]);
+      assert.equal((await partitions('log_entries')).rows, 15);
+      assert.equal(await sumOf('measures', 'sum(value)'), 14);
+      assert.equal(await sumOf('measures', 'count(*)'), 3);
+    });
+
+    it('sweeps replaced files after their grace period, leaving exactly the live partitions and payloads', async () => {
+      const listedFiles = async () => (await l.db.store.query<{ file_path: string }>('SELECT file_path FROM lakehouse_expired_files')).map((f) => f.file_path);
+      const due = await listedFiles();
+      assert.ok(due.length > 0);
+      events = await scheduler.runOnce(new Date(Date.now() + 3_600_000));
+      assert.deepEqual(events.filter((e) => e.kind === 'failed'), []);
+      const sweep = events.find((e) => e.kind === 'sweep');
+      assert.ok(sweep?.kind === 'sweep' && sweep.files >= due.length);
+      // Every file that was due is gone; still listed is only what this very tick replaced (its day
+      // tick may merge the hour), not yet due.
+      const listed = await listedFiles();
+      for (const key of due) assert.ok(!listed.includes(key) && !(await l.os.store.exists(key)), key);
+      const live = (await l.lake.catalog.listPartitions()).flatMap((p) => (p.file_path === '' ? [] : [p.file_path]));
+      const views: string[] = [];
+      for await (const key of l.os.store.list('views/')) views.push(key);
+      assert.deepEqual(views.sort(), [...live, ...listed].sort());
+    });
+  });
+
+  describe(`two schedulers (${metadataBackend.name})`, () => {
+    let l: Lake;
+    before(async () => { l = await openLake(metadataBackend); });
+    after(async () => { await closeLake(l); });
+
+    it('one is active; the other takes over when it dies', async () => {
+      const open = () => {
+        const election = openLeaderElection(l.db.options, l.db.store);
+        return { election, scheduler: new MaintenanceScheduler({ election, catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings }) };
+      };
+      const a = open();
+      const b = open();
+      try {
+        const first = await a.scheduler.runOnce(at(0));
+        assert.deepEqual(first[0], { kind: 'leadership', leader: true, election: a.election.description });
+        assert.ok(first.some((e) => e.kind === 'materialize'));
+        assert.deepEqual(await b.scheduler.runOnce(at(0.5)), [{ kind: 'leadership', leader: false, election: b.election.description }]);
+        assert.deepEqual(await b.scheduler.runOnce(at(1)), [], 'still standing by, nothing done');
+        assert.ok((await a.scheduler.runOnce(at(1))).some((e) => e.kind === 'materialize'));
+
+        // a dies: its database session ends (PostgreSQL), or it stops renewing its lease (PGlite).
+        let takeover: Date;
+        if (a.election instanceof AdvisoryLockElection) {
+          const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+          await admin.connect();
+          await admin.query('SELECT pg_terminate_backend($1)', [await a.election.backendPid()]);
+          await admin.end();
+          takeover = at(2);
+        } else {
+          assert.ok(a.election instanceof LeaseElection);
+          takeover = at(1 + a.election.ttlSeconds);
+        }
+        const after = await b.scheduler.runOnce(takeover);
+        assert.deepEqual(after[0], { kind: 'leadership', leader: true, election: b.election.description });
+        assert.ok(after.some((e) => e.kind === 'materialize'));
+        assert.equal(b.scheduler.leader, true);
+      } finally {
+        await a.scheduler.resign().catch(() => {});
+        await b.scheduler.resign();
+      }
+    });
+  });
+}
