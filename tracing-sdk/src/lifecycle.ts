@@ -1,7 +1,7 @@
 /** init() and shutdown(): the life of this thread's SDK instance. */
 import { isMainThread } from 'node:worker_threads';
 import { Runtime, type SinkStats } from './runtime.js';
-import { resolveOptions, type InitOptions } from './options.js';
+import type { InitOptions } from './options.js';
 
 let runtime: Runtime | null = null;
 let exitHookInstalled = false;
@@ -14,7 +14,7 @@ const EXIT_FLUSH_MS = 2000;
  */
 export function init(options: InitOptions = {}): void {
   if (runtime !== null) return;
-  runtime = new Runtime(resolveOptions(options));
+  runtime = new Runtime(options);
   if (isMainThread && !exitHookInstalled) {
     exitHookInstalled = true;
     // The event loop ran dry: send what is left (this keeps the process alive only until then).

@@ -6,7 +6,10 @@ export interface InitOptions {
   exe?: string;
   /** Process properties (main thread) or extra thread-stream properties (worker). */
   properties?: Properties;
-  /** Ingestion base URL. Default: $MICROMEGAS_TELEMETRY_URL, else http://127.0.0.1:9000. */
+  /**
+   * Ingestion base URL. Default: in a worker, the main thread's; else $MICROMEGAS_TELEMETRY_URL,
+   * else http://127.0.0.1:9000.
+   */
   url?: string;
   /** Period at which partially filled buffers are sealed and sent. Default 1000 ms. */
   flushPeriodMs?: number;
@@ -34,11 +37,11 @@ export interface ResolvedOptions {
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';
 
-export function resolveOptions(options: InitOptions): ResolvedOptions {
+export function resolveOptions(options: InitOptions, inheritedUrl?: string): ResolvedOptions {
   return {
     exe: options.exe,
     properties: { ...options.properties },
-    url: new URL(options.url ?? process.env['MICROMEGAS_TELEMETRY_URL'] ?? DEFAULT_URL),
+    url: new URL(options.url ?? inheritedUrl ?? process.env['MICROMEGAS_TELEMETRY_URL'] ?? DEFAULT_URL),
     flushPeriodMs: options.flushPeriodMs ?? 1000,
     maxQueueBytes: options.maxQueueBytes ?? 16 * 1024 * 1024,
     blockEvents: options.blockEvents ?? 4096,

@@ -13,7 +13,7 @@ import { HttpSender, type SenderStats } from './http-sender.js';
 import { collectProcessInfo } from './process-info.js';
 import { mainTimeOrigin, Timebase, type TimeOrigin } from './clock.js';
 import { active } from './state.js';
-import type { ResolvedOptions } from './options.js';
+import { resolveOptions, type InitOptions, type ResolvedOptions } from './options.js';
 
 const SHARE_KEY = 'micromegas-tracing/process';
 
@@ -21,6 +21,8 @@ const SHARE_KEY = 'micromegas-tracing/process';
 interface ProcessShare {
   process_id: string;
   origin: TimeOrigin;
+  /** The main thread's ingestion URL: workers send there unless told otherwise. */
+  url: string;
 }
 
 const DROPPED_EVENTS: MetricDescriptor = { name: 'micromegas.dropped_events', unit: 'count', target: 'micromegas.sink' };
@@ -50,8 +52,12 @@ export class Runtime {
   private lostEvents = 0;
   private readonly priorities = new Map<Stream, Priority>();
 
-  constructor(private readonly options: ResolvedOptions) {
+  private readonly options: ResolvedOptions;
+
+  constructor(init: InitOptions) {
     const share = isMainThread ? undefined : (getEnvironmentData(SHARE_KEY) as ProcessShare | undefined);
+    const options = resolveOptions(init, share?.url);
+    this.options = options;
     const origin = share?.origin ?? mainTimeOrigin();
     this.time = new Timebase(origin);
     this.queue = new DeliveryQueue(options.maxQueueBytes);
@@ -64,7 +70,7 @@ export class Runtime {
       this.processId = this.process.process_id;
       this.enqueue(Priority.Metadata, '/ingestion/insert_process', this.process, 0);
       // Workers created from now on (by this thread) join this process.
-      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin } satisfies ProcessShare);
+      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin, url: options.url.href } satisfies ProcessShare);
     }
 
     const threadName = options.threadName ?? (isMainThread ? 'main' : `worker-${threadId}`);

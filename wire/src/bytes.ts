@@ -5,6 +5,11 @@
 import { WireFormatError, type BlockContext } from './errors.js';
 
 const TWO_POW_7 = 128;
+// Doubles go through a scratch typed array (faster than writeDoubleLE); typed arrays use the
+// host's byte order, and the format is little-endian.
+const scratchF64 = new Float64Array(1);
+const scratchBytes = new Uint8Array(scratchF64.buffer);
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class ByteWriter {
   private buf: Buffer;
@@ -57,13 +62,33 @@ export class ByteWriter {
 
   f64(v: number): void {
     this.ensure(8);
-    this.buf.writeDoubleLE(v, this.pos);
+    scratchF64[0] = v;
+    if (HOST_LE) this.buf.set(scratchBytes, this.pos);
+    else for (let k = 0; k < 8; k++) this.buf[this.pos + k] = scratchBytes[7 - k]!;
     this.pos += 8;
   }
 
   /** Varint byte length, then UTF-8 bytes. */
   string(s: string): void {
-    const maxBytes = s.length * 3;
+    const len = s.length;
+    if (len < 0x80) {
+      // Short ASCII, the common case: a byte loop beats Buffer#write's per-call overhead.
+      this.ensure(1 + len);
+      const buf = this.buf;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === len) {
+        buf[this.pos] = len;
+        this.pos = start + len;
+        return;
+      }
+    }
+    const maxBytes = len * 3;
     if (maxBytes < 0x80) {
       // Short strings: reserve the one length byte and backfill it, saving a byteLength scan.
       this.ensure(1 + maxBytes);
