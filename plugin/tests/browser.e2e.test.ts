@@ -1,0 +1,88 @@
+/** @jest-environment node */
+// The span timeline panel and the query editor rendered by headless Chromium (Debian's, driven by
+// playwright-core) from a harness page using Grafana's UI library; a screenshot goes to test-output/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildHarness } from './browser/build';
+
+jest.setTimeout(180_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(__dirname, '../test-output');
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  mkdirSync(OUTPUT, { recursive: true });
+  const html = await buildHarness(join(OUTPUT, 'harness'));
+  profile = mkdtempSync(join(tmpdir(), 'mm-chromium-'));
+  // A persistent context is how playwright takes a fresh --user-data-dir.
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1180, height: 760 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(pathToFileURL(html).href);
+  await page.waitForSelector('canvas[aria-label^="span timeline"]');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 60_000 });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test('the query editor shows the SQL in Monaco with the format and switches', async () => {
+  await expect(page.locator('.monaco-editor .view-lines').innerText()).resolves.toContain("view_instance('thread_spans'");
+  await expect(page.getByLabel('Traces').isChecked()).resolves.toBe(true);
+  await expect(page.getByRole('switch', { name: 'Time filter' }).isChecked()).resolves.toBe(true);
+  await expect(page.getByRole('switch', { name: 'Auto limit' }).isChecked()).resolves.toBe(true);
+});
+
+test('the panel draws 100 k spans in lanes on its canvas', async () => {
+  const canvas = page.locator('canvas[aria-label^="span timeline"]');
+  await expect(canvas.getAttribute('aria-label')).resolves.toBe('span timeline: 100007 spans in 2 lanes');
+  const colors = await canvas.evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 7) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    return seen.size;
+  });
+  // Background, lane headers, text and several span colours.
+  expect(colors).toBeGreaterThan(5);
+});
+
+test('hovering a span shows its name, duration and target; clicking sets the time range', async () => {
+  const box = (await page.locator('canvas[aria-label^="span timeline"]').boundingBox())!;
+  // Lane "main" comes first: header (18 px), then 18 px depth rows. The view spans the worker lane's
+  // 250 ms, so the first 16 ms 'frame' covers about the first 70 px.
+  await page.mouse.move(box.x + 30, box.y + 18 + 9);
+  const tooltip = page.getByRole('tooltip');
+  await expect(tooltip.innerText()).resolves.toMatch(/frame[\s\S]*duration: 16\.0 ms[\s\S]*target: game::loop/);
+  await page.screenshot({ path: join(OUTPUT, 'grafana-plugins.png'), fullPage: true });
+  await page.mouse.down();
+  await page.mouse.up();
+  await expect(page.evaluate(() => (window as unknown as { timeRanges: unknown[] }).timeRanges)).resolves.toEqual([{ from: 1_700_000_000_000, to: 1_700_000_000_016 }]);
+});
+
+test('wheel zoom re-renders without page errors', async () => {
+  const box = (await page.locator('canvas[aria-label^="span timeline"]').boundingBox())!;
+  await page.mouse.move(box.x + 50, box.y + 60);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -200);
+  await page.screenshot({ path: join(OUTPUT, 'span-timeline-zoomed.png'), clip: box });
+  expect(pageErrors).toEqual([]);
+});
