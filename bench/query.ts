@@ -99,6 +99,14 @@ export async function run(): Promise<void> {
         directSql: `SELECT level, count(*) AS n FROM read_parquet([${files.log_entries!.join(', ')}])
                     WHERE time >= ${iso(hour.begin)} AND time < ${iso(hour.end)} GROUP BY level ORDER BY level`,
       },
+      {
+        name: '(c) 1 h of logs streamed: 1 M rows × 4 columns',
+        engineSql: 'SELECT time, level, target, msg FROM log_entries',
+        range: hour,
+        directSql: `SELECT time, level, target, msg FROM read_parquet([${files.log_entries!.join(', ')}])
+                    WHERE time >= ${iso(hour.begin)} AND time < ${iso(hour.end)}`,
+        target: 'none (Arrow conversion cost)',
+      },
     ];
     const rows = [];
     for (const c of cases) {
@@ -109,7 +117,7 @@ export async function run(): Promise<void> {
         () => direct.runAndReadAll(c.directSql), () => throughEngine(engine, c.engineSql, c.range));
       rows.push({
         query: c.name, 'direct DuckDB (ms)': directMs.toFixed(1), 'engine (ms)': engineMs.toFixed(1),
-        'engine / direct': (engineMs / directMs).toFixed(2), target: '≤ 1.30',
+        'engine / direct': (engineMs / directMs).toFixed(2), target: c.target ?? '≤ 1.30',
       });
     }
     console.table(rows);

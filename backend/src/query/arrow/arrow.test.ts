@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { RecordBatchStreamWriter, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { MAX_BATCH_ROWS } from './record-batches.js';
@@ -114,6 +115,21 @@ describe('query results as Arrow', () => {
     const expected = await fx.rows(`SELECT target, count(*)::INTEGER AS n FROM (${sql}) GROUP BY target ORDER BY target`);
     assert.ok(batches > 1);
     assert.deepEqual([...counts].sort(), expected.map((r) => [r.target, r.n]));
+  });
+
+  it('copies strings out of Parquet pages exactly: unique, repeated, long and short mixed, nulls', async () => {
+    await fx.catalog.addPartition('log_entries', 'strings', `SELECT * REPLACE (
+        CASE WHEN i % 3 = 0 THEN 'short ' || (i % 100) ELSE 'a message long enough not to be inlined, number ' || i END AS msg,
+        CASE WHEN i % 7 = 0 THEN NULL ELSE 'repeated::target::' || (i % 4) END AS target)
+      FROM (SELECT *, row_number() OVER () AS i FROM (${logsSql('strings', 0, 50_000)}))`);
+    const sql = "SELECT msg, target FROM view_instance('log_entries', 'strings') ORDER BY time";
+    const { table } = await fx.run(sql);
+    const [expected] = await fx.rows(`SELECT md5(string_agg(msg, '|')) AS msg, md5(string_agg(coalesce(target, '∅'), '|')) AS target
+      FROM (${sql})`);
+    const digest = (column: string) => createHash('md5')
+      .update([...table.getChild(column)!].map((v) => (v === null ? '∅' : v)).join('|')).digest('hex');
+    assert.deepEqual({ msg: digest('msg'), target: digest('target') }, expected);
+    assert.equal(table.getChild('target')!.nullCount, Math.floor(50_000 / 7)); // i from 1
   });
 
   it('streams a large result as many record batches, column by column', async () => {

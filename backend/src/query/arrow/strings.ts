@@ -7,29 +7,62 @@ import { isValid, readValidity, ValidityBuilder } from './validity.js';
 
 const STRING_T = 16; // sizeof(duckdb_string_t)
 const INLINE_MAX = 12;
+/**
+ * Long strings are copied out of DuckDB's memory by address ranges ("windows") rather than one native
+ * call each: strings laid out one after another (a Parquet page, a string heap, a dictionary) come
+ * in a single copy. A window only grows across gaps far smaller than a memory page, so every page it
+ * spans holds bytes of a string DuckDB handed us: the copy never touches unmapped memory.
+ */
+const MAX_GAP = 256;
+const MAX_WINDOW = 1 << 20;
 
 /**
- * Calls `visit` with the bytes of each valid string in the slice (null entries get `null`). A
- * duckdb_string_t is a 4-byte length then either the bytes inline (≤ 12) or a prefix and a pointer.
+ * Calls `visit`, in row order, with the bytes of each string in the slice (`null` for null entries).
+ * A duckdb_string_t is a 4-byte length then either the bytes inline (≤ 12) or a prefix and a pointer.
  */
 function forEachString(
   vector: duckdb.Vector, size: number, start: number, count: number,
   visit: (bytes: Uint8Array | null) => void,
 ): Uint8Array | null {
   const raw = duckdb.vector_get_data(vector, size * STRING_T);
-  const lengths = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const validity = readValidity(vector, size);
-  for (let row = start; row < start + count; row++) {
-    if (!isValid(validity, row)) {
-      visit(null);
-      continue;
+  const pointer = (at: number) => view.getUint32(at + 8, true) + view.getUint32(at + 12, true) * 2 ** 32;
+  let pending: number[] = []; // rows waiting for the current window to be copied
+  let windowRow = -1; // the row whose pointer starts the window
+  let windowStart = 0;
+  let windowEnd = 0;
+
+  const flush = () => {
+    const window = windowRow < 0 ? null
+      : duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + windowRow * STRING_T + 8, windowEnd - windowStart);
+    for (const row of pending) {
+      const at = row * STRING_T;
+      const length = view.getUint32(at, true);
+      if (!isValid(validity, row)) visit(null);
+      else if (length <= INLINE_MAX) visit(raw.subarray(at + 4, at + 4 + length));
+      else visit(window!.subarray(pointer(at) - windowStart, pointer(at) - windowStart + length));
     }
+    pending = [];
+    windowRow = -1;
+  };
+
+  for (let row = start; row < start + count; row++) {
     const at = row * STRING_T;
-    const length = lengths.getUint32(at, true);
-    visit(length <= INLINE_MAX
-      ? raw.subarray(at + 4, at + 4 + length)
-      : duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length));
+    const length = view.getUint32(at, true);
+    if (isValid(validity, row) && length > INLINE_MAX) {
+      const from = pointer(at);
+      const inside = windowRow >= 0 && from >= windowStart && from + length <= windowEnd;
+      const adjacent = windowRow >= 0 && from >= windowEnd && from - windowEnd <= MAX_GAP && from + length - windowStart <= MAX_WINDOW;
+      if (adjacent) windowEnd = from + length;
+      else if (!inside) {
+        if (windowRow >= 0) flush();
+        [windowRow, windowStart, windowEnd] = [row, from, from + length];
+      }
+    }
+    pending.push(row);
   }
+  flush();
   return validity;
 }
 
