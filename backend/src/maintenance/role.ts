@@ -4,6 +4,7 @@
  * election lets one act at a time. It has its own lakehouse catalog (and, for tail sampling, its
  * own query engine) over the shared storage.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Role, RunningRole } from '../service/role.js';
 import type { ServiceContext } from '../service/context.js';
@@ -27,6 +28,7 @@ export const role: Role = {
     const metadata = await context.metadata();
     const objects = context.objects();
     const cacheDir = join(config.dataDir, 'cache', 'maintenance');
+    await mkdir(cacheDir, { recursive: true });
     const catalog = await createViewCatalog({ metadata, objects, cacheDir });
     let engine: QueryEngine | undefined;
     if (settings.tailSampling !== undefined) {

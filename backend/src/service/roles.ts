@@ -6,6 +6,7 @@ import type { Role } from './role.js';
  */
 export const roles: Record<string, () => Promise<{ role: Role }>> = {
   ingestion: () => import('../ingestion/role.js'),
+  maintenance: () => import('../maintenance/role.js'),
   flightsql: () => import('../flightsql/role.js'),
   gateway: () => import('../gateway/role.js'),
 };
