@@ -98,7 +98,7 @@ export class HugeIntColumn implements ColumnBuilder {
 
   append(vector: duckdb.Vector, size: number, start: number, count: number): void {
     const words = int64View(slice(vector, 16, size, start, count));
-    const out = int64View(this.values.extend(count * 8));
+    const out = new BigInt64Array(count);
     const validity = readValidity(vector, size);
     for (let i = 0; i < count; i++) {
       const low = words[2 * i]!;
@@ -108,6 +108,7 @@ export class HugeIntColumn implements ColumnBuilder {
       }
       out[i] = low;
     }
+    this.values.append(new Uint8Array(out.buffer));
     this.validity.appendFrom(validity, start, count);
   }
 

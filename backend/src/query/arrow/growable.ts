@@ -7,7 +7,7 @@ export class GrowableBytes {
     this.bytes = new Uint8Array(initialCapacity);
   }
 
-  reserve(extra: number): void {
+  private reserve(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.bytes.length) return;
     let capacity = this.bytes.length * 2;
@@ -23,14 +23,6 @@ export class GrowableBytes {
     this.length += source.length;
   }
 
-  /** Writable view of `count` bytes at the end, committed immediately (callers fill it in place). */
-  extend(count: number): Uint8Array {
-    this.reserve(count);
-    const view = this.bytes.subarray(this.length, this.length + count);
-    this.length += count;
-    return view;
-  }
-
   /** Hands over the bytes written so far (8-byte aligned for typed-array views) and starts over. */
   take(): Uint8Array {
     const out = new Uint8Array(Math.ceil(this.length / 8) * 8);
@@ -44,10 +36,6 @@ export class GrowableBytes {
 export class OffsetsBuilder {
   private offsets = new Int32Array(1025);
   private count = 0; // number of entries after the leading 0
-
-  get last(): number {
-    return this.offsets[this.count];
-  }
 
   push(end: number): void {
     if (end > 0x7fffffff) throw new RangeError('a column of one batch exceeds 2 GiB');
