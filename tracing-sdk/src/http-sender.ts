@@ -49,7 +49,10 @@ export class HttpSender {
   /** Keeps the process alive and retries promptly until the queue is empty or `deadline`. */
   async drain(deadline: number): Promise<boolean> {
     this.holds++;
-    this.retryTimer?.ref();
+    // Someone is waiting now: retry at once instead of sitting out the backoff.
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.backoffMs = MIN_BACKOFF_MS;
     try {
       while (this.queue.peek() !== undefined && Date.now() < deadline) {
         this.kick();
@@ -67,8 +70,13 @@ export class HttpSender {
       return this.queue.peek() === undefined;
     } finally {
       this.holds--;
-      if (this.holds === 0) this.retryTimer?.unref();
+      if (this.holds === 0) this.unrefRetry();
     }
+  }
+
+  /** A retry scheduled while draining was ref'd; once nobody waits it must not hold the process. */
+  private unrefRetry(): void {
+    this.retryTimer?.unref();
   }
 
   /** Stops retrying and closes idle sockets. */
