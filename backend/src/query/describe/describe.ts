@@ -21,7 +21,7 @@ export async function describeSql(query: AstNode, context: SourceContext): Promi
   return describeRelation(schema);
 }
 
-export function describeRelation(schema: Schema): string {
+function describeRelation(schema: Schema): string {
   return relationSql(DESCRIBE_COLUMNS, schema.fields.map((f) => [f.name, describeType(f.type), f.nullable ? 'YES' : 'NO']));
 }
 

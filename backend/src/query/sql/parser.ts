@@ -18,12 +18,12 @@ interface Serialized {
   statements?: Statement[];
 }
 
-export const ONLY_QUERIES =
+const ONLY_QUERIES =
   'only one read-only query is allowed (SELECT, WITH, VALUES, DESCRIBE, SUMMARIZE, PIVOT with an explicit IN list); ' +
   'DDL, DML, COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET and EXPLAIN statements are refused';
 
 /** Parses with DuckDB's parser; the caller gets DuckDB's own error message for bad SQL. */
-export async function parseStatements(connection: DuckDBConnection, sql: string): Promise<Statement[]> {
+async function parseStatements(connection: DuckDBConnection, sql: string): Promise<Statement[]> {
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [sql]);
   const parsed = JSONParse(String(reader.getRows()[0]![0])) as Serialized;
   if (parsed.error) {
