@@ -62,9 +62,11 @@ export class FlightSQLClient {
   constructor(private readonly options: FlightSQLClientOptions) {
     const url = new URL(options.url);
     const port = url.port || (url.protocol === 'grpc+tls:' || url.protocol === 'https:' ? '443' : '50051');
-    // Results can come in large batches: accept messages of any size (the default stops at 4 MiB).
+    // Results can come in large batches: accept messages of any size (the default stops at 4 MiB), and
+    // open a 16 MiB HTTP/2 window: with the 64 KiB default, results stall on flow control (~2× slower).
     this.client = new Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls), {
       'grpc.max_receive_message_length': -1,
+      'grpc-node.flow_control_window': 16 * 1024 * 1024,
     });
   }
 
