@@ -197,7 +197,7 @@ export class BlockMaterializer {
       let filePath: string | null = null;
       let fileSize = 0;
       if (written.numRows > 0) {
-        filePath = PartitionFiles.key(set.info.name, instanceId, beginInsert.getTime() / 1000, endInsert.getTime() / 1000, hash.slice(0, 16));
+        filePath = PartitionFiles.key(set.info.name, instanceId, beginInsert, endInsert, hash, schemaHash(set));
         fileSize = await files.publish(filePath, scratch);
       }
       const insertNs = (d: Date): bigint => BigInt(d.getTime()) * 1_000_000n;

@@ -59,9 +59,7 @@ export class LogStatsSet implements MaterializedSet {
       await this.files.ensureScratchDir();
       const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
       const written = await this.writer.write({ tables: [], select: SELECT(input), timeColumn: 'time_bin', path: scratch });
-      const begin = source.begin_insert_time.getTime() / 1000;
-      const end = source.end_insert_time.getTime() / 1000;
-      const key = PartitionFiles.key(this.info.name, 'global', begin, end, createHash('md5').update(hash).digest('hex').slice(0, 16));
+      const key = PartitionFiles.key(this.info.name, 'global', source.begin_insert_time, source.end_insert_time, hash, SCHEMA_HASH);
       const fileSize = written.numRows > 0 ? await this.files.publish(key, scratch) : 0;
       const fallbackNs = BigInt(source.begin_insert_time.getTime()) * 1_000_000n;
       await this.index.upsert({

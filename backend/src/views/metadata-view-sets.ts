@@ -133,7 +133,7 @@ class MetadataViewSet implements MaterializedSet {
         tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }],
         select: this.def.select, timeColumn: this.info.timeColumn, path: scratch,
       });
-      const key = PartitionFiles.key(this.info.name, 'global', 0, ALL_END.getTime() / 1000, createHash('md5').update(hash).digest('hex').slice(0, 16));
+      const key = PartitionFiles.key(this.info.name, 'global', ALL_BEGIN, ALL_END, hash, this.#schemaHash);
       const fileSize = written.numRows > 0 ? await this.files.publish(key, scratch) : 0;
       await this.index.upsert({
         viewSet: this.info.name, instanceId: 'global', beginInsert: ALL_BEGIN, endInsert: ALL_END,

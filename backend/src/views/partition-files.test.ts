@@ -12,8 +12,9 @@ describe('PartitionFiles over a remote store', () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'mm-partition-cache-'));
     try {
       const files = new PartitionFiles(os.store, cacheDir, 2500, 0);
-      const keys = ['a', 'b', 'c'].map((name, i) => PartitionFiles.key('log_entries', 'p/1', i * 60, (i + 1) * 60, name));
-      assert.equal(keys[0], 'views/log_entries/p%2F1/0-60-a.parquet');
+      const keys = [0, 1, 2].map((i) => PartitionFiles.key('log_entries', 'p/1', new Date(i * 60_000), new Date((i + 1) * 60_000), 'source', 'schema'));
+      assert.match(keys[0]!, /^views\/log_entries\/p%2F1\/0-60-[0-9a-f]{16}\.parquet$/);
+      assert.notEqual(PartitionFiles.key('log_entries', 'p/1', new Date(0), new Date(60_000), 'source', 'other schema'), keys[0]);
       await files.ensureScratchDir();
       for (const [i, key] of keys.entries()) {
         const scratch = files.scratchPath(`s${i}`);
@@ -27,7 +28,7 @@ describe('PartitionFiles over a remote store', () => {
       assert.ok(path.startsWith(cacheDir));
       assert.deepEqual(await readFile(path), Buffer.alloc(1000, 0));
       assert.equal(files.cachedBytes, 2000);
-      assert.deepEqual((await readdir(join(cacheDir, 'views/log_entries/p%2F1'))).sort(), ['0-60-a.parquet', '120-180-c.parquet']);
+      assert.deepEqual((await readdir(join(cacheDir, 'views/log_entries/p%2F1'))).sort(), [keys[0], keys[2]].map((k) => k!.split('/').pop()).sort());
 
       await files.delete(keys[0]!);
       assert.equal(await os.store.exists(keys[0]!), false);

@@ -3,6 +3,7 @@
  * (names are unique per build, so a file never changes), read in place from a `file://` store, and
  * through a size-bounded local cache (least recently used out first) from any other store.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileObjectStore } from '../lake/object-store/file.js';
@@ -28,10 +29,14 @@ export class PartitionFiles {
     private readonly inUseMs = IN_USE_MS,
   ) {}
 
-  /** Object key of a partition file (unique per build thanks to `hash`). */
-  static key(viewSet: string, instanceId: string, beginSeconds: number, endSeconds: number, hash: string): string {
+  /**
+   * Object key of a partition file: named by its insert range and by what it was built from and
+   * how, so a rebuild with other sources or another schema never overwrites a file being read.
+   */
+  static key(viewSet: string, instanceId: string, begin: Date, end: Date, sourceHash: string, schemaHash: string): string {
     const safeInstance = encodeURIComponent(instanceId).replaceAll('.', '%2E');
-    return `views/${viewSet}/${safeInstance}/${beginSeconds}-${endSeconds}-${hash}.parquet`;
+    const tag = createHash('md5').update(`${sourceHash}\n${schemaHash}`).digest('hex').slice(0, 16);
+    return `views/${viewSet}/${safeInstance}/${begin.getTime() / 1000}-${end.getTime() / 1000}-${tag}.parquet`;
   }
 
   /** A scratch path to write a new file to before `publish`. */
