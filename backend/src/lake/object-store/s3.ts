@@ -53,6 +53,10 @@ export class S3ObjectStore implements ObjectStore {
       try {
         await this.#putNew(probe, new Uint8Array());
         return !(await this.#putNew(probe, new Uint8Array()));
+      } catch (err) {
+        // Some servers refuse the header outright (400 or 501 NotImplemented) instead of ignoring it.
+        if (status(err) === 400 || status(err) === 501) return false;
+        throw err;
       } finally {
         await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: probe })).catch(() => {});
       }
