@@ -1,6 +1,7 @@
 // Starts tests/backendFixture.mjs (a real backend fed by the SDK) and reads what it holds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { GrafanaHost, type DatasourceConfig } from './grafanaHost';
 
 export interface FixtureBackend {
   /** host:port of its FlightSQL service. */
@@ -42,4 +43,26 @@ export async function startFixtureBackend(): Promise<FixtureBackend> {
         child.stdin!.end();
       }),
   };
+}
+
+/** The datasource executable (as Grafana runs it) connected to a fixture backend. */
+export interface PluginStack {
+  backend: FixtureBackend;
+  host: GrafanaHost;
+  config: DatasourceConfig;
+}
+
+/** Registers beforeAll/afterAll that start and stop a PluginStack; read it inside tests. */
+export function usePluginStack(): PluginStack {
+  const stack = {} as PluginStack;
+  beforeAll(async () => {
+    stack.backend = await startFixtureBackend();
+    stack.host = await GrafanaHost.launch();
+    stack.config = { jsonData: { address: stack.backend.address, tls: false, timeFilterDefault: true } };
+  });
+  afterAll(async () => {
+    await stack.host?.stop();
+    await stack.backend?.stop();
+  });
+  return stack;
 }

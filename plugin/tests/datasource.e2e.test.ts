@@ -2,30 +2,16 @@
 // The built datasource executable, driven as Grafana drives it, against a real backend that the
 // tracing SDK fed: health check, then each format with macros and the dashboard's time range.
 import { decodeFrame } from '../datasource/pkg/frames/testing';
-import { startFixtureBackend, type FixtureBackend } from './backend';
-import { GrafanaHost, type DatasourceConfig } from './grafanaHost';
+import { usePluginStack } from './backend';
 
 jest.setTimeout(120_000);
 
-let backend: FixtureBackend;
-let host: GrafanaHost;
-let config: DatasourceConfig;
-
-beforeAll(async () => {
-  backend = await startFixtureBackend();
-  host = await GrafanaHost.launch();
-  config = { jsonData: { address: backend.address, tls: false, timeFilterDefault: true } };
-});
-
-afterAll(async () => {
-  await host?.stop();
-  await backend?.stop();
-});
+const stack = usePluginStack();
 
 /** Runs one query as Grafana sends it, after the frontend has interpolated $PID and $STREAM. */
 async function query(refId: string, model: { rawSql: string; [key: string]: unknown }) {
-  const rawSql = model.rawSql.replaceAll('$PID', backend.processId).replaceAll('$STREAM', backend.cpuStream);
-  const responses = await host.queryData(config, [{ refId, model: { ...model, rawSql }, from: backend.begin, to: backend.end, intervalMS: 1000 }]);
+  const rawSql = model.rawSql.replaceAll('$PID', stack.backend.processId).replaceAll('$STREAM', stack.backend.cpuStream);
+  const responses = await stack.host.queryData(stack.config, [{ refId, model: { ...model, rawSql }, from: stack.backend.begin, to: stack.backend.end, intervalMS: 1000 }]);
   const response = responses[refId]!;
   if (response.error) throw new Error(`${refId}: ${response.error}`);
   return response.frames.map((f) => decodeFrame(f));
@@ -33,10 +19,10 @@ async function query(refId: string, model: { rawSql: string; [key: string]: unkn
 const values = (frame: ReturnType<typeof decodeFrame>, name: string) => frame.fields.find((f) => f.name === name)!.values;
 
 test('CheckHealth connects, runs a query and reports the server version', async () => {
-  const health = await host.checkHealth(config);
+  const health = await stack.host.checkHealth(stack.config);
   expect(health.status).toBe('OK');
-  expect(health.message).toMatch(new RegExp(`^Connected to ${backend.address}: \\S+`));
-  expect(JSON.parse(health.jsonDetails.toString())).toMatchObject({ address: backend.address });
+  expect(health.message).toMatch(new RegExp(`^Connected to ${stack.backend.address}: \\S+`));
+  expect(JSON.parse(health.jsonDetails.toString())).toMatchObject({ address: stack.backend.address });
 });
 
 test('table format: processes in the range, strings plain, timestamps in ns', async () => {
@@ -45,7 +31,7 @@ test('table format: processes in the range, strings plain, timestamps in ns', as
     format: 'table',
   });
   expect(frame!.refId).toBe('P');
-  expect(values(frame!, 'process_id')).toEqual([backend.processId]);
+  expect(values(frame!, 'process_id')).toEqual([stack.backend.processId]);
   const start = frame!.fields.find((f) => f.name === 'start_time')!;
   expect([start.type, start.tstype]).toEqual(['Timestamp<NANOSECOND>', 'time']);
 });
@@ -61,7 +47,7 @@ test('time series format: measures bucketed by $__timeGroup, one series per name
     expect(f.fields[0]!.tstype).toBe('time');
   }
   const players = frames.find((f) => f.fields[1]!.labels.name === 'players')!;
-  expect(Math.max(...(players.fields[1]!.values as number[]))).toBe(100 + backend.rounds - 1);
+  expect(Math.max(...(players.fields[1]!.values as number[]))).toBe(100 + stack.backend.rounds - 1);
 });
 
 test('logs format: log_entries with severities, in Grafana log-lines shape', async () => {
@@ -72,11 +58,11 @@ test('logs format: log_entries with severities, in Grafana log-lines shape', asy
   });
   expect(frame!.meta).toMatchObject({ type: 'log-lines', preferredVisualisationType: 'logs' });
   const severities = values(frame!, 'severity') as string[];
-  expect(severities.filter((s) => s === 'error')).toHaveLength(backend.rounds / 5);
-  expect(severities.filter((s) => s === 'info')).toHaveLength(backend.rounds);
+  expect(severities.filter((s) => s === 'error')).toHaveLength(stack.backend.rounds / 5);
+  expect(severities.filter((s) => s === 'info')).toHaveLength(stack.backend.rounds);
   expect(values(frame!, 'body')).toContain('connection lost (round 5)');
   expect(new Set(values(frame!, 'id')).size).toBe(frame!.table.numRows);
-  expect((values(frame!, 'attributes') as Array<Record<string, string>>)[0]).toMatchObject({ process_id: backend.processId });
+  expect((values(frame!, 'attributes') as Array<Record<string, string>>)[0]).toMatchObject({ process_id: stack.backend.processId });
 });
 
 test('traces format: thread spans of the cpu stream with parents and ms durations', async () => {
@@ -86,18 +72,18 @@ test('traces format: thread spans of the cpu stream with parents and ms duration
   });
   expect(frame!.meta.preferredVisualisationType).toBe('trace');
   const names = values(frame!, 'operationName') as string[];
-  expect(names.filter((n) => n === 'frame')).toHaveLength(backend.rounds);
+  expect(names.filter((n) => n === 'frame')).toHaveLength(stack.backend.rounds);
   const ids = values(frame!, 'spanID') as string[];
   const parents = values(frame!, 'parentSpanID') as Array<string | null>;
   const physics = names.indexOf('physics');
   const update = ids[names.indexOf('update')];
-  expect(parents.filter((p) => p === null).length).toBe(backend.rounds);
+  expect(parents.filter((p) => p === null).length).toBe(stack.backend.rounds);
   expect(parents[physics]).not.toBeNull();
   expect(ids).toContain(parents[physics]);
   expect(update).toBeDefined();
   for (const d of values(frame!, 'duration') as number[]) expect(d).toBeGreaterThanOrEqual(0);
   const start = values(frame!, 'startTime') as number[];
-  expect(Math.min(...start)).toBeGreaterThanOrEqual(backend.begin);
+  expect(Math.min(...start)).toBeGreaterThanOrEqual(stack.backend.begin);
 });
 
 test('flame graph format: one root, merged call paths', async () => {
@@ -110,9 +96,9 @@ test('flame graph format: one root, merged call paths', async () => {
 });
 
 test('a SQL error comes back as that query\'s error, and the plugin keeps serving', async () => {
-  const responses = await host.queryData(config, [
-    { refId: 'X', model: { rawSql: 'SELECT nope FROM log_entries', format: 'table' }, from: backend.begin, to: backend.end },
+  const responses = await stack.host.queryData(stack.config, [
+    { refId: 'X', model: { rawSql: 'SELECT nope FROM log_entries', format: 'table' }, from: stack.backend.begin, to: stack.backend.end },
   ]);
   expect(responses.X!.error).toMatch(/nope/);
-  expect((await host.checkHealth(config)).status).toBe('OK');
+  expect((await stack.host.checkHealth(stack.config)).status).toBe('OK');
 });

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startFixtureBackend, type FixtureBackend } from './backend';
-import { GrafanaHost, type DatasourceConfig } from './grafanaHost';
+import { usePluginStack } from './backend';
 import { alertQueries, dashboardQueries, dashboards, PROVISIONING, readYaml, REPO } from './provisioning';
 
 jest.setTimeout(120_000);
@@ -46,19 +45,7 @@ describe('provisioning files', () => {
 });
 
 describe('provisioned queries against the backend', () => {
-  let backend: FixtureBackend;
-  let host: GrafanaHost;
-  let config: DatasourceConfig;
-
-  beforeAll(async () => {
-    backend = await startFixtureBackend();
-    host = await GrafanaHost.launch();
-    config = { jsonData: { address: backend.address, timeFilterDefault: true } };
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await backend?.stop();
-  });
+  const stack = usePluginStack();
 
   /** What Grafana's frontend does before QueryData: dashboard variables replaced, macros left to the backend. */
   function interpolate(sql: string): string {
@@ -67,8 +54,8 @@ describe('provisioned queries against the backend', () => {
       exe: '%',
       search: '',
       measure: 'frame_time',
-      process: backend.processId,
-      stream: backend.cpuStream,
+      process: stack.backend.processId,
+      stream: stack.backend.cpuStream,
     };
     return sql.replace(/\$(\w+)/g, (whole, name: string) => (name.startsWith('__') ? whole : variables[name] ?? whole));
   }
@@ -76,8 +63,8 @@ describe('provisioned queries against the backend', () => {
   test.each([...dashboardQueries(), ...alertQueries()].map((q) => [q.origin, q] as const))('%s', async (_origin, q) => {
     const rawSql = interpolate(q.rawSql);
     expect(rawSql).not.toMatch(/\$(?!__)\w+/);
-    const responses = await host.queryData(config, [
-      { refId: 'A', model: { rawSql, format: q.format, autoLimit: true }, from: backend.begin, to: backend.end, intervalMS: 1000 },
+    const responses = await stack.host.queryData(stack.config, [
+      { refId: 'A', model: { rawSql, format: q.format, autoLimit: true }, from: stack.backend.begin, to: stack.backend.end, intervalMS: 1000 },
     ]);
     expect(responses.A!.error).toBe('');
     expect(responses.A!.frames.length).toBeGreaterThan(0);
