@@ -1,0 +1,60 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ParquetWriter, ROW_GROUP_ROWS } from './parquet-writer.js';
+
+describe('ParquetWriter', () => {
+  let writer: ParquetWriter;
+  let dir: string;
+
+  before(async () => {
+    writer = await ParquetWriter.create({ threads: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'mm-parquet-writer-'));
+  });
+
+  after(async () => {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes rows sorted by event time in row groups whose time statistics do not overlap', async () => {
+    const n = ROW_GROUP_ROWS * 2 + 1000;
+    // Times arrive shuffled (a permutation of 0..n-1 ms); strings repeat (dictionary-encoded).
+    const offsets = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % n) * 1_000_000);
+    const path = join(dir, 'sorted.parquet');
+    const result = await writer.write({
+      tables: [{
+        name: 'mm_facts',
+        columns: [
+          { name: 'off', type: 'DOUBLE', values: offsets },
+          { name: 'target', type: 'VARCHAR', values: Array.from({ length: n }, (_, i) => `target-${i % 5}`) },
+          { name: 'id', type: 'BIGINT', values: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 10_000_000_000n) },
+        ],
+      }],
+      select: 'SELECT make_timestamp_ns(1700000000000000000 + off::BIGINT) AS time, target, id FROM mm_facts',
+      timeColumn: 'time',
+      path,
+    });
+    assert.deepEqual(result, { numRows: n, minEventNs: 1_700_000_000_000_000_000n, maxEventNs: 1_700_000_000_000_000_000n + BigInt(n - 1) * 1_000_000n });
+
+    const rows = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT row_group_id, stats_min, stats_max, encodings FROM parquet_metadata('${path}') WHERE path_in_schema = 'time' ORDER BY row_group_id`)).getRowObjectsJson());
+    assert.equal(rows.length, 3);
+    for (let i = 1; i < rows.length; i++) assert.ok(String(rows[i]!['stats_min']) > String(rows[i - 1]!['stats_max']), 'row groups ordered, disjoint in time');
+    const [dictionary] = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT bool_and(encodings LIKE '%DICTIONARY%') AS dict FROM parquet_metadata('${path}') WHERE path_in_schema = 'target'`)).getRowObjectsJson());
+    assert.deepEqual(dictionary, { dict: true });
+    const [sum] = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT sum(id)::VARCHAR AS ids FROM read_parquet('${path}')`)).getRowObjectsJson());
+    assert.deepEqual(sum, { ids: ((BigInt(n) * BigInt(n - 1) / 2n) * 10_000_000_000n).toString() });
+  });
+
+  it('writes no file for an empty result', async () => {
+    const path = join(dir, 'empty.parquet');
+    const result = await writer.write({ tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'DOUBLE', values: new Float64Array(0) }] }],
+      select: 'SELECT make_timestamp_ns(off::BIGINT) AS time FROM mm_facts', timeColumn: 'time', path });
+    assert.deepEqual(result, { numRows: 0, minEventNs: null, maxEventNs: null });
+  });
+});
