@@ -16,6 +16,7 @@ import { retentionCutoff, type MaintenanceSettings } from '../settings.js';
 import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
 import { deleteDueFiles } from '../retention/expired-files.js';
+import { rowsInWindow } from '../window-rows.js';
 import { schedules as defaultSchedules, tickOf, windowOf, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
 export interface SchedulerDeps {
@@ -90,20 +91,12 @@ export class MaintenanceScheduler {
       const started = performance.now();
       try {
         const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
-        const rows = await this.#rowsIn(viewSet, begin, end);
+        const rows = await rowsInWindow(this.deps.db, viewSet, begin, end);
         emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started) });
       } catch (err) {
         emit({ kind: 'failed', task: `${schedule.name} ${viewSet}`, error: asError(err), seconds: elapsed(started) });
       }
     }
-  }
-
-  async #rowsIn(viewSet: string, begin: Date, end: Date): Promise<number> {
-    const [row] = await this.deps.db.query<{ rows: number | bigint }>(
-      `SELECT coalesce(sum(num_rows), 0)::int8 AS rows FROM lakehouse_partitions
-       WHERE view_set_name = $1 AND view_instance_id = 'global' AND begin_insert_time < $3 AND end_insert_time > $2`,
-      [viewSet, begin, end]);
-    return Number(row?.rows ?? 0);
   }
 
   async #chore(chore: Chore, now: Date, emit: (e: MaintenanceEvent) => void): Promise<void> {
