@@ -11,6 +11,14 @@ import type { StagedTable } from './staged.js';
 /** Key/value pairs as they arrive with an event, in order. */
 export type EventProperties = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
 
+/** A block whose process is not known to the build (no `processes` row): its ticks cannot convert. */
+export class UnknownBlockProcessError extends Error {
+  override name = 'UnknownBlockProcessError';
+  constructor(readonly blockId: string, readonly processId: string) {
+    super(`block ${blockId}: process ${processId} is unknown`);
+  }
+}
+
 /** Id of the empty property set: events without properties all point at it. */
 export const NO_PROPERTIES = 0;
 
@@ -64,7 +72,7 @@ export class Dimensions {
   /** Registers a block (its process must be added first) and returns where its events go. */
   beginBlock(block: SourceBlock): BlockCursor {
     const process = this.#processes.get(block.process_id);
-    if (process === undefined) throw new Error(`block ${block.block_id}: process ${block.process_id} was not added`);
+    if (process === undefined) throw new UnknownBlockProcessError(block.block_id, block.process_id);
     const clock = process.clock.blockClock(block.begin_ticks);
     const index = this.#pushBlock(block.block_id, block.stream_id, process.index, block.insert_time_us, clock.baseNs);
     return { index, clock, process, objectOffset: Number(block.object_offset) };
