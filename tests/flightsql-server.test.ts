@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { DataType, Dictionary, Field, Int32, Schema, TimestampNanosecond, Utf8, type Table } from 'apache-arrow';
 import { deserializeSchema, FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
 import { startFlightSqlServer, type FlightSqlServer } from '@micromegas/backend/flightsql/index';
+import { QueryError, type QueryEngine } from '@micromegas/backend/query/engine';
 import { DuckDbTestEngine } from './flightsql-test-engine.js';
 
 const logSchema = new Schema([
@@ -92,6 +93,42 @@ describe('FlightSQL server with our client', () => {
     await assert.rejects(client.query('SELECT * FROM no_such_table'), /no_such_table/);
     const table = await client.query('SELECT 42 AS answer');
     assert.equal(table.get(0)!.answer, 42);
+  });
+
+  it('reports an error raised while streaming and keeps serving', async () => {
+    // DuckDB ends a stream that fails mid-way like a finished one (node-api cannot tell), so the
+    // failure comes from an engine that breaks after a few batches of a real result.
+    const failing: QueryEngine = {
+      schema: (sql, options) => engine.schema(sql, options),
+      close: async () => {},
+      async query(sql, options) {
+        const result = await engine.query(sql, options);
+        return {
+          schema: result.schema,
+          batches: (async function* () {
+            let sent = 0;
+            for await (const batch of result.batches) {
+              if (sent++ === 3) throw new QueryError('internal', 'partition file vanished', sql);
+              yield batch;
+            }
+          })(),
+        };
+      },
+    };
+    const broken = await startFlightSqlServer({ engine: failing, host: '127.0.0.1', port: 0 });
+    const brokenClient = new FlightSQLClient({ url: `grpc://127.0.0.1:${broken.port}` });
+    try {
+      const { batches } = await brokenClient.queryStream('SELECT i FROM range(100000) t(i)');
+      let rows = 0;
+      await assert.rejects((async () => {
+        for await (const batch of batches) rows += batch.numRows;
+      })(), (err: unknown) => err instanceof FlightSQLError && err.code === status.INTERNAL && /partition file vanished/.test(err.message));
+      assert.ok(rows >= 2048 && rows <= 3 * 2048, `batches before the failure arrive (${rows} rows)`);
+      assert.equal((await brokenClient.query('SELECT 8 AS x')).get(0)!.x, 8);
+    } finally {
+      brokenClient.close();
+      await broken.close();
+    }
   });
 
   it('survives a client that stops reading early', async () => {
