@@ -26,8 +26,6 @@ export const flightServiceDefinition = {
   ListActions: method('ListActions', flight.Empty, flight.ActionType, false, true),
 } satisfies ServiceDefinition;
 
-export type FlightServiceDefinition = typeof flightServiceDefinition;
-
 /** gRPC metadata keys micromegas clients send with a query. */
 export const QUERY_RANGE_BEGIN = 'query_range_begin';
 export const QUERY_RANGE_END = 'query_range_end';

@@ -26,7 +26,7 @@ export interface CommandContext {
   options: QueryOptions;
 }
 
-export function statementCommand(engine: QueryEngine, sqlText: string, options: QueryOptions): Command {
+function statementCommand(engine: QueryEngine, sqlText: string, options: QueryOptions): Command {
   return {
     schema: () => engine.schema(sqlText, options),
     execute: () => engine.query(sqlText, options),
