@@ -60,6 +60,7 @@ describe('query lockdown', () => {
     await assert.rejects(fx.rows('SELECT 1; SELECT 2'), refused('permission_denied', /one statement per query: got 2/));
     await assert.rejects(fx.rows("SELECT 1; COPY (SELECT 1) TO '/tmp/x.csv'"), refused('permission_denied', /read-only/));
     await assert.rejects(fx.rows('  ;  '), refused('invalid_argument', /empty query/));
+    await assert.rejects(fx.rows("SELECT 1\0'); COPY (SELECT 1) TO 'x.csv"), refused('invalid_argument', /NUL/));
   });
 
   it('runs on a DuckDB with external access off, a memory bound and a locked configuration', async () => {

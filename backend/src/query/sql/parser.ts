@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { JSONParse, JSONStringify } from 'json-with-bigint';
 import { QueryError } from '../engine.js';
+import { quoteString } from './text.js';
 
 /**
  * A node of DuckDB's own parse tree as `json_serialize_sql` emits it. Parsed without losing 64-bit
@@ -24,7 +25,10 @@ const ONLY_QUERIES =
 
 /** Parses with DuckDB's parser; the caller gets DuckDB's own error message for bad SQL. */
 async function parseStatements(connection: DuckDBConnection, sql: string): Promise<Statement[]> {
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [sql]);
+  // DuckDB takes SQL as C strings: a NUL would silently cut the text.
+  if (sql.includes('\0')) throw new QueryError('invalid_argument', 'SQL text must not contain NUL characters', sql);
+  // A literal rather than a bound parameter: one round trip to DuckDB instead of prepare, bind, execute.
+  const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${quoteString(sql)}) AS ast`);
   const parsed = JSONParse(String(reader.getRows()[0]![0])) as Serialized;
   if (parsed.error) {
     if (parsed.error_type === 'not implemented') throw new QueryError('permission_denied', ONLY_QUERIES, sql);
@@ -46,7 +50,7 @@ export async function parseQuery(connection: DuckDBConnection, sql: string): Pro
 /** Turns (rewritten) statements back into SQL text with DuckDB's own printer. */
 export async function printStatements(connection: DuckDBConnection, statements: Statement[]): Promise<string> {
   const json = JSONStringify({ error: false, statements });
-  const reader = await connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS sql', [json]);
+  const reader = await connection.runAndReadAll(`SELECT json_deserialize_sql(${quoteString(json)}::JSON) AS sql`);
   return String(reader.getRows()[0]![0]);
 }
 
