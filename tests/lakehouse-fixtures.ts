@@ -112,6 +112,18 @@ export class TelemetryWriter {
     return { block_id, stream_id: streamId, object_offset, events };
   }
 
+  /** Stores a block whose payload is not a valid event section (what a buggy sink could send). */
+  async corruptBlock(p: TestProcess, streamId: string): Promise<string> {
+    const block_id = randomUUID();
+    const object_offset = this.#offsets.get(streamId) ?? 0;
+    await insertBlock(this.db, this.objects, {
+      block_id, stream_id: streamId, process_id: p.process_id, begin_time_ns: p.start_time_ns, begin_ticks: p.start_ticks,
+      end_time_ns: p.start_time_ns, end_ticks: p.start_ticks, nb_objects: 1, object_offset,
+      payload: { dependencies: new Uint8Array([0xff, 0x00]), objects: new Uint8Array([1, 2, 3]) },
+    });
+    return block_id;
+  }
+
   /** Moves blocks' insert time (as if ingested then), to place them in chosen partitions. */
   async setInsertTime(blockIds: readonly string[], at: Date): Promise<void> {
     await this.db.query('UPDATE blocks SET insert_time = $1 WHERE block_id = ANY($2)', [at, [...blockIds]]);

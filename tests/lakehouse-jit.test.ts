@@ -147,6 +147,28 @@ for (const metadataBackend of testMetadataBackends) {
   }
 }
 
+describe('lakehouse with a malformed block', () => {
+  it('skips the bad block, reports it, and materializes the others', async () => {
+    const db = await testMetadataBackends.find((b) => b.name === 'pglite')!.open();
+    const os = await testObjectBackends.find((b) => b.name === 'file')!.open();
+    const skipped: string[] = [];
+    const lake = await openCatalog({ metadata: db.store, objects: os.store, onSkippedBlock: (blockId, err) => skipped.push(`${blockId}: ${err.name}`) });
+    try {
+      const writer = new TelemetryWriter(db.store, os.store);
+      const proc = await writer.process();
+      const stream = await writer.stream(proc, ['log']);
+      await writer.block(proc, stream, [log(T0, 'good')]);
+      const bad = await writer.corruptBlock(proc, stream);
+      const files = await lake.catalog.partitionsFor('log_entries', proc.process_id, {});
+      assert.deepEqual((await readParquet(files.map((f) => f.path), 'SELECT msg FROM {files}')).map((r) => r['msg']), ['good']);
+      assert.deepEqual(skipped, [`${bad}: WireFormatError`]);
+    } finally {
+      await lake.close();
+      await Promise.all([db.drop(), os.drop()]);
+    }
+  });
+});
+
 describe('lakehouse view sets', () => {
   it('lists every view set with its instance kind and time column', async () => {
     const backend = testMetadataBackends.find((b) => b.name === 'pglite')!;
