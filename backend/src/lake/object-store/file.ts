@@ -9,6 +9,8 @@ function hasCode(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === code;
 }
 
+const MAX_KNOWN_DIRS = 10_000;
+
 /** Makes a new directory entry durable: a crash must not lose an object whose key was reported written. */
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -27,6 +29,8 @@ async function syncDir(dir: string): Promise<void> {
  */
 export class FileObjectStore implements ObjectStore {
   readonly #tmpDir: string;
+  /** Directories known to exist: a stream's next block lands where its previous one did. */
+  readonly #dirs = new Set<string>();
 
   constructor(readonly root: string, readonly uri: string) {
     this.#tmpDir = join(root, '.tmp');
@@ -37,11 +41,27 @@ export class FileObjectStore implements ObjectStore {
     return join(this.root, ...key.split('/'));
   }
 
+  /** Runs `create` (an entry in `dir`), making `dir` first unless it is known to exist. */
+  async #inDir<T>(dir: string, create: () => Promise<T>): Promise<T> {
+    if (!this.#dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      if (this.#dirs.size >= MAX_KNOWN_DIRS) this.#dirs.clear();
+      this.#dirs.add(dir);
+    }
+    try {
+      return await create();
+    } catch (err) {
+      if (!hasCode(err, 'ENOENT')) throw err;
+      // removed since (e.g. by retention): make it again, once
+      await mkdir(dir, { recursive: true });
+      return create();
+    }
+  }
+
   /** Writes `body` durably to a fresh temporary file and returns its path. */
   async #writeTemp(key: string, body: Uint8Array): Promise<string> {
-    await mkdir(this.#tmpDir, { recursive: true });
     const tmp = join(this.#tmpDir, randomUUID());
-    const handle = await open(tmp, 'wx');
+    const handle = await this.#inDir(this.#tmpDir, () => open(tmp, 'wx'));
     try {
       await handle.writeFile(body);
       await handle.datasync();
@@ -58,8 +78,7 @@ export class FileObjectStore implements ObjectStore {
     const path = this.#path(key);
     const tmp = await this.#writeTemp(key, body);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await link(tmp, path);
+      await this.#inDir(dirname(path), () => link(tmp, path));
       await syncDir(dirname(path));
       return true;
     } catch (err) {
@@ -74,8 +93,7 @@ export class FileObjectStore implements ObjectStore {
     const path = this.#path(key);
     const tmp = await this.#writeTemp(key, body);
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await rename(tmp, path);
+      await this.#inDir(dirname(path), () => rename(tmp, path));
       await syncDir(dirname(path));
     } catch (err) {
       await unlink(tmp).catch(() => {});

@@ -98,6 +98,24 @@ describe('file object store specifics', () => {
   });
 });
 
+describe('file object store directories', () => {
+  it('writes again after its directories were removed behind its back', async () => {
+    const [fileBackend] = testObjectBackends;
+    const os = await fileBackend!.open();
+    try {
+      const root = fileURLToPath(os.uri);
+      await os.store.putIfAbsent('gone/a/1', bytes('1'));
+      await rm(join(root, 'gone'), { recursive: true });
+      await rm(join(root, '.tmp'), { recursive: true });
+      assert.equal(await os.store.putIfAbsent('gone/a/2', bytes('2')), true);
+      await os.store.put('gone/a/3', bytes('3'));
+      assert.deepEqual(await keys(os.store, 'gone/'), ['gone/a/2', 'gone/a/3']);
+    } finally {
+      await os.drop();
+    }
+  });
+});
+
 describe('openObjectStore', () => {
   it('names what is wrong with a URI', () => {
     assert.throws(() => openObjectStore('not a uri'), InvalidObjectStoreUriError);
