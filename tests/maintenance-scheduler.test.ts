@@ -73,6 +73,9 @@ for (const metadataBackend of testMetadataBackends) {
     let l: Lake;
     let scheduler: MaintenanceScheduler;
     let events: MaintenanceEvent[];
+    let w: TelemetryWriter;
+    let p: TestProcess;
+    let logStream: string;
     const path = (key: string) => join(fileURLToPath(l.os.uri), ...key.split('/'));
 
     /** The global partitions of a view set with a file: widths in seconds, rows, and their files' paths. */
@@ -101,9 +104,9 @@ for (const metadataBackend of testMetadataBackends) {
       scheduler = new MaintenanceScheduler({
         election: new LeaseElection(l.db.store), catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings,
       });
-      const w = new TelemetryWriter(l.db.store, l.objects);
-      const p: TestProcess = await w.process();
-      const logStream = await w.stream(p, ['log']);
+      w = new TelemetryWriter(l.db.store, l.objects);
+      p = await w.process();
+      logStream = await w.stream(p, ['log']);
       const metricStream = await w.stream(p, ['metrics']);
       const logs = (n: number, level: number): TestEvent[] =>
         Array.from({ length: n }, (_, i) => ({ kind: 'log', ticks: p.start_ticks + 1000 * (i + 1), level, target: 'game', msg: `m${i}` }));
@@ -188,6 +191,22 @@ for (const metadataBackend of testMetadataBackends) {
       const views: string[] = [];
       for await (const key of l.os.store.list('views/')) views.push(key);
       assert.deepEqual(views.sort(), [...live, ...listed].sort());
+    });
+
+    it('makes a block visible in the global partitions within 3 s of its insertion', async () => {
+      const late = 30 * 3600; // a day after H: no partition of any width covers it yet
+      const block = await w.block(p, logStream, [{ kind: 'log', ticks: p.start_ticks + 1, level: 1, target: 'game', msg: 'fresh' }]);
+      await w.setInsertTime([block.block_id], at(late + 0.4));
+      const fresh = async () => {
+        const [row] = await readParquet((await partitions('log_entries')).files, "SELECT count(*)::INT AS n FROM {files} WHERE msg = 'fresh'");
+        return row?.['n'] ?? 0;
+      };
+      assert.deepEqual(await tick(late + 1), []);
+      assert.equal(await fresh(), 0, 'its second is not complete at the tick just after it');
+      assert.deepEqual(await tick(late + 2), []);
+      assert.equal(await fresh(), 1, 'the next tick builds it: 1.6 s after its insertion');
+      const covering = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.begin_insert_time.getTime() === at(late).getTime());
+      assert.deepEqual(covering.map((q) => (q.end_insert_time.getTime() - q.begin_insert_time.getTime()) / 1000), [1]);
     });
   });
 

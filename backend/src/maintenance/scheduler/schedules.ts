@@ -6,8 +6,9 @@
  *   second: [t−2s, t−1s)   minute: [t−2m, t−1m)   hour: [t−2h, t)   day: [t−2d, t)
  *
  * where t is the tick's period boundary. The hour and day ticks wait (`delaySeconds`) for the
- * minute and hour ticks to have covered the end of their window: a smaller partition built inside
- * an already merged period would replace the larger one. Windows span two periods, so a failed or
+ * minute and hour ticks to have covered the end of their window, so that a merge happens once its
+ * period's inserts are complete (a block arriving in a merged period makes the whole larger
+ * partition stale, rebuilt by the next refresh). Windows span two periods, so a failed or
  * missed tick is repaired by the next one; second ticks are never caught up (when the scheduler
  * falls behind, the minute tick covers what they skipped).
  *
