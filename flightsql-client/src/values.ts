@@ -17,17 +17,31 @@ const FRACTION_DIGITS: Record<TimeUnit, number> = {
   [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9,
 };
 
-export function formatTimestamp(ticks: bigint, unit: TimeUnit): string {
-  const ns = ticks * NS_PER_UNIT[unit];
-  let seconds = ns / 1_000_000_000n;
-  let fraction = ns % 1_000_000_000n;
-  if (fraction < 0n) {
-    seconds -= 1n;
-    fraction += 1_000_000_000n;
-  }
-  const whole = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+/** Formats int64 ticks of `unit`; consecutive values within one second reuse the date-time prefix. */
+function timestampFormatter(unit: TimeUnit): (ticks: bigint) => string {
+  const scale = NS_PER_UNIT[unit];
   const digits = FRACTION_DIGITS[unit];
-  return digits === 0 ? `${whole}Z` : `${whole}.${fraction.toString().padStart(9, '0').slice(0, digits)}Z`;
+  let cachedSecond: bigint | undefined;
+  let cachedPrefix = '';
+  return (ticks) => {
+    const ns = scale === 1n ? ticks : ticks * scale;
+    let seconds = ns / 1_000_000_000n;
+    let fraction = Number(ns - seconds * 1_000_000_000n);
+    if (fraction < 0) {
+      seconds -= 1n;
+      fraction += 1_000_000_000;
+    }
+    if (seconds !== cachedSecond) {
+      cachedSecond = seconds;
+      cachedPrefix = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+    }
+    // 1e9 + fraction has exactly ten digits: drop the leading 1 to zero-pad the nanoseconds.
+    return digits === 0 ? `${cachedPrefix}Z` : `${cachedPrefix}.${String(1_000_000_000 + fraction).slice(1, 1 + digits)}Z`;
+  };
+}
+
+export function formatTimestamp(ticks: bigint, unit: TimeUnit): string {
+  return timestampFormatter(unit)(ticks);
 }
 
 /** A value from Vector.get / row objects, made JSON-friendly. */
@@ -46,14 +60,19 @@ export function plainValue(value: unknown): unknown {
   return value;
 }
 
-/** Reads one column of a batch row by row as plain values. */
+/** Reads one column of a batch row by row as plain values (types JSON already handles skip conversion). */
 export function columnReader(vector: Vector): (row: number) => unknown {
   const [data] = vector.data;
-  if (DataType.isTimestamp(vector.type) && data && data.values instanceof BigInt64Array) {
-    const { unit } = vector.type as Timestamp;
+  const { type } = vector;
+  if (DataType.isTimestamp(type) && data && data.values instanceof BigInt64Array) {
+    const format = timestampFormatter((type as Timestamp).unit);
     const raw = data.values;
-    return (row) => (vector.isValid(row) ? formatTimestamp(raw[data.offset + row]!, unit) : null);
+    return (row) => (vector.isValid(row) ? format(raw[data.offset + row]!) : null);
   }
+  const plain = DataType.isUtf8(type) || DataType.isBool(type) || DataType.isFloat(type)
+    || (DataType.isInt(type) && type.bitWidth < 64)
+    || (DataType.isDictionary(type) && DataType.isUtf8(type.dictionary));
+  if (plain) return (row) => vector.get(row) ?? null;
   return (row) => plainValue(vector.get(row));
 }
 
@@ -63,7 +82,7 @@ export function* batchRows(batch: RecordBatch): Generator<Record<string, unknown
   const readers = names.map((_, i) => columnReader(batch.getChildAt(i)!));
   for (let row = 0; row < batch.numRows; row++) {
     const out: Record<string, unknown> = {};
-    names.forEach((name, i) => { out[name] = readers[i]!(row); });
+    for (let i = 0; i < names.length; i++) out[names[i]!] = readers[i]!(row);
     yield out;
   }
 }
