@@ -14,7 +14,8 @@ import { Dimensions } from '../etl/dimensions.js';
 import type { CarriedSpan } from '../etl/thread-spans.js';
 import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
-import { blockSetHash, type BlockSelection, type InstanceFilter, type SegmentSummary, type SourceBlocks, type TimeBounds } from './source-blocks.js';
+import { blockSetHash, type BlockSelection, type InstanceFilter, type SourceBlocks } from './source-blocks.js';
+import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
 import type { ParquetWriter } from './parquet-writer.js';
@@ -67,33 +68,14 @@ export class BlockMaterializer {
   async refresh(set: BlockViewSet, instanceId: string, range: TimeRange, widthSeconds: number, inserts?: TimeBounds): Promise<number> {
     if (set.chained) return this.#once(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
     const selection = BlockMaterializer.selection(set, instanceId);
-    const summaries = await this.deps.source.segmentSummaries(selection, widthSeconds, { events: range, inserts });
-    if (summaries.length === 0) return 0;
-    const wanted = schemaHash(set);
-    const ms = (segment: number, width: number) => segment * width * 1000;
-    const recorded = await this.deps.index.meetingInserts(set.info.name, instanceId,
-      new Date(ms(summaries[0]!.segment, widthSeconds)), new Date(ms(summaries.at(-1)!.segment + 1, widthSeconds)));
-    const verified = new Set<StoredPartition>();
-    let built = 0;
-    const build = (begin: number, end: number) => this.#once(`${set.info.name}\0${instanceId}\0${begin}\0${end}`,
-      () => this.#build(set, instanceId, selection, new Date(begin), new Date(end), undefined)).then(() => { built++; });
-    for (const summary of summaries) {
-      const begin = ms(summary.segment, widthSeconds);
-      const end = ms(summary.segment + 1, widthSeconds);
-      const exact = recorded.find((p) => p.begin_insert_time.getTime() === begin && p.end_insert_time.getTime() === end);
-      // A wider partition (e.g. an hour merged by maintenance) stands for the segment while it is current.
-      const wider = exact ?? recorded.find((p) => p.begin_insert_time.getTime() <= begin && p.end_insert_time.getTime() >= end);
-      if (wider === undefined) {
-        await build(begin, end);
-      } else if (wider === exact) {
-        if (exact.source_data_hash !== summary.hash || exact.file_schema_hash !== wanted) await build(begin, end);
-      } else if (!verified.has(wider)) {
-        verified.add(wider);
-        const [widerBegin, widerEnd] = [wider.begin_insert_time, wider.end_insert_time];
-        const [current] = await this.deps.source.segmentSummaries(selection, (widerEnd.getTime() - widerBegin.getTime()) / 1000, { inserts: { begin: widerBegin, end: widerEnd } });
-        if (current?.hash !== wider.source_data_hash || wider.file_schema_hash !== wanted) await build(widerBegin.getTime(), widerEnd.getTime());
-      }
-    }
+    const built = await refreshSegments({
+      index: this.deps.index, viewSet: set.info.name, instanceId, schemaHash: schemaHash(set), widthSeconds, events: range, inserts,
+      source: {
+        summaries: (width, within) => this.deps.source.segmentSummaries(selection, width, within),
+        build: async (begin, end) => { await this.#build(set, instanceId, selection, begin, end, undefined); },
+      },
+      once: (key, build) => this.#once(key, build),
+    });
     await this.#collectExpired();
     return built;
   }

@@ -6,11 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
-
-export interface TimeBounds {
-  begin?: Date | undefined;
-  end?: Date | undefined;
-}
+import type { SegmentSummary, TimeBounds } from './segment-refresh.js';
 
 function seconds(date: Date | undefined): number | null {
   return date === undefined ? null : date.getTime() / 1000;
@@ -22,17 +18,6 @@ export interface BlockSelection {
   filter: InstanceFilter;
   /** Only blocks of streams with this tag. */
   streamTag: string;
-}
-
-/** One insert-time segment's blocks, summarized. */
-export interface SegmentSummary {
-  /** floor(insert epoch seconds / width). */
-  segment: number;
-  /** Identifies the exact set of blocks (see blockSetHash). */
-  hash: string;
-  blockCount: number;
-  /** Earliest begin_time of its blocks, in ms since the epoch. */
-  minBeginMs: number;
 }
 
 /**
@@ -60,7 +45,7 @@ export class SourceBlocks {
   async segmentSummaries(selection: BlockSelection, widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds } = {}): Promise<SegmentSummary[]> {
     const w = where(selection, 6);
     // First the segments (through the time indexes), then every selected block of those segments.
-    const rows = await this.db.query<{ segment: number | bigint; hash: string; block_count: number | bigint; min_begin_ms: number | string }>(
+    const rows = await this.db.query<{ segment: number | bigint; hash: string; min_begin_ms: number | string }>(
       `WITH segments AS (
          SELECT DISTINCT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment
          FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
@@ -69,7 +54,7 @@ export class SourceBlocks {
            AND ($4::float8 IS NULL OR b.insert_time >= to_timestamp($4)) AND ($5::float8 IS NULL OR b.insert_time < to_timestamp($5))
        ), bounds AS (SELECT min(segment) AS lo, max(segment) + 1 AS hi FROM segments)
        SELECT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment,
-              md5(string_agg(b.block_id, ',' ORDER BY b.block_id COLLATE "C")) AS hash, count(*)::int8 AS block_count,
+              md5(string_agg(b.block_id, ',' ORDER BY b.block_id COLLATE "C")) AS hash,
               floor(extract(epoch FROM min(b.begin_time)) * 1000)::int8 AS min_begin_ms
        FROM blocks b JOIN streams s ON s.stream_id = b.stream_id, bounds
        WHERE ${w.sql} AND b.insert_time >= to_timestamp(bounds.lo * $1) AND b.insert_time < to_timestamp(bounds.hi * $1)
@@ -77,7 +62,7 @@ export class SourceBlocks {
        GROUP BY 1 ORDER BY 1`,
       [widthSeconds, within.events?.begin ?? null, within.events?.end ?? null,
         seconds(within.inserts?.begin), seconds(within.inserts?.end), ...w.params]);
-    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, blockCount: Number(r.block_count), minBeginMs: Number(r.min_begin_ms) }));
+    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, minBeginMs: Number(r.min_begin_ms) }));
   }
 
   /** The selected blocks inserted in [begin, end), in stream order. */
