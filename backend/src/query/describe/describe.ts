@@ -25,13 +25,26 @@ function describeRelation(schema: Schema): string {
   return relationSql(DESCRIBE_COLUMNS, schema.fields.map((f) => [f.name, describeType(f.type), f.nullable ? 'YES' : 'NO']));
 }
 
-/** The view set of `SELECT * FROM <global view>` (how DuckDB parses `DESCRIBE <view>`), if that is the query. */
+/**
+ * The view set of `SELECT * FROM <view set>` (how DuckDB parses `DESCRIBE <name>`, here also for sets
+ * without a global instance) or of `SELECT * FROM view_instance('<set>', …)`, if that is the query.
+ */
 function describedView(query: AstNode, context: SourceContext): Schema | undefined {
   const from = query.from_table as AstNode | undefined;
   const list = query.select_list as AstNode[] | undefined;
   const plainStar = query.type === 'SELECT_NODE' && list?.length === 1 && list[0]!.class === 'STAR' &&
     !query.where_clause && (query.group_expressions as unknown[]).length === 0 && (query.modifiers as unknown[]).length === 0;
-  if (!plainStar || from?.type !== 'BASE_TABLE' || from.schema_name) return undefined;
-  const viewSet = context.viewSets.get(String(from.table_name).toLowerCase());
-  return viewSet?.hasGlobal ? viewSet.schema : undefined;
+  if (!plainStar || !from) return undefined;
+  return context.viewSets.get(viewSetName(from)?.toLowerCase() ?? '')?.schema;
+}
+
+function viewSetName(from: AstNode): string | undefined {
+  if (from.type === 'BASE_TABLE' && !from.schema_name && !from.catalog_name) return String(from.table_name);
+  const fn = from.function as AstNode | undefined;
+  const [first] = (fn?.children as AstNode[] | undefined) ?? [];
+  const constant = first?.class === 'CONSTANT' ? (first.value as { value: unknown }).value : undefined;
+  if (from.type === 'TABLE_FUNCTION' && String(fn!.function_name).toLowerCase() === 'view_instance' && typeof constant === 'string') {
+    return constant;
+  }
+  return undefined;
 }

@@ -98,6 +98,18 @@ describe('query rewrite over view sets', () => {
     ]);
   });
 
+  it('describes view sets without a global instance, by name or through view_instance', async () => {
+    const requests = fx.catalog.requests.length;
+    const byName = await fx.rows('DESCRIBE thread_spans');
+    const byInstance = await fx.rows("DESCRIBE SELECT * FROM view_instance('thread_spans', 'stream-1')");
+    assert.deepEqual(byName, byInstance);
+    assert.deepEqual(byName.slice(4, 8).map((r) => [r.column_name, r.data_type]), [
+      ['begin', 'Timestamp(Nanosecond, Some("+00:00"))'], ['end', 'Timestamp(Nanosecond, Some("+00:00"))'],
+      ['duration', 'Int64'], ['name', 'Dictionary(Int16, Utf8)'],
+    ]);
+    assert.equal(fx.catalog.requests.length, requests); // describing materializes nothing
+  });
+
   it('answers DESCRIBE of a query, also nested in a SELECT', async () => {
     const rows = await fx.rows(`SELECT column_name, data_type FROM (DESCRIBE SELECT begin, duration, name
       FROM view_instance('thread_spans', 'stream-1')) WHERE column_name <> 'name'`);
