@@ -20,6 +20,12 @@ describe('query rewrite over view sets', () => {
     assert.equal(request.instanceId, 'p1');
   });
 
+  it("reads the global instance through view_instance(set, 'global'), names case-insensitively", async () => {
+    const [row] = await fx.rows("SELECT count(*) AS n FROM VIEW_INSTANCE('Log_Entries', 'global') JOIN (SELECT 1) ON true");
+    const [upper] = await fx.rows('SELECT count(*) AS n FROM LOG_ENTRIES;');
+    assert.deepEqual([row!.n, upper!.n], [200n, 200n]);
+  });
+
   it('accepts computed view_instance arguments', async () => {
     const [row] = await fx.rows("SELECT count(*) AS n FROM view_instance('log_' || 'entries', concat('p', 1))");
     assert.equal(row!.n, 100n);
