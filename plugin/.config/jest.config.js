@@ -3,7 +3,28 @@
 const path = require('path');
 
 // Packages that ship ES modules only (d3-*, ol, …) must be transformed too.
-const esmOnly = ['@ver0/deep-equal', '@react-hookz', 'd3', 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates', 'ol', 'marked', 'uuid', 'react-calendar', '@wojtekmaj', 'get-user-locale', 'memoize', 'mimic-function', 'lodash-es', 'rbush', 'quickselect', 'color-[a-z-]+', 'screenfull'];
+const esmOnly = [
+  '@ver0/deep-equal',
+  '@react-hookz',
+  'd3',
+  'd3-[a-z-]+',
+  'internmap',
+  'delaunator',
+  'robust-predicates',
+  'ol',
+  'marked',
+  'uuid',
+  'react-calendar',
+  '@wojtekmaj',
+  'get-user-locale',
+  'memoize',
+  'mimic-function',
+  'lodash-es',
+  'rbush',
+  'quickselect',
+  'color-[a-z-]+',
+  'screenfull',
+];
 
 module.exports = {
   rootDir: path.resolve(__dirname, '..'),

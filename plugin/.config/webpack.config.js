@@ -8,13 +8,26 @@ const pkg = require('../package.json');
 
 // Libraries Grafana provides to plugins at run time.
 const EXTERNALS = [
-  'react', 'react-dom', 'react-router', 'react-router-dom', 'rxjs', 'lodash', 'moment',
-  '@emotion/css', '@emotion/react', '@grafana/data', '@grafana/ui', '@grafana/runtime', '@grafana/schema',
+  'react',
+  'react-dom',
+  'react-router',
+  'react-router-dom',
+  'rxjs',
+  'lodash',
+  'moment',
+  '@emotion/css',
+  '@emotion/react',
+  '@grafana/data',
+  '@grafana/ui',
+  '@grafana/runtime',
+  '@grafana/schema',
 ];
 
 module.exports = (env) => {
   const plugin = env.plugin;
-  if (!['datasource', 'panel'].includes(plugin)) throw new Error(`--env plugin=datasource|panel expected, got ${plugin}`);
+  if (!['datasource', 'panel'].includes(plugin)) {
+    throw new Error(`--env plugin=datasource|panel expected, got ${plugin}`);
+  }
   const root = path.resolve(__dirname, '..', plugin);
   const production = Boolean(env.production);
   return {
@@ -30,14 +43,22 @@ module.exports = (env) => {
       uniqueName: plugin,
       clean: { keep: /^(gpx_|proto\/)/ },
     },
-    externals: [...EXTERNALS, ({ request }, callback) => (/^@grafana\/[a-z-]+\//.test(request) ? callback(undefined, request) : callback())],
+    externals: [
+      ...EXTERNALS,
+      ({ request }, callback) => (/^@grafana\/[a-z-]+\//.test(request) ? callback(undefined, request) : callback()),
+    ],
     resolve: { extensions: ['.ts', '.tsx', '.js', '.jsx'], extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
     module: {
       rules: [
         {
           test: /\.[tj]sx?$/,
           exclude: /node_modules/,
-          use: { loader: 'swc-loader', options: { jsc: { target: 'es2019', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'classic' } } } } },
+          use: {
+            loader: 'swc-loader',
+            options: {
+              jsc: { target: 'es2019', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'classic' } } },
+            },
+          },
         },
         { test: /\.svg$/, type: 'asset/resource', generator: { filename: 'img/[name][ext]' } },
       ],
@@ -48,10 +69,11 @@ module.exports = (env) => {
           {
             from: 'src/plugin.json',
             to: '.',
-            transform: (content) => content.toString().replace('%VERSION%', pkg.version).replace('%TODAY%', new Date().toISOString().slice(0, 10)),
+            transform: (content) =>
+              content.toString().replace('%VERSION%', pkg.version).replace('%TODAY%', new Date().toISOString().slice(0, 10)),
           },
           { from: 'src/img', to: 'img', noErrorOnMissing: true },
-          { from: 'README.md', to: '.', noErrorOnMissing: true },
+          { from: 'README.md', to: '.' },
         ],
       }),
     ],

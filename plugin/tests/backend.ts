@@ -23,12 +23,16 @@ export async function startFixtureBackend(): Promise<FixtureBackend> {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const end = out.indexOf('\n');
-      if (end >= 0) resolve(out.slice(0, end));
+      if (end >= 0) {
+        resolve(out.slice(0, end));
+      }
     });
     child.on('exit', (code) => reject(new Error(`backend fixture exited with ${code}: ${stderr}`)));
   });
   const info = JSON.parse(line);
-  if (!info.delivered) throw new Error('the SDK could not deliver the workload to ingestion');
+  if (!info.delivered) {
+    throw new Error('the SDK could not deliver the workload to ingestion');
+  }
   return {
     address: new URL(info.flightsql).host,
     processId: info.processId,
@@ -38,7 +42,9 @@ export async function startFixtureBackend(): Promise<FixtureBackend> {
     rounds: info.rounds,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null) {
+          return resolve();
+        }
         child.on('exit', () => resolve());
         child.stdin!.end();
       }),
@@ -53,7 +59,7 @@ export interface PluginStack {
 }
 
 /** Registers beforeAll/afterAll that start and stop a PluginStack; read it inside tests. */
-export function usePluginStack(): PluginStack {
+export function pluginStackFixture(): PluginStack {
   const stack = {} as PluginStack;
   beforeAll(async () => {
     stack.backend = await startFixtureBackend();

@@ -20,7 +20,7 @@ const urlOf = (name) => services.running.find((r) => r.name === name).url;
 /** Busy-waits so that spans have a measurable duration. */
 function work(ms) {
   const until = performance.now() + ms;
-  while (performance.now() < until);
+  while (performance.now() < until) {}
 }
 
 const begin = new Date();
@@ -30,8 +30,12 @@ const players = tracing.intMetric('players', 'count', 'game::net');
 const ROUNDS = 20;
 for (let round = 0; round < ROUNDS; round++) {
   tracing.info('game::loop', `frame ${round} done`);
-  if (round % 5 === 0) tracing.error('game::net', `connection lost (round ${round})`);
-  if (round % 2 === 0) tracing.warn('game::net', `latency spike ${round}`);
+  if (round % 5 === 0) {
+    tracing.error('game::net', `connection lost (round ${round})`);
+  }
+  if (round % 2 === 0) {
+    tracing.warn('game::net', `latency spike ${round}`);
+  }
   frameTime.record(16 + (round % 3));
   players.record(100 + round);
   tracing.span('frame', () => {
@@ -45,15 +49,17 @@ const streams = tracing.streamIds();
 const delivered = await tracing.shutdown();
 const end = new Date();
 
-process.stdout.write(JSON.stringify({
-  flightsql: urlOf('flightsql'),
-  delivered,
-  processId,
-  cpuStream: streams.cpu,
-  begin: begin.getTime() - 1000,
-  end: end.getTime() + 1000,
-  rounds: ROUNDS,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    flightsql: urlOf('flightsql'),
+    delivered,
+    processId,
+    cpuStream: streams.cpu,
+    begin: begin.getTime() - 1000,
+    end: end.getTime() + 1000,
+    rounds: ROUNDS,
+  }) + '\n',
+);
 
 const stop = async () => {
   await services.stop();

@@ -13,8 +13,13 @@ jest.setTimeout(180_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '../test-output');
 const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 let context: BrowserContext;
@@ -23,7 +28,9 @@ let profile: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
   mkdirSync(OUTPUT, { recursive: true });
   const html = await buildHarness(join(OUTPUT, 'harness'));
   profile = mkdtempSync(join(tmpdir(), 'mm-chromium-'));
@@ -43,7 +50,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (profile) {
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
 
 test('the query editor shows the SQL in Monaco with the format and switches', async () => {
@@ -59,7 +68,9 @@ test('the panel draws 100 k spans in lanes on its canvas', async () => {
   const colors = await canvas.evaluate((c: HTMLCanvasElement) => {
     const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4 * 7) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    }
     return seen.size;
   });
   // Background, lane headers, text and several span colours.
@@ -76,13 +87,17 @@ test('hovering a span shows its name, duration and target; clicking sets the tim
   await page.screenshot({ path: join(OUTPUT, 'grafana-plugins.png'), fullPage: true });
   await page.mouse.down();
   await page.mouse.up();
-  await expect(page.evaluate(() => (window as unknown as { timeRanges: unknown[] }).timeRanges)).resolves.toEqual([{ from: 1_700_000_000_000, to: 1_700_000_000_016 }]);
+  await expect(page.evaluate(() => (window as unknown as { timeRanges: unknown[] }).timeRanges)).resolves.toEqual([
+    { from: 1_700_000_000_000, to: 1_700_000_000_016 },
+  ]);
 });
 
 test('wheel zoom re-renders without page errors', async () => {
   const box = (await page.locator('canvas[aria-label^="span timeline"]').boundingBox())!;
   await page.mouse.move(box.x + 50, box.y + 60);
-  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -200);
+  for (let i = 0; i < 5; i++) {
+    await page.mouse.wheel(0, -200);
+  }
   await page.screenshot({ path: join(OUTPUT, 'span-timeline-zoomed.png'), clip: box });
   expect(pageErrors).toEqual([]);
 });

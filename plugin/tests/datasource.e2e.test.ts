@@ -2,18 +2,22 @@
 // The built datasource executable, driven as Grafana drives it, against a real backend that the
 // tracing SDK fed: health check, then each format with macros and the dashboard's time range.
 import { decodeFrame } from '../datasource/pkg/frames/testing';
-import { usePluginStack } from './backend';
+import { pluginStackFixture } from './backend';
 
 jest.setTimeout(120_000);
 
-const stack = usePluginStack();
+const stack = pluginStackFixture();
 
 /** Runs one query as Grafana sends it, after the frontend has interpolated $PID and $STREAM. */
 async function query(refId: string, model: { rawSql: string; [key: string]: unknown }) {
   const rawSql = model.rawSql.replaceAll('$PID', stack.backend.processId).replaceAll('$STREAM', stack.backend.cpuStream);
-  const responses = await stack.host.queryData(stack.config, [{ refId, model: { ...model, rawSql }, from: stack.backend.begin, to: stack.backend.end, intervalMS: 1000 }]);
+  const responses = await stack.host.queryData(stack.config, [
+    { refId, model: { ...model, rawSql }, from: stack.backend.begin, to: stack.backend.end, intervalMS: 1000 },
+  ]);
   const response = responses[refId]!;
-  if (response.error) throw new Error(`${refId}: ${response.error}`);
+  if (response.error) {
+    throw new Error(`${refId}: ${response.error}`);
+  }
   return response.frames.map((f) => decodeFrame(f));
 }
 const values = (frame: ReturnType<typeof decodeFrame>, name: string) => frame.fields.find((f) => f.name === name)!.values;
@@ -21,7 +25,7 @@ const values = (frame: ReturnType<typeof decodeFrame>, name: string) => frame.fi
 test('CheckHealth connects, runs a query and reports the server version', async () => {
   const health = await stack.host.checkHealth(stack.config);
   expect(health.status).toBe('OK');
-  expect(health.message).toMatch(new RegExp(`^Connected to ${stack.backend.address}: \\S+`));
+  expect(health.message).toMatch(new RegExp(`^Connected to ${stack.backend.address}: micromegas \\S+$`));
   expect(JSON.parse(health.jsonDetails.toString())).toMatchObject({ address: stack.backend.address });
 });
 
@@ -38,7 +42,8 @@ test('table format: processes in the range, strings plain, timestamps in ns', as
 
 test('time series format: measures bucketed by $__timeGroup, one series per name', async () => {
   const frames = await query('M', {
-    rawSql: "SELECT $__timeGroup(time, 1s) AS time, name, max(value) AS value FROM measures WHERE $__timeFilter(time) AND process_id = '$PID' GROUP BY 1, 2 ORDER BY 1",
+    rawSql:
+      "SELECT $__timeGroup(time, 1s) AS time, name, max(value) AS value FROM measures WHERE $__timeFilter(time) AND process_id = '$PID' GROUP BY 1, 2 ORDER BY 1",
     format: 'time_series',
   });
   expect(frames.map((f) => f.fields[1]!.labels)).toEqual(expect.arrayContaining([{ name: 'frame_time' }, { name: 'players' }]));
@@ -81,7 +86,9 @@ test('traces format: thread spans of the cpu stream with parents and ms duration
   expect(parents[physics]).not.toBeNull();
   expect(ids).toContain(parents[physics]);
   expect(update).toBeDefined();
-  for (const d of values(frame!, 'duration') as number[]) expect(d).toBeGreaterThanOrEqual(0);
+  for (const d of values(frame!, 'duration') as number[]) {
+    expect(d).toBeGreaterThanOrEqual(0);
+  }
   const start = values(frame!, 'startTime') as number[];
   expect(Math.min(...start)).toBeGreaterThanOrEqual(stack.backend.begin);
 });
@@ -95,7 +102,7 @@ test('flame graph format: one root, merged call paths', async () => {
   expect(values(frame!, 'level')).toEqual([0, 1, 2, 3, 2]);
 });
 
-test('a SQL error comes back as that query\'s error, and the plugin keeps serving', async () => {
+test("a SQL error comes back as that query's error, and the plugin keeps serving", async () => {
   const responses = await stack.host.queryData(stack.config, [
     { refId: 'X', model: { rawSql: 'SELECT nope FROM log_entries', format: 'table' }, from: stack.backend.begin, to: stack.backend.end },
   ]);

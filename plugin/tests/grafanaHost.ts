@@ -23,7 +23,6 @@ export interface DatasourceConfig {
   secure?: Record<string, string>;
 }
 
-
 export class GrafanaHost {
   readonly stderr: string[] = [];
   private constructor(
@@ -33,7 +32,9 @@ export class GrafanaHost {
   ) {}
 
   static async launch(env: NodeJS.ProcessEnv = {}): Promise<GrafanaHost> {
-    if (!existsSync(EXECUTABLE)) throw new Error(`${EXECUTABLE} is missing: run \`npm run build -w plugin\` first`);
+    if (!existsSync(EXECUTABLE)) {
+      throw new Error(`${EXECUTABLE} is missing: run \`npm run build -w plugin\` first`);
+    }
     const child = spawn(EXECUTABLE, [], {
       env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2', ...env },
     });
@@ -44,18 +45,24 @@ export class GrafanaHost {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         buffered += chunk;
         const end = buffered.indexOf('\n');
-        if (end >= 0) resolve(buffered.slice(0, end));
+        if (end >= 0) {
+          resolve(buffered.slice(0, end));
+        }
       });
       child.on('exit', (code) => reject(new Error(`plugin exited with ${code} before the handshake: ${stderr.join('\n')}`)));
     });
     const [core, app, network, address, protocol] = line.split('|') as [string, string, string, string, string];
     const make = (name: keyof typeof clients) => new clients[name](address, credentials.createInsecure());
-    const host = new GrafanaHost(child, { core, app, network, address, protocol }, {
-      data: make('data'),
-      diagnostics: make('diagnostics'),
-      resource: make('resource'),
-      health: make('health'),
-    });
+    const host = new GrafanaHost(
+      child,
+      { core, app, network, address, protocol },
+      {
+        data: make('data'),
+        diagnostics: make('diagnostics'),
+        resource: make('resource'),
+        health: make('health'),
+      },
+    );
     host.stderr.push(...stderr);
     child.stderr.on('data', (chunk: string) => host.stderr.push(...chunk.split('\n').filter(Boolean)));
     return host;
@@ -110,7 +117,12 @@ export class GrafanaHost {
   callResource(config: DatasourceConfig, path: string): Promise<CallResourceResponse[]> {
     return new Promise((resolve, reject) => {
       const out: CallResourceResponse[] = [];
-      const call = (this.stubs.resource as any).CallResource({ pluginContext: GrafanaHost.pluginContext(config), path, method: 'GET', url: path });
+      const call = (this.stubs.resource as any).CallResource({
+        pluginContext: GrafanaHost.pluginContext(config),
+        path,
+        method: 'GET',
+        url: path,
+      });
       call.on('data', (r: CallResourceResponse) => out.push(r));
       call.on('end', () => resolve(out));
       call.on('error', reject);
@@ -119,8 +131,12 @@ export class GrafanaHost {
 
   /** Stops the plugin as Grafana does (SIGTERM), returning its exit code. */
   async stop(): Promise<number | null> {
-    for (const stub of Object.values(this.stubs)) stub.close();
-    if (this.child.exitCode !== null) return this.child.exitCode;
+    for (const stub of Object.values(this.stubs)) {
+      stub.close();
+    }
+    if (this.child.exitCode !== null) {
+      return this.child.exitCode;
+    }
     const exited = new Promise<number | null>((resolve) => this.child.on('exit', (code) => resolve(code)));
     this.child.kill('SIGTERM');
     return exited;

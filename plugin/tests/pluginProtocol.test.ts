@@ -33,7 +33,10 @@ describe('datasource executable, plugin protocol', () => {
   });
 
   test('refuses protocol versions it does not serve', () => {
-    const run = spawnSync(EXECUTABLE, [], { env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '1' }, encoding: 'utf8' });
+    const run = spawnSync(EXECUTABLE, [], {
+      env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '1' },
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('serves version 2');
   });

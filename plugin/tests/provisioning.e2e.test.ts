@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { usePluginStack } from './backend';
+import { pluginStackFixture } from './backend';
 import { alertQueries, dashboardQueries, dashboards, PROVISIONING, readYaml, REPO } from './provisioning';
 
 jest.setTimeout(120_000);
@@ -19,7 +19,9 @@ describe('provisioning files', () => {
     );
     expect(datasources).toEqual([expect.objectContaining({ type: DATASOURCE_ID, uid: 'micromegas' })]);
     for (const { dashboard } of dashboards()) {
-      for (const panel of dashboard.panels) expect(panel.datasource).toEqual({ type: DATASOURCE_ID, uid: 'micromegas' });
+      for (const panel of dashboard.panels) {
+        expect(panel.datasource).toEqual({ type: DATASOURCE_ID, uid: 'micromegas' });
+      }
     }
   });
 
@@ -34,18 +36,22 @@ describe('provisioning files', () => {
   test('docker-compose mounts both built plugins and allows them unsigned', () => {
     const compose = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'));
     const grafana = compose.services.grafana;
-    expect(grafana.volumes).toEqual(expect.arrayContaining([
-      `./plugin/datasource/dist:/var/lib/grafana/plugins/${DATASOURCE_ID}:ro`,
-      `./plugin/panel/dist:/var/lib/grafana/plugins/${PANEL_ID}:ro`,
-      './provisioning:/etc/grafana/provisioning:ro',
-    ]));
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        `./plugin/datasource/dist:/var/lib/grafana/plugins/${DATASOURCE_ID}:ro`,
+        `./plugin/panel/dist:/var/lib/grafana/plugins/${PANEL_ID}:ro`,
+        './provisioning:/etc/grafana/provisioning:ro',
+      ]),
+    );
     expect(grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',')).toEqual([DATASOURCE_ID, PANEL_ID]);
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'minio', 'minio-bucket', 'backend', 'demo', 'grafana']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgres', 'minio', 'minio-bucket', 'backend', 'demo', 'grafana']),
+    );
   });
 });
 
 describe('provisioned queries against the backend', () => {
-  const stack = usePluginStack();
+  const stack = pluginStackFixture();
 
   /** What Grafana's frontend does before QueryData: dashboard variables replaced, macros left to the backend. */
   function interpolate(sql: string): string {
@@ -57,14 +63,20 @@ describe('provisioned queries against the backend', () => {
       process: stack.backend.processId,
       stream: stack.backend.cpuStream,
     };
-    return sql.replace(/\$(\w+)/g, (whole, name: string) => (name.startsWith('__') ? whole : variables[name] ?? whole));
+    return sql.replace(/\$(\w+)/g, (whole, name: string) => (name.startsWith('__') ? whole : (variables[name] ?? whole)));
   }
 
   test.each([...dashboardQueries(), ...alertQueries()].map((q) => [q.origin, q] as const))('%s', async (_origin, q) => {
     const rawSql = interpolate(q.rawSql);
     expect(rawSql).not.toMatch(/\$(?!__)\w+/);
     const responses = await stack.host.queryData(stack.config, [
-      { refId: 'A', model: { rawSql, format: q.format, autoLimit: true }, from: stack.backend.begin, to: stack.backend.end, intervalMS: 1000 },
+      {
+        refId: 'A',
+        model: { rawSql, format: q.format, autoLimit: true },
+        from: stack.backend.begin,
+        to: stack.backend.end,
+        intervalMS: 1000,
+      },
     ]);
     expect(responses.A!.error).toBe('');
     expect(responses.A!.frames.length).toBeGreaterThan(0);

@@ -12,10 +12,29 @@ export interface ProvisionedQuery {
   format: string;
 }
 
-interface Target { rawSql?: string; format?: string; datasource?: { type?: string; uid?: string } }
-interface Panel { title: string; type: string; targets?: Target[]; datasource?: { type?: string; uid?: string } }
-interface Variable { name: string; type: string; query?: string; datasource?: { type?: string } }
-export interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Variable[] } }
+interface Target {
+  rawSql?: string;
+  format?: string;
+  datasource?: { type?: string; uid?: string };
+}
+interface Panel {
+  title: string;
+  type: string;
+  targets?: Target[];
+  datasource?: { type?: string; uid?: string };
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: string;
+  datasource?: { type?: string };
+}
+export interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
 
 export function readYaml<T>(path: string): T {
   return parse(readFileSync(path, 'utf8')) as T;
@@ -32,7 +51,9 @@ export function dashboardQueries(): ProvisionedQuery[] {
   const queries: ProvisionedQuery[] = [];
   for (const { file, dashboard } of dashboards()) {
     for (const variable of dashboard.templating.list) {
-      if (variable.type === 'query') queries.push({ origin: `${file} variable ${variable.name}`, rawSql: variable.query!, format: 'table' });
+      if (variable.type === 'query') {
+        queries.push({ origin: `${file} variable ${variable.name}`, rawSql: variable.query!, format: 'table' });
+      }
     }
     for (const panel of dashboard.panels) {
       for (const target of panel.targets ?? []) {

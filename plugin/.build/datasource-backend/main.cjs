@@ -38024,7 +38024,8 @@ var FlightSQLClient = class {
     const url = new URL(options.url);
     const port = url.port || (url.protocol === "grpc+tls:" || url.protocol === "https:" ? "443" : "50051");
     this.client = new import_grpc_js2.Client(`${url.hostname}:${port}`, channelCredentials(url, options.tls), {
-      "grpc.max_receive_message_length": -1
+      "grpc.max_receive_message_length": -1,
+      "grpc-node.flow_control_window": 16 * 1024 * 1024
     });
   }
   close() {
@@ -38176,7 +38177,9 @@ var createFlightSqlEngine = (settings) => {
       const ids = info.getChild("info_name");
       const values2 = info.getChild("value");
       const byId = /* @__PURE__ */ new Map();
-      for (let i = 0; i < info.numRows; i++) byId.set(Number(ids?.get(i)), String(values2?.get(i)));
+      for (let i = 0; i < info.numRows; i++) {
+        byId.set(Number(ids?.get(i)), String(values2?.get(i)));
+      }
       return [byId.get(SERVER_NAME), byId.get(SERVER_VERSION)].filter(Boolean).join(" ") || "unknown server";
     },
     close: () => client.close()
@@ -38234,14 +38237,18 @@ var EngineInstances = class {
   byUid = /* @__PURE__ */ new Map();
   get(settings) {
     const cached = this.byUid.get(settings.uid);
-    if (cached && cached.updatedMs === settings.updatedMs) return cached.engine;
+    if (cached && cached.updatedMs === settings.updatedMs) {
+      return cached.engine;
+    }
     cached?.engine.close();
     const engine = this.factory(settings.connection);
     this.byUid.set(settings.uid, { updatedMs: settings.updatedMs, engine });
     return engine;
   }
   closeAll() {
-    for (const { engine } of this.byUid.values()) engine.close();
+    for (const { engine } of this.byUid.values()) {
+      engine.close();
+    }
     this.byUid.clear();
   }
 };
@@ -38410,8 +38417,12 @@ function load(source) {
 }
 function constructor(pkg, path) {
   let node = pkg;
-  for (const part of path.split(".")) node = node[part];
-  if (!node) throw new Error(`service ${path} is not in the bundled protos`);
+  for (const part of path.split(".")) {
+    node = node[part];
+  }
+  if (!node) {
+    throw new Error(`service ${path} is not in the bundled protos`);
+  }
   return node;
 }
 var pluginv2 = load(pluginv2_default);
@@ -38448,15 +38459,21 @@ function encodeFrame(frame) {
       throw new FrameShapeError(frame.name, `field "${f.name}" has ${f.data.length} rows, expected ${length}`);
     }
     const metadata = /* @__PURE__ */ new Map([["tstype", f.kind]]);
-    if (f.labels) metadata.set("labels", JSON.stringify(f.labels));
-    if (f.config) metadata.set("config", JSON.stringify(f.config));
+    if (f.labels) {
+      metadata.set("labels", JSON.stringify(f.labels));
+    }
+    if (f.config) {
+      metadata.set("config", JSON.stringify(f.config));
+    }
     return new Field2(f.name, f.data.type, f.data.nullCount > 0, metadata);
   });
   const schemaMetadata = /* @__PURE__ */ new Map([
     ["name", frame.name],
     ["refId", frame.refId]
   ]);
-  if (frame.meta) schemaMetadata.set("meta", JSON.stringify(frame.meta));
+  if (frame.meta) {
+    schemaMetadata.set("meta", JSON.stringify(frame.meta));
+  }
   const schema = new Schema2(fields, schemaMetadata);
   const batchData = makeData({ type: new Struct(fields), length, nullCount: 0, children: frame.fields.map((f) => f.data) });
   return tableToIPC(new Table(schema, [new RecordBatch3(schema, batchData)]), "file");
@@ -38464,7 +38481,9 @@ function encodeFrame(frame) {
 
 // datasource/pkg/frames/build.ts
 function single(data) {
-  if (data.length !== 1) throw new Error(`expected one chunk, got ${data.length}`);
+  if (data.length !== 1) {
+    throw new Error(`expected one chunk, got ${data.length}`);
+  }
   return data[0];
 }
 function stringField(name, values2) {
@@ -38501,7 +38520,9 @@ function frameLength(frame) {
 function findField(frame, ...names) {
   for (const name of names) {
     const field = frame.fields.find((f) => f.name === name);
-    if (field) return field;
+    if (field) {
+      return field;
+    }
   }
   return void 0;
 }
@@ -38511,7 +38532,9 @@ function nanos(field) {
   return field.data.values.subarray(0, field.data.length);
 }
 function values(field) {
-  if (field.kind === "time") return Array.from(nanos(field), (v, i) => field.data.getValid(i) ? v : null);
+  if (field.kind === "time") {
+    return Array.from(nanos(field), (v, i) => field.data.getValid(i) ? v : null);
+  }
   if (field.kind === "other") {
     const decoder2 = new TextDecoder();
     return Array.from(makeVector(field.data), (v) => v === null ? null : JSON.parse(decoder2.decode(v)));
@@ -38519,7 +38542,9 @@ function values(field) {
   return Array.from(makeVector(field.data));
 }
 function numbers(field) {
-  if (field.kind === "time") return Float64Array.from(nanos(field), Number);
+  if (field.kind === "time") {
+    return Float64Array.from(nanos(field), Number);
+  }
   return Float64Array.from(makeVector(field.data), (v) => v === null ? NaN : Number(v));
 }
 function take(field, indices) {
@@ -38527,7 +38552,9 @@ function take(field, indices) {
   if (field.kind === "time") {
     const source = nanos(field);
     const gathered = new BigInt64Array(indices.length);
-    for (let i = 0; i < indices.length; i++) gathered[i] = source[indices[i]];
+    for (let i = 0; i < indices.length; i++) {
+      gathered[i] = source[indices[i]];
+    }
     data = timeField(field.name, gathered).data;
   } else {
     const vector = makeVector(field.data);
@@ -38537,8 +38564,13 @@ function take(field, indices) {
   return { ...field, data };
 }
 function asStrings(field, name) {
-  if (field.kind === "string") return { ...field, name };
-  return stringField(name, values(field).map((v) => v === null || v === void 0 ? null : String(v)));
+  if (field.kind === "string") {
+    return { ...field, name };
+  }
+  return stringField(
+    name,
+    values(field).map((v) => v === null || v === void 0 ? null : String(v))
+  );
 }
 function millis(field) {
   return Float64Array.from(nanos(field), (ns) => Number(ns / 1000000n) + Number(ns % 1000000n) / 1e6);
@@ -38585,13 +38617,19 @@ function flameGraphFrame(table) {
     for (let i = pending.length - 1; i >= 0; i--) {
       const r = pending[i];
       let child = node.children.get(names[r]);
-      if (!child) node.children.set(names[r], child = newNode(names[r]));
+      if (!child) {
+        node.children.set(names[r], child = newNode(names[r]));
+      }
       nodeOfRow[r] = node = child;
     }
     return node;
   };
-  for (let row = 0; row < length; row++) resolve(row).value += durations[row];
-  for (const child of root2.children.values()) root2.value += child.value;
+  for (let row = 0; row < length; row++) {
+    resolve(row).value += durations[row];
+  }
+  for (const child of root2.children.values()) {
+    root2.value += child.value;
+  }
   const labels = [];
   const levels = [];
   const totals = [];
@@ -38600,13 +38638,17 @@ function flameGraphFrame(table) {
   while (stack.length > 0) {
     const { node, level } = stack.pop();
     let childTotal = 0;
-    for (const child of node.children.values()) childTotal += child.value;
+    for (const child of node.children.values()) {
+      childTotal += child.value;
+    }
     labels.push(node.label);
     levels.push(level);
     totals.push(node.value);
     selfs.push(Math.max(0, node.value - childTotal));
     const children = [...node.children.values()];
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], level: level + 1 });
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ node: children[i], level: level + 1 });
+    }
   }
   return {
     name: table.name,
@@ -38624,14 +38666,20 @@ function flameGraphFrame(table) {
 // datasource/pkg/frames/formats/logs.ts
 var LEVEL_NAMES = ["unknown", "critical", "error", "warning", "info", "debug", "trace"];
 function severityName(level) {
-  if (typeof level === "number" || typeof level === "bigint") return LEVEL_NAMES[Number(level)] ?? "unknown";
+  if (typeof level === "number" || typeof level === "bigint") {
+    return LEVEL_NAMES[Number(level)] ?? "unknown";
+  }
   return level === null || level === void 0 ? "unknown" : String(level);
 }
 function logsFrame(table) {
   const time = findField(table, "timestamp", "time") ?? table.fields.find((f) => f.kind === "time");
-  if (!time || time.kind !== "time") throw new FormatError("logs", "the result needs a timestamp column (time)");
+  if (!time || time.kind !== "time") {
+    throw new FormatError("logs", "the result needs a timestamp column (time)");
+  }
   const body = findField(table, "body", "msg", "message");
-  if (!body) throw new FormatError("logs", "the result needs a message column (msg or body)");
+  if (!body) {
+    throw new FormatError("logs", "the result needs a message column (msg or body)");
+  }
   const level = findField(table, "severity", "level");
   const explicitId = findField(table, "id");
   const used = /* @__PURE__ */ new Set([time, body, level, explicitId]);
@@ -38658,7 +38706,9 @@ function logsFrame(table) {
     const attrs = {};
     rest.forEach((f, i) => {
       const v = restValues[i][row];
-      if (v !== null && v !== void 0) attrs[f.name] = typeof v === "bigint" ? v.toString() : v;
+      if (v !== null && v !== void 0) {
+        attrs[f.name] = typeof v === "bigint" ? v.toString() : v;
+      }
     });
     return attrs;
   });
@@ -38684,9 +38734,15 @@ var NANOS_PER_UNIT = {
   [TimeUnit.NANOSECOND]: 1n
 };
 function validity(vector) {
-  if (vector.nullCount === 0) return void 0;
+  if (vector.nullCount === 0) {
+    return void 0;
+  }
   const bitmap = new Uint8Array(vector.length + 7 >> 3);
-  for (let i = 0; i < vector.length; i++) if (vector.isValid(i)) bitmap[i >> 3] |= 1 << (i & 7);
+  for (let i = 0; i < vector.length; i++) {
+    if (vector.isValid(i)) {
+      bitmap[i >> 3] |= 1 << (i & 7);
+    }
+  }
   return bitmap;
 }
 function sameTypeData(vector, type, values2) {
@@ -38697,7 +38753,9 @@ function sameTypeData(vector, type, values2) {
 function timestampNanos(vector, toNanos) {
   const raw = vector.toArray();
   const nanos2 = new BigInt64Array(vector.length);
-  for (let i = 0; i < vector.length; i++) nanos2[i] = toNanos(raw[i] ?? 0);
+  for (let i = 0; i < vector.length; i++) {
+    nanos2[i] = toNanos(raw[i] ?? 0);
+  }
   return sameTypeData(vector, new TimestampNanosecond(), nanos2);
 }
 function strings(vector) {
@@ -38712,7 +38770,9 @@ function strings(vector) {
       }
     } else {
       const values2 = makeVector(chunk).toArray();
-      for (let i = 0; i < chunk.length; i++, row++) out[row] = values2[i] === null || values2[i] === void 0 ? null : String(values2[i]);
+      for (let i = 0; i < chunk.length; i++, row++) {
+        out[row] = values2[i] === null || values2[i] === void 0 ? null : String(values2[i]);
+      }
     }
   }
   return out;
@@ -38733,7 +38793,9 @@ var UnsupportedColumnError = class extends Error {
 function fieldFromColumn(name, vector) {
   const type = vector.type;
   if (DataType.isDictionary(type)) {
-    if (!isStringLike(type.dictionary)) return jsonField(name, Array.from(vector, jsonValue));
+    if (!isStringLike(type.dictionary)) {
+      return jsonField(name, Array.from(vector, jsonValue));
+    }
     return stringField(name, strings(vector));
   }
   switch (type.typeId) {
@@ -38741,15 +38803,33 @@ function fieldFromColumn(name, vector) {
       return { name, kind: "number", data: sameTypeData(vector, type, vector.toArray()) };
     case Type2.Float:
       if (type.precision === 0) {
-        return { name, kind: "number", data: sameTypeData(vector, new Float32(), Float32Array.from(vector.toArray())) };
+        return {
+          name,
+          kind: "number",
+          data: sameTypeData(vector, new Float32(), Float32Array.from(vector.toArray()))
+        };
       }
       return { name, kind: "number", data: sameTypeData(vector, type, vector.toArray()) };
     case Type2.Decimal:
-      return { name, kind: "number", data: sameTypeData(vector, new Float64(), Float64Array.from(vector, (v) => v === null ? 0 : Number(String(v)))) };
+      return {
+        name,
+        kind: "number",
+        data: sameTypeData(
+          vector,
+          new Float64(),
+          Float64Array.from(vector, (v) => v === null ? 0 : Number(String(v)))
+        )
+      };
     case Type2.Bool:
-      return { name, kind: "boolean", data: vector.data.length === 1 ? vector.data[0] : booleanField(name, Array.from(vector)).data };
+      return {
+        name,
+        kind: "boolean",
+        data: vector.data.length === 1 ? vector.data[0] : booleanField(name, Array.from(vector)).data
+      };
     case Type2.Utf8:
-      if (vector.data.length === 1 && vector.data[0].offset === 0) return { name, kind: "string", data: vector.data[0] };
+      if (vector.data.length === 1 && vector.data[0].offset === 0) {
+        return { name, kind: "string", data: vector.data[0] };
+      }
       return stringField(name, strings(vector));
     case Type2.LargeUtf8:
     case Type2.Utf8View:
@@ -38759,13 +38839,24 @@ function fieldFromColumn(name, vector) {
       return { name, kind: "time", data: timestampNanos(vector, (raw) => BigInt(raw) * factor) };
     }
     case Type2.Date:
-      return { name, kind: "time", data: sameTypeData(vector, new TimestampNanosecond(), BigInt64Array.from(vector, (ms) => ms === null ? 0n : BigInt(Math.round(Number(ms))) * 1000000n)) };
+      return {
+        name,
+        kind: "time",
+        data: sameTypeData(
+          vector,
+          new TimestampNanosecond(),
+          BigInt64Array.from(vector, (ms) => ms === null ? 0n : BigInt(Math.round(Number(ms))) * 1000000n)
+        )
+      };
     case Type2.Null:
       return stringField(name, new Array(vector.length).fill(null));
     case Type2.Binary:
     case Type2.LargeBinary:
     case Type2.FixedSizeBinary:
-      return stringField(name, Array.from(vector, (v) => v === null ? null : Buffer.from(v).toString("base64")));
+      return stringField(
+        name,
+        Array.from(vector, (v) => v === null ? null : Buffer.from(v).toString("base64"))
+      );
     case Type2.List:
     case Type2.LargeList:
     case Type2.FixedSizeList:
@@ -38775,13 +38866,18 @@ function fieldFromColumn(name, vector) {
     case Type2.Duration:
     case Type2.Time:
     case Type2.Interval:
-      return stringField(name, Array.from(vector, (v) => v === null ? null : String(v)));
+      return stringField(
+        name,
+        Array.from(vector, (v) => v === null ? null : String(v))
+      );
     default:
       throw new UnsupportedColumnError(name, String(type));
   }
 }
 function jsonValue(value) {
-  if (value === null || value === void 0) return null;
+  if (value === null || value === void 0) {
+    return null;
+  }
   if (typeof value === "object" && "toJSON" in value && typeof value.toJSON === "function") {
     return value.toJSON();
   }
@@ -38802,9 +38898,13 @@ function sortedByTime(time) {
 }
 function timeSeriesFrames(table) {
   const time = table.fields.find((f) => f.kind === "time");
-  if (!time) throw new FormatError("time series", "the result has no timestamp column");
+  if (!time) {
+    throw new FormatError("time series", "the result has no timestamp column");
+  }
   const valueFields = table.fields.filter((f) => f.kind === "number");
-  if (valueFields.length === 0) throw new FormatError("time series", "the result has no numeric column");
+  if (valueFields.length === 0) {
+    throw new FormatError("time series", "the result has no numeric column");
+  }
   const labelFields = table.fields.filter((f) => f.kind === "string");
   const order = sortedByTime(time);
   const meta = { ...table.meta, typeVersion: [0, 1] };
@@ -38818,7 +38918,9 @@ function timeSeriesFrames(table) {
     labelFields.forEach((f, i) => labels[f.name] = String(labelValues[i][row] ?? ""));
     const key = JSON.stringify(labels);
     let group = groups.get(key);
-    if (!group) groups.set(key, group = { labels, rows: [] });
+    if (!group) {
+      groups.set(key, group = { labels, rows: [] });
+    }
     group.rows.push(row);
   }
   const frames = [];
@@ -38838,7 +38940,9 @@ function timeSeriesFrames(table) {
 // datasource/pkg/frames/formats/traces.ts
 var NS_PER_MS = 1e6;
 function idString(v) {
-  if (v === null || v === void 0) return null;
+  if (v === null || v === void 0) {
+    return null;
+  }
   const s = String(v);
   return s === "" || s === "0" || s.startsWith("-") ? null : s;
 }
@@ -38846,7 +38950,9 @@ function tracesFrame(table) {
   const length = frameLength(table);
   const spanId = findField(table, "spanID", "span_id", "id");
   const begin = findField(table, "startTime", "begin");
-  if (!spanId || !begin) throw new FormatError("traces", "the result needs span id (id) and start time (begin) columns");
+  if (!spanId || !begin) {
+    throw new FormatError("traces", "the result needs span id (id) and start time (begin) columns");
+  }
   const parent = findField(table, "parentSpanID", "parent_span_id", "parent");
   const name = findField(table, "operationName", "name");
   const traceId = findField(table, "traceID", "trace_id", "stream_id", "process_id");
@@ -38856,9 +38962,13 @@ function tracesFrame(table) {
   const end = findField(table, "end");
   const startMs = begin.kind === "time" ? millis(begin) : numbers(begin);
   let durationMs;
-  if (durationNs) durationMs = numbers(durationNs).map((ns) => ns / NS_PER_MS);
-  else if (end && end.kind === "time") durationMs = millis(end).map((ms, i) => ms - startMs[i]);
-  else throw new FormatError("traces", "the result needs a duration (ns) or end column");
+  if (durationNs) {
+    durationMs = numbers(durationNs).map((ns) => ns / NS_PER_MS);
+  } else if (end && end.kind === "time") {
+    durationMs = millis(end).map((ms, i) => ms - startMs[i]);
+  } else {
+    throw new FormatError("traces", "the result needs a duration (ns) or end column");
+  }
   const targets = target ? values(target) : [];
   const tagFields = ["filename", "line", "depth"].map((n) => findField(table, n)).filter((f) => f !== void 0);
   const tagValues = tagFields.map(values);
@@ -38867,14 +38977,23 @@ function tracesFrame(table) {
     refId: table.refId,
     fields: [
       stringField("traceID", traceId ? values(traceId).map((v) => String(v ?? "")) : new Array(length).fill("trace")),
-      stringField("spanID", values(spanId).map((v) => String(v))),
+      stringField(
+        "spanID",
+        values(spanId).map((v) => String(v))
+      ),
       stringField("parentSpanID", parent ? values(parent).map(idString) : new Array(length).fill(null)),
       stringField("operationName", name ? values(name).map((v) => String(v ?? "")) : new Array(length).fill("span")),
       stringField("serviceName", service ? values(service).map((v) => String(v ?? "")) : new Array(length).fill("micromegas")),
-      jsonField("serviceTags", Array.from({ length }, (_, i) => target ? [{ key: "target", value: String(targets[i] ?? "") }] : [])),
+      jsonField(
+        "serviceTags",
+        Array.from({ length }, (_, i) => target ? [{ key: "target", value: String(targets[i] ?? "") }] : [])
+      ),
       numberField("startTime", startMs),
       numberField("duration", durationMs),
-      jsonField("tags", Array.from({ length }, (_, i) => tagFields.map((f, j) => ({ key: f.name, value: tagValues[j][i] ?? null }))))
+      jsonField(
+        "tags",
+        Array.from({ length }, (_, i) => tagFields.map((f, j) => ({ key: f.name, value: tagValues[j][i] ?? null })))
+      )
     ],
     meta: { ...table.meta, preferredVisualisationType: "trace" }
   };
@@ -38912,16 +39031,23 @@ var MacroError = class extends Error {
 var DURATION_UNITS_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 function parseDurationMs(text, ctx) {
   const trimmed = text.trim().replace(/^'(.*)'$/, "$1");
-  if (trimmed === "$__interval") return ctx.intervalMs;
+  if (trimmed === "$__interval") {
+    return ctx.intervalMs;
+  }
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(trimmed);
-  if (!match) return void 0;
+  if (!match) {
+    return void 0;
+  }
   return Number(match[1]) * DURATION_UNITS_MS[match[2]];
 }
 var timestamp = (date) => `TIMESTAMP '${date.toISOString().replace("T", " ").replace("Z", "")}'`;
 var interval = (ms) => `INTERVAL '${Math.max(1, Math.round(ms))} milliseconds'`;
 function requireArgs(name, args, count) {
   if (!args || args.length !== count || args.some((a) => a.length === 0)) {
-    throw new MacroError(name, `expects ${count} argument${count > 1 ? "s" : ""}, got ${args && args.length > 0 ? `(${args.join(", ")})` : "none"}`);
+    throw new MacroError(
+      name,
+      `expects ${count} argument${count > 1 ? "s" : ""}, got ${args && args.length > 0 ? `(${args.join(", ")})` : "none"}`
+    );
   }
   return args;
 }
@@ -38937,7 +39063,9 @@ var MACROS = {
   timeGroup: (args, ctx) => {
     const [column, spec] = requireArgs("timeGroup", args, 2);
     const ms = parseDurationMs(spec, ctx);
-    if (ms === void 0) throw new MacroError("timeGroup", `cannot read "${spec}" as an interval (use e.g. 30s, 5m, 1h or $__interval)`);
+    if (ms === void 0) {
+      throw new MacroError("timeGroup", `cannot read "${spec}" as an interval (use e.g. 30s, 5m, 1h or $__interval)`);
+    }
     return `time_bucket(${interval(ms)}, ${expandMacros(column, ctx)})`;
   },
   dateBin: (args, ctx) => {
@@ -38953,7 +39081,9 @@ function readArguments(sql2, open, name) {
   for (let i = open; i < sql2.length; i++) {
     const c = sql2[i];
     if (quote) {
-      if (c === quote) quote = null;
+      if (c === quote) {
+        quote = null;
+      }
     } else if (c === "'" || c === '"') {
       quote = c;
     } else if (c === "(") {
@@ -38962,7 +39092,9 @@ function readArguments(sql2, open, name) {
       depth--;
       if (depth === 0) {
         const last = sql2.slice(start, i).trim();
-        if (last.length > 0 || args.length > 0) args.push(last);
+        if (last.length > 0 || args.length > 0) {
+          args.push(last);
+        }
         return { args, end: i + 1 };
       }
     } else if (c === "," && depth === 1) {
@@ -38979,7 +39111,9 @@ function expandMacros(sql2, ctx) {
     const c = sql2[i];
     if (quote) {
       out += c;
-      if (c === quote) quote = null;
+      if (c === quote) {
+        quote = null;
+      }
       i++;
       continue;
     }
@@ -38997,7 +39131,12 @@ function expandMacros(sql2, ctx) {
     }
     const name = match[1];
     const expander = MACROS[name];
-    if (!expander) throw new MacroError(name, `unknown macro (known: ${Object.keys(MACROS).map((m) => `$__${m}`).join(", ")})`);
+    if (!expander) {
+      throw new MacroError(
+        name,
+        `unknown macro (known: ${Object.keys(MACROS).map((m) => `$__${m}`).join(", ")})`
+      );
+    }
     let next = i + match[0].length;
     let args;
     if (sql2[next] === "(") {
@@ -39023,11 +39162,15 @@ var QueryModelError = class extends Error {
 var TRAILING_LIMIT = /\blimit\s+\d+(\s+offset\s+\d+)?\s*;?\s*$/i;
 function applyAutoLimit(sql2, limit) {
   const statement = sql2.trim().replace(/;\s*$/, "");
-  if (limit <= 0 || TRAILING_LIMIT.test(statement)) return statement;
+  if (limit <= 0 || TRAILING_LIMIT.test(statement)) {
+    return statement;
+  }
   return `SELECT * FROM (${statement}) LIMIT ${Math.floor(limit)}`;
 }
 function parseModel(query) {
-  if (query.json.length === 0) return {};
+  if (query.json.length === 0) {
+    return {};
+  }
   try {
     return JSON.parse(query.json.toString("utf8"));
   } catch (e) {
@@ -39037,7 +39180,9 @@ function parseModel(query) {
 function prepareQuery(query, timeFilterDefault) {
   const model = parseModel(query);
   const rawSql = (model.rawSql ?? "").trim();
-  if (rawSql.length === 0) throw new QueryModelError(query.refId, "the query has no SQL");
+  if (rawSql.length === 0) {
+    throw new QueryModelError(query.refId, "the query has no SQL");
+  }
   const format = model.format ?? "table";
   if (!FORMATS.includes(format)) {
     throw new QueryModelError(query.refId, `unknown format "${String(format)}" (expected one of ${FORMATS.join(", ")})`);
@@ -39046,7 +39191,9 @@ function prepareQuery(query, timeFilterDefault) {
   const to = new Date(query.timeRange?.toEpochMS ?? Date.now());
   const intervalMs = query.intervalMS > 0 ? query.intervalMS : Math.max(1, (to.getTime() - from.getTime()) / Math.max(1, query.maxDataPoints || 1e3));
   let sql2 = expandMacros(rawSql, { from, to, intervalMs });
-  if (model.autoLimit) sql2 = applyAutoLimit(sql2, query.maxDataPoints > 0 ? query.maxDataPoints : 1e3);
+  if (model.autoLimit) {
+    sql2 = applyAutoLimit(sql2, query.maxDataPoints > 0 ? query.maxDataPoints : 1e3);
+  }
   const timeFilter = model.timeFilter ?? timeFilterDefault;
   return { refId: query.refId, format, sql: sql2, ...timeFilter ? { range: { begin: from, end: to } } : {} };
 }
@@ -39060,7 +39207,9 @@ var SettingsError = class extends Error {
 };
 function readSettings(context) {
   const instance8 = context?.dataSourceInstanceSettings;
-  if (!instance8) throw new SettingsError("request carries no datasource instance settings");
+  if (!instance8) {
+    throw new SettingsError("request carries no datasource instance settings");
+  }
   let options = {};
   if (instance8.jsonData.length > 0) {
     try {
@@ -39070,7 +39219,9 @@ function readSettings(context) {
     }
   }
   const address = (options.address ?? instance8.url ?? "").trim().replace(/^grpc\+?(tls|tcp)?:\/\//, "");
-  if (address.length === 0) throw new SettingsError(`datasource "${instance8.name}" has no FlightSQL address configured`);
+  if (address.length === 0) {
+    throw new SettingsError(`datasource "${instance8.name}" has no FlightSQL address configured`);
+  }
   const apiKey = instance8.decryptedSecureJsonData?.apiKey;
   return {
     uid: instance8.uid,
@@ -39116,13 +39267,19 @@ function createCheckHealth(instances) {
       address = settings.connection.address;
       const engine = instances.get(settings);
       const probe = await engine.query("SELECT 1 AS ok");
-      if (probe.numRows !== 1) throw new Error(`probe query returned ${probe.numRows} rows, expected 1`);
+      if (probe.numRows !== 1) {
+        throw new Error(`probe query returned ${probe.numRows} rows, expected 1`);
+      }
       const version = await engine.serverVersion();
       const details = { address, version };
       return { status: "OK", message: `Connected to ${address}: ${version}`, jsonDetails: Buffer.from(JSON.stringify(details)) };
     } catch (e) {
       const error = e.message;
-      return { status: "ERROR", message: `FlightSQL at ${address}: ${error}`, jsonDetails: Buffer.from(JSON.stringify({ address, error })) };
+      return {
+        status: "ERROR",
+        message: `FlightSQL at ${address}: ${error}`,
+        jsonDetails: Buffer.from(JSON.stringify({ address, error }))
+      };
     }
   };
 }
@@ -39145,7 +39302,9 @@ var ROUTES = {
 function createCallResource(instances) {
   return async (request) => {
     const route = ROUTES[request.path.replace(/^\/+|\/+$/g, "")];
-    if (!route) return json(404, { error: `no resource "${request.path}" (known: ${Object.keys(ROUTES).join(", ")})` });
+    if (!route) {
+      return json(404, { error: `no resource "${request.path}" (known: ${Object.keys(ROUTES).join(", ")})` });
+    }
     try {
       const engine = instances.get(readSettings(request.pluginContext));
       return json(200, await route(engine));
@@ -39191,8 +39350,11 @@ async function startPluginServer(instances, logger, onShutdownRequest) {
   server.addService(services.health, {
     Check: (call, callback) => {
       const name = call.request.service;
-      if (name === "" || name === "plugin") callback(null, serving);
-      else callback({ code: import_grpc_js4.status.NOT_FOUND, details: `unknown service "${name}"` });
+      if (name === "" || name === "plugin") {
+        callback(null, serving);
+      } else {
+        callback({ code: import_grpc_js4.status.NOT_FOUND, details: `unknown service "${name}"` });
+      }
     },
     Watch: (call) => call.write(serving)
   });
@@ -39227,7 +39389,9 @@ async function main() {
   try {
     checkHostEnvironment(process.env);
   } catch (e) {
-    if (!(e instanceof HandshakeError)) throw e;
+    if (!(e instanceof HandshakeError)) {
+      throw e;
+    }
     process.stderr.write(`${e.message}
 `);
     process.exit(1);
@@ -39235,7 +39399,9 @@ async function main() {
   const instances = new EngineInstances(createFlightSqlEngine);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     logger.log("info", "plugin shutting down");
     instances.closeAll();

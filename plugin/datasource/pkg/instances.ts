@@ -10,7 +10,9 @@ export class EngineInstances {
 
   get(settings: DatasourceSettings): SqlEngine {
     const cached = this.byUid.get(settings.uid);
-    if (cached && cached.updatedMs === settings.updatedMs) return cached.engine;
+    if (cached && cached.updatedMs === settings.updatedMs) {
+      return cached.engine;
+    }
     cached?.engine.close();
     const engine = this.factory(settings.connection);
     this.byUid.set(settings.uid, { updatedMs: settings.updatedMs, engine });
@@ -18,7 +20,9 @@ export class EngineInstances {
   }
 
   closeAll(): void {
-    for (const { engine } of this.byUid.values()) engine.close();
+    for (const { engine } of this.byUid.values()) {
+      engine.close();
+    }
     this.byUid.clear();
   }
 }

@@ -10,14 +10,18 @@ async function main(): Promise<void> {
   try {
     checkHostEnvironment(process.env);
   } catch (e) {
-    if (!(e instanceof HandshakeError)) throw e;
+    if (!(e instanceof HandshakeError)) {
+      throw e;
+    }
     process.stderr.write(`${e.message}\n`);
     process.exit(1);
   }
   const instances = new EngineInstances(createFlightSqlEngine);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     logger.log('info', 'plugin shutting down');
     instances.closeAll();

@@ -52,8 +52,11 @@ export async function startPluginServer(instances: EngineInstances, logger: Logg
   server.addService(services.health, {
     Check: (call: ServerUnaryCall<{ service: string }, unknown>, callback: sendUnaryData<unknown>) => {
       const name = call.request.service;
-      if (name === '' || name === 'plugin') callback(null, serving);
-      else callback({ code: status.NOT_FOUND, details: `unknown service "${name}"` });
+      if (name === '' || name === 'plugin') {
+        callback(null, serving);
+      } else {
+        callback({ code: status.NOT_FOUND, details: `unknown service "${name}"` });
+      }
     },
     Watch: (call: ServerWritableStream<{ service: string }, unknown>) => call.write(serving),
   });
@@ -83,4 +86,3 @@ export async function startPluginServer(instances: EngineInstances, logger: Logg
       }),
   };
 }
-

@@ -19,7 +19,9 @@ export class SettingsError extends Error {
 
 export function readSettings(context: PluginContext | null): DatasourceSettings {
   const instance: DataSourceInstanceSettings | null | undefined = context?.dataSourceInstanceSettings;
-  if (!instance) throw new SettingsError('request carries no datasource instance settings');
+  if (!instance) {
+    throw new SettingsError('request carries no datasource instance settings');
+  }
   let options: MicromegasDataSourceOptions = {};
   if (instance.jsonData.length > 0) {
     try {
@@ -29,7 +31,9 @@ export function readSettings(context: PluginContext | null): DatasourceSettings 
     }
   }
   const address = (options.address ?? instance.url ?? '').trim().replace(/^grpc\+?(tls|tcp)?:\/\//, '');
-  if (address.length === 0) throw new SettingsError(`datasource "${instance.name}" has no FlightSQL address configured`);
+  if (address.length === 0) {
+    throw new SettingsError(`datasource "${instance.name}" has no FlightSQL address configured`);
+  }
   const apiKey = instance.decryptedSecureJsonData?.apiKey;
   return {
     uid: instance.uid,

@@ -34,7 +34,10 @@ export class DataSource extends DataSourceWithBackend<MicromegasQuery, Micromega
   }
 
   /** Dashboard variables: the first column of the result gives the values (a second one, if any, the texts). */
-  override async metricFindQuery(query: MicromegasVariableQuery | string, options?: { range?: DataQueryRequest['range']; scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+  override async metricFindQuery(
+    query: MicromegasVariableQuery | string,
+    options?: { range?: DataQueryRequest['range']; scopedVars?: ScopedVars },
+  ): Promise<MetricFindValue[]> {
     const rawSql = typeof query === 'string' ? query : query.rawSql;
     const request = {
       targets: [{ refId: 'variable', rawSql, format: 'table', timeFilter: this.timeFilterDefault } as MicromegasQuery],
@@ -52,13 +55,17 @@ export class DataSource extends DataSourceWithBackend<MicromegasQuery, Micromega
  */
 export function formatVariableValue(value: string | string[], variable?: { multi?: boolean; includeAll?: boolean }): string {
   const quote = (v: string) => `'${String(v).replace(/'/g, "''")}'`;
-  if (Array.isArray(value)) return value.map(quote).join(',');
+  if (Array.isArray(value)) {
+    return value.map(quote).join(',');
+  }
   return variable?.multi || variable?.includeAll ? quote(value) : value;
 }
 
 export function frameToOptions(frame: DataFrame): MetricFindValue[] {
   const [valueField, textField] = frame.fields;
-  if (!valueField) return [];
+  if (!valueField) {
+    return [];
+  }
   return Array.from({ length: frame.length }, (_, i) => {
     const value = valueField.values[i];
     const text = textField ? textField.values[i] : value;

@@ -46,7 +46,8 @@ const panelProps = {
 function Harness() {
   const [query, setQuery] = React.useState({
     refId: 'A',
-    rawSql: "SELECT begin, \"end\", depth, name, target\nFROM view_instance('thread_spans', '$stream')\nWHERE $__timeFilter(begin)\nORDER BY begin",
+    rawSql:
+      "SELECT begin, \"end\", depth, name, target\nFROM view_instance('thread_spans', '$stream')\nWHERE $__timeFilter(begin)\nORDER BY begin",
     format: 'traces' as const,
     timeFilter: true,
     autoLimit: true,
@@ -57,7 +58,12 @@ function Harness() {
       <div style={{ padding: 16, display: 'flex', flexDirection: 'column', gap: 16, width: 1132 }}>
         <section data-testid="editor-section" style={{ border: `1px solid ${theme.colors.border.weak}`, padding: 8 }}>
           <h4>Micromegas query editor</h4>
-          <QueryEditor query={query} onChange={(q) => setQuery(q as typeof query)} onRunQuery={() => undefined} datasource={{ timeFilterDefault: true } as DataSource} />
+          <QueryEditor
+            query={query}
+            onChange={(q) => setQuery(q as typeof query)}
+            onRunQuery={() => undefined}
+            datasource={{ timeFilterDefault: true } as DataSource}
+          />
         </section>
         <section data-testid="panel-section" style={{ border: `1px solid ${theme.colors.border.weak}`, padding: 8 }}>
           <h4>Span timeline</h4>

@@ -32,7 +32,9 @@ await build({
   // ESM dependencies locate their data files from import.meta.url; in the executable that is a
   // file inside dist/lib/, so `../proto/` resolves to dist/proto/ (copied below).
   define: { 'import.meta.url': 'import_meta_url' },
-  banner: { js: "const import_meta_url = require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(process.execPath), 'lib', 'main.cjs')).href;" },
+  banner: {
+    js: "const import_meta_url = require('node:url').pathToFileURL(require('node:path').join(require('node:path').dirname(process.execPath), 'lib', 'main.cjs')).href;",
+  },
   logLevel: 'warning',
 });
 
@@ -48,7 +50,14 @@ copyFileSync(process.execPath, executable);
 chmodSync(executable, 0o755);
 execFileSync(
   process.execPath,
-  [require.resolve('postject/dist/cli.js'), executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
+  [
+    require.resolve('postject/dist/cli.js'),
+    executable,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 console.log(`built ${executable}`);

@@ -18,7 +18,9 @@ export const createFlightSqlEngine: EngineFactory = (settings: ConnectionSetting
       const ids = info.getChild('info_name');
       const values = info.getChild('value');
       const byId = new Map<number, string>();
-      for (let i = 0; i < info.numRows; i++) byId.set(Number(ids?.get(i)), String(values?.get(i)));
+      for (let i = 0; i < info.numRows; i++) {
+        byId.set(Number(ids?.get(i)), String(values?.get(i)));
+      }
       return [byId.get(SERVER_NAME), byId.get(SERVER_VERSION)].filter(Boolean).join(' ') || 'unknown server';
     },
     close: () => client.close(),

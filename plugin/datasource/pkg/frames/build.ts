@@ -2,8 +2,10 @@
 import { Binary, Bool, Float64, TimestampNanosecond, Utf8, makeData, vectorFromArray, type Data } from 'apache-arrow';
 import type { FieldKind, FrameField } from './frame.js';
 
-function single(data: ReadonlyArray<Data>): Data {
-  if (data.length !== 1) throw new Error(`expected one chunk, got ${data.length}`);
+function single(data: readonly Data[]): Data {
+  if (data.length !== 1) {
+    throw new Error(`expected one chunk, got ${data.length}`);
+  }
   return data[0]!;
 }
 
@@ -28,7 +30,7 @@ export function timeField(name: string, nanos: BigInt64Array): FrameField {
 }
 
 /** Grafana's JSON field type: Arrow binary holding UTF-8 JSON, tstype "other". */
-export function jsonField(name: string, values: ReadonlyArray<unknown>): FrameField {
+export function jsonField(name: string, values: readonly unknown[]): FrameField {
   const encoder = new TextEncoder();
   const encoded = values.map((v) => (v === null || v === undefined ? null : encoder.encode(JSON.stringify(v, bigintAsNumber))));
   return { name, kind: 'other', data: single(vectorFromArray(encoded, new Binary()).data) };

@@ -1,6 +1,22 @@
 /** @jest-environment node */
 import {
-  Bool, Dictionary, Field, Float64, Int16, Int32, Int64, List, Struct, TimestampMillisecond, TimestampNanosecond, Uint32, Utf8, LargeUtf8, DateDay, Null, Type,
+  Bool,
+  Dictionary,
+  Field,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  List,
+  Struct,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  Uint32,
+  Utf8,
+  LargeUtf8,
+  DateDay,
+  Null,
+  Type,
 } from 'apache-arrow';
 import { encodeFrame } from './encode';
 import { tableFrame } from './formats/table';
@@ -21,7 +37,11 @@ describe('Arrow result → frame', () => {
     ['msg', new LargeUtf8(), ['a', 'b', null]],
     ['day', new DateDay(), [new Date(T0), null, new Date(T0)]],
     ['tags', new List(new Field('tag', new Utf8())), [['x', 'y'], [], null]],
-    ['prop', new Struct([new Field('key', new Utf8()), new Field('value', new Utf8())]), [{ key: 'k', value: 'v' }, null, { key: 'a', value: 'b' }]],
+    [
+      'prop',
+      new Struct([new Field('key', new Utf8()), new Field('value', new Utf8())]),
+      [{ key: 'k', value: 'v' }, null, { key: 'a', value: 'b' }],
+    ],
     ['nothing', new Null(), [null, null, null]],
   ]);
   const decoded = decodeFrame(encodeFrame(tableFrame(table, 'A', 'SELECT …')));
@@ -56,7 +76,9 @@ describe('Arrow result → frame', () => {
     expect(field('target').tstype).toBe('string');
     expect(field('msg').type).toBe('Utf8');
     expect(field('msg').values).toEqual(['a', 'b', null]);
-    for (const f of decoded.table.schema.fields) expect(f.type.typeId).not.toBe(Type.Dictionary);
+    for (const f of decoded.table.schema.fields) {
+      expect(f.type.typeId).not.toBe(Type.Dictionary);
+    }
   });
 
   test('numbers keep their width and sign, with nulls', () => {
@@ -83,8 +105,14 @@ describe('Arrow result → frame', () => {
   });
 
   test('multi-batch results are concatenated column by column', () => {
-    const a = arrowTable([['v', new Int32(), [1, 2]], ['s', new Dictionary(new Utf8(), new Int16()), ['x', 'y']]]);
-    const b = arrowTable([['v', new Int32(), [3]], ['s', new Dictionary(new Utf8(), new Int16()), ['z']]]);
+    const a = arrowTable([
+      ['v', new Int32(), [1, 2]],
+      ['s', new Dictionary(new Utf8(), new Int16()), ['x', 'y']],
+    ]);
+    const b = arrowTable([
+      ['v', new Int32(), [3]],
+      ['s', new Dictionary(new Utf8(), new Int16()), ['z']],
+    ]);
     const both = a.concat(b);
     expect(both.batches.length).toBe(2);
     const frame = decodeFrame(encodeFrame(tableFrame(both, 'B', '')));

@@ -26,9 +26,15 @@ const NANOS_PER_UNIT: Record<TimeUnit, bigint> = {
 
 /** Validity bitmap (LSB order) starting at row 0, or undefined when the column has no nulls. */
 function validity(vector: Vector): Uint8Array | undefined {
-  if (vector.nullCount === 0) return undefined;
+  if (vector.nullCount === 0) {
+    return undefined;
+  }
   const bitmap = new Uint8Array((vector.length + 7) >> 3);
-  for (let i = 0; i < vector.length; i++) if (vector.isValid(i)) bitmap[i >> 3]! |= 1 << (i & 7);
+  for (let i = 0; i < vector.length; i++) {
+    if (vector.isValid(i)) {
+      bitmap[i >> 3]! |= 1 << (i & 7);
+    }
+  }
   return bitmap;
 }
 
@@ -42,7 +48,9 @@ function sameTypeData(vector: Vector, type: DataType, values: ArrayLike<unknown>
 function timestampNanos(vector: Vector, toNanos: (raw: bigint | number) => bigint): Data {
   const raw = vector.toArray() as BigInt64Array | Int32Array | Float64Array | number[];
   const nanos = new BigInt64Array(vector.length);
-  for (let i = 0; i < vector.length; i++) nanos[i] = toNanos(raw[i] ?? 0);
+  for (let i = 0; i < vector.length; i++) {
+    nanos[i] = toNanos(raw[i] ?? 0);
+  }
   return sameTypeData(vector, new TimestampNanosecond(), nanos);
 }
 
@@ -53,13 +61,15 @@ function strings(vector: Vector): Array<string | null> {
     if (DataType.isDictionary(chunk.type)) {
       // Decode each dictionary once, then map indices.
       const dictionary = (chunk.dictionary as Vector).toArray() as Array<string | null>;
-      const indices = (chunk.values as ArrayLike<number | bigint>);
+      const indices = chunk.values as ArrayLike<number | bigint>;
       for (let i = 0; i < chunk.length; i++, row++) {
         out[row] = chunk.getValid(i) ? String(dictionary[Number(indices[i])] ?? '') : null;
       }
     } else {
-      const values = makeVector(chunk).toArray() as Array<unknown>;
-      for (let i = 0; i < chunk.length; i++, row++) out[row] = values[i] === null || values[i] === undefined ? null : String(values[i]);
+      const values = makeVector(chunk).toArray() as unknown[];
+      for (let i = 0; i < chunk.length; i++, row++) {
+        out[row] = values[i] === null || values[i] === undefined ? null : String(values[i]);
+      }
     }
   }
   return out;
@@ -70,7 +80,10 @@ function isStringLike(type: DataType): boolean {
 }
 
 export class UnsupportedColumnError extends Error {
-  constructor(readonly column: string, readonly arrowType: string) {
+  constructor(
+    readonly column: string,
+    readonly arrowType: string,
+  ) {
     super(`column "${column}" has Arrow type ${arrowType}, which has no Grafana field equivalent`);
     this.name = 'UnsupportedColumnError';
   }
@@ -79,7 +92,9 @@ export class UnsupportedColumnError extends Error {
 export function fieldFromColumn(name: string, vector: Vector): FrameField {
   const type = vector.type as DataType;
   if (DataType.isDictionary(type)) {
-    if (!isStringLike(type.dictionary)) return jsonField(name, Array.from(vector, jsonValue));
+    if (!isStringLike(type.dictionary)) {
+      return jsonField(name, Array.from(vector, jsonValue));
+    }
     return stringField(name, strings(vector));
   }
   switch (type.typeId) {
@@ -88,15 +103,33 @@ export function fieldFromColumn(name: string, vector: Vector): FrameField {
     case Type.Float:
       if ((type as Float32 | Float64).precision === 0) {
         // Half floats have no Grafana counterpart: widen.
-        return { name, kind: 'number', data: sameTypeData(vector, new Float32(), Float32Array.from(vector.toArray() as ArrayLike<number>)) };
+        return {
+          name,
+          kind: 'number',
+          data: sameTypeData(vector, new Float32(), Float32Array.from(vector.toArray() as ArrayLike<number>)),
+        };
       }
       return { name, kind: 'number', data: sameTypeData(vector, type, vector.toArray()) };
     case Type.Decimal:
-      return { name, kind: 'number', data: sameTypeData(vector, new Float64(), Float64Array.from(vector, (v) => (v === null ? 0 : Number(String(v))))) };
+      return {
+        name,
+        kind: 'number',
+        data: sameTypeData(
+          vector,
+          new Float64(),
+          Float64Array.from(vector, (v) => (v === null ? 0 : Number(String(v)))),
+        ),
+      };
     case Type.Bool:
-      return { name, kind: 'boolean', data: vector.data.length === 1 ? vector.data[0]! : booleanField(name, Array.from(vector) as Array<boolean | null>).data };
+      return {
+        name,
+        kind: 'boolean',
+        data: vector.data.length === 1 ? vector.data[0]! : booleanField(name, Array.from(vector) as Array<boolean | null>).data,
+      };
     case Type.Utf8:
-      if (vector.data.length === 1 && vector.data[0]!.offset === 0) return { name, kind: 'string', data: vector.data[0]! };
+      if (vector.data.length === 1 && vector.data[0]!.offset === 0) {
+        return { name, kind: 'string', data: vector.data[0]! };
+      }
       return stringField(name, strings(vector));
     case Type.LargeUtf8:
     case Type.Utf8View:
@@ -107,13 +140,24 @@ export function fieldFromColumn(name: string, vector: Vector): FrameField {
     }
     case Type.Date:
       // Vector.get() yields epoch milliseconds for both date units.
-      return { name, kind: 'time', data: sameTypeData(vector, new TimestampNanosecond(), BigInt64Array.from(vector, (ms) => (ms === null ? 0n : BigInt(Math.round(Number(ms))) * 1_000_000n))) };
+      return {
+        name,
+        kind: 'time',
+        data: sameTypeData(
+          vector,
+          new TimestampNanosecond(),
+          BigInt64Array.from(vector, (ms) => (ms === null ? 0n : BigInt(Math.round(Number(ms))) * 1_000_000n)),
+        ),
+      };
     case Type.Null:
       return stringField(name, new Array<null>(vector.length).fill(null));
     case Type.Binary:
     case Type.LargeBinary:
     case Type.FixedSizeBinary:
-      return stringField(name, Array.from(vector, (v) => (v === null ? null : Buffer.from(v as Uint8Array).toString('base64'))));
+      return stringField(
+        name,
+        Array.from(vector, (v) => (v === null ? null : Buffer.from(v as Uint8Array).toString('base64'))),
+      );
     case Type.List:
     case Type.LargeList:
     case Type.FixedSizeList:
@@ -123,14 +167,19 @@ export function fieldFromColumn(name: string, vector: Vector): FrameField {
     case Type.Duration:
     case Type.Time:
     case Type.Interval:
-      return stringField(name, Array.from(vector, (v) => (v === null ? null : String(v))));
+      return stringField(
+        name,
+        Array.from(vector, (v) => (v === null ? null : String(v))),
+      );
     default:
       throw new UnsupportedColumnError(name, String(type));
   }
 }
 
 function jsonValue(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
+  if (value === null || value === undefined) {
+    return null;
+  }
   if (typeof value === 'object' && 'toJSON' in value && typeof (value as { toJSON: unknown }).toJSON === 'function') {
     return (value as { toJSON(): unknown }).toJSON();
   }

@@ -37,7 +37,9 @@ export function frameLength(frame: Frame): number {
 export function findField(frame: Frame, ...names: string[]): FrameField | undefined {
   for (const name of names) {
     const field = frame.fields.find((f) => f.name === name);
-    if (field) return field;
+    if (field) {
+      return field;
+    }
   }
   return undefined;
 }

@@ -9,7 +9,9 @@ export function nanos(field: FrameField): BigInt64Array {
 }
 
 export function values(field: FrameField): unknown[] {
-  if (field.kind === 'time') return Array.from(nanos(field), (v, i) => (field.data.getValid(i) ? v : null));
+  if (field.kind === 'time') {
+    return Array.from(nanos(field), (v, i) => (field.data.getValid(i) ? v : null));
+  }
   if (field.kind === 'other') {
     const decoder = new TextDecoder();
     return Array.from(makeVector(field.data), (v) => (v === null ? null : JSON.parse(decoder.decode(v as Uint8Array))));
@@ -18,7 +20,9 @@ export function values(field: FrameField): unknown[] {
 }
 
 export function numbers(field: FrameField): Float64Array {
-  if (field.kind === 'time') return Float64Array.from(nanos(field), Number);
+  if (field.kind === 'time') {
+    return Float64Array.from(nanos(field), Number);
+  }
   return Float64Array.from(makeVector(field.data), (v) => (v === null ? NaN : Number(v)));
 }
 
@@ -28,7 +32,9 @@ export function take(field: FrameField, indices: ArrayLike<number>): FrameField 
   if (field.kind === 'time') {
     const source = nanos(field);
     const gathered = new BigInt64Array(indices.length);
-    for (let i = 0; i < indices.length; i++) gathered[i] = source[indices[i]!]!;
+    for (let i = 0; i < indices.length; i++) {
+      gathered[i] = source[indices[i]!]!;
+    }
     data = timeField(field.name, gathered).data;
   } else {
     const vector = makeVector(field.data);
@@ -40,8 +46,13 @@ export function take(field: FrameField, indices: ArrayLike<number>): FrameField 
 
 /** The field renamed, as strings (Grafana reads string fields as-is; other kinds are printed). */
 export function asStrings(field: FrameField, name: string): FrameField {
-  if (field.kind === 'string') return { ...field, name };
-  return stringField(name, values(field).map((v) => (v === null || v === undefined ? null : String(v))));
+  if (field.kind === 'string') {
+    return { ...field, name };
+  }
+  return stringField(
+    name,
+    values(field).map((v) => (v === null || v === undefined ? null : String(v))),
+  );
 }
 
 /** Milliseconds since the epoch of a `time` field, split before converting so sub-ms digits survive. */

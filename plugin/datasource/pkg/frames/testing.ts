@@ -1,5 +1,18 @@
 // Test helpers: build Arrow tables as the FlightSQL server returns them, decode encoded frames.
-import { Field, RecordBatch, Schema, Struct, Table, TimestampNanosecond, makeData, makeVector, tableFromIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import {
+  Field,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampNanosecond,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
 
 /** Arrow's builders take timestamps as milliseconds; nanosecond columns are laid out by hand. */
 function timestampNanos(type: DataType, values: Array<bigint | null>): Vector {

@@ -15,8 +15,12 @@ function load(source: string): GrpcObject {
 
 function constructor(pkg: GrpcObject, path: string): ServiceClientConstructor {
   let node: unknown = pkg;
-  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
-  if (!node) throw new Error(`service ${path} is not in the bundled protos`);
+  for (const part of path.split('.')) {
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (!node) {
+    throw new Error(`service ${path} is not in the bundled protos`);
+  }
   return node as ServiceClientConstructor;
 }
 

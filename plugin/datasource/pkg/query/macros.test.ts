@@ -29,7 +29,7 @@ describe('expandMacros', () => {
   });
 
   test('arguments may contain nested calls and commas in quotes', () => {
-    expect(expandMacros("$__timeFilter(coalesce(a, b))", ctx)).toContain('(coalesce(a, b) >= ');
+    expect(expandMacros('$__timeFilter(coalesce(a, b))', ctx)).toContain('(coalesce(a, b) >= ');
     expect(expandMacros("$__timeGroup(concat('a,b', x), 1h)", ctx)).toBe("time_bucket(INTERVAL '3600000 milliseconds', concat('a,b', x))");
   });
 

@@ -9,7 +9,10 @@ export interface MacroContext {
 }
 
 export class MacroError extends Error {
-  constructor(readonly macro: string, message: string) {
+  constructor(
+    readonly macro: string,
+    message: string,
+  ) {
     super(`$__${macro}: ${message}`);
     this.name = 'MacroError';
   }
@@ -20,9 +23,13 @@ const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h
 /** Parses Grafana duration strings (`500ms`, `30s`, `1m`, `2h`, `1d`, `1w`), optionally quoted, or `$__interval`. */
 export function parseDurationMs(text: string, ctx: MacroContext): number | undefined {
   const trimmed = text.trim().replace(/^'(.*)'$/, '$1');
-  if (trimmed === '$__interval') return ctx.intervalMs;
+  if (trimmed === '$__interval') {
+    return ctx.intervalMs;
+  }
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(trimmed);
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   return Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
 }
 
@@ -35,7 +42,10 @@ type Expander = (args: string[] | undefined, ctx: MacroContext) => string;
 
 function requireArgs(name: string, args: string[] | undefined, count: number): string[] {
   if (!args || args.length !== count || args.some((a) => a.length === 0)) {
-    throw new MacroError(name, `expects ${count} argument${count > 1 ? 's' : ''}, got ${args && args.length > 0 ? `(${args.join(', ')})` : 'none'}`);
+    throw new MacroError(
+      name,
+      `expects ${count} argument${count > 1 ? 's' : ''}, got ${args && args.length > 0 ? `(${args.join(', ')})` : 'none'}`,
+    );
   }
   return args;
 }
@@ -52,7 +62,9 @@ const MACROS: Record<string, Expander> = {
   timeGroup: (args, ctx) => {
     const [column, spec] = requireArgs('timeGroup', args, 2);
     const ms = parseDurationMs(spec!, ctx);
-    if (ms === undefined) throw new MacroError('timeGroup', `cannot read "${spec}" as an interval (use e.g. 30s, 5m, 1h or $__interval)`);
+    if (ms === undefined) {
+      throw new MacroError('timeGroup', `cannot read "${spec}" as an interval (use e.g. 30s, 5m, 1h or $__interval)`);
+    }
     return `time_bucket(${interval(ms)}, ${expandMacros(column!, ctx)})`;
   },
   dateBin: (args, ctx) => {
@@ -70,7 +82,9 @@ function readArguments(sql: string, open: number, name: string): { args: string[
   for (let i = open; i < sql.length; i++) {
     const c = sql[i]!;
     if (quote) {
-      if (c === quote) quote = null;
+      if (c === quote) {
+        quote = null;
+      }
     } else if (c === "'" || c === '"') {
       quote = c;
     } else if (c === '(') {
@@ -79,7 +93,9 @@ function readArguments(sql: string, open: number, name: string): { args: string[
       depth--;
       if (depth === 0) {
         const last = sql.slice(start, i).trim();
-        if (last.length > 0 || args.length > 0) args.push(last);
+        if (last.length > 0 || args.length > 0) {
+          args.push(last);
+        }
         return { args, end: i + 1 };
       }
     } else if (c === ',' && depth === 1) {
@@ -93,11 +109,13 @@ function readArguments(sql: string, open: number, name: string): { args: string[
 export function expandMacros(sql: string, ctx: MacroContext): string {
   let out = '';
   let quote: string | null = null;
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const c = sql[i]!;
     if (quote) {
       out += c;
-      if (c === quote) quote = null;
+      if (c === quote) {
+        quote = null;
+      }
       i++;
       continue;
     }
@@ -116,7 +134,14 @@ export function expandMacros(sql: string, ctx: MacroContext): string {
     // Longest known name wins, so `$__interval_ms` is not read as `$__interval` + `_ms`.
     const name = match[1]!;
     const expander = MACROS[name];
-    if (!expander) throw new MacroError(name, `unknown macro (known: ${Object.keys(MACROS).map((m) => `$__${m}`).join(', ')})`);
+    if (!expander) {
+      throw new MacroError(
+        name,
+        `unknown macro (known: ${Object.keys(MACROS)
+          .map((m) => `$__${m}`)
+          .join(', ')})`,
+      );
+    }
     let next = i + match[0].length;
     let args: string[] | undefined;
     if (sql[next] === '(') {

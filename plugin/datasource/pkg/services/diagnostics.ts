@@ -11,13 +11,19 @@ export function createCheckHealth(instances: EngineInstances) {
       address = settings.connection.address;
       const engine = instances.get(settings);
       const probe = await engine.query('SELECT 1 AS ok');
-      if (probe.numRows !== 1) throw new Error(`probe query returned ${probe.numRows} rows, expected 1`);
+      if (probe.numRows !== 1) {
+        throw new Error(`probe query returned ${probe.numRows} rows, expected 1`);
+      }
       const version = await engine.serverVersion();
       const details = { address, version };
       return { status: 'OK', message: `Connected to ${address}: ${version}`, jsonDetails: Buffer.from(JSON.stringify(details)) };
     } catch (e) {
       const error = (e as Error).message;
-      return { status: 'ERROR', message: `FlightSQL at ${address}: ${error}`, jsonDetails: Buffer.from(JSON.stringify({ address, error })) };
+      return {
+        status: 'ERROR',
+        message: `FlightSQL at ${address}: ${error}`,
+        jsonDetails: Buffer.from(JSON.stringify({ address, error })),
+      };
     }
   };
 }

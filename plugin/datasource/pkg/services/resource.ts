@@ -26,7 +26,9 @@ const ROUTES: Record<string, (engine: ReturnType<EngineInstances['get']>) => Pro
 export function createCallResource(instances: EngineInstances) {
   return async (request: CallResourceRequest): Promise<CallResourceResponse> => {
     const route = ROUTES[request.path.replace(/^\/+|\/+$/g, '')];
-    if (!route) return json(404, { error: `no resource "${request.path}" (known: ${Object.keys(ROUTES).join(', ')})` });
+    if (!route) {
+      return json(404, { error: `no resource "${request.path}" (known: ${Object.keys(ROUTES).join(', ')})` });
+    }
     try {
       const engine = instances.get(readSettings(request.pluginContext));
       return json(200, await route(engine));

@@ -34,7 +34,9 @@ describe('QueryEditor', () => {
 
   test('offers every format and switches to logs', () => {
     const { onChange, full } = setup();
-    for (const label of ['Table', 'Time series', 'Logs', 'Traces', 'Flame graph']) expect(screen.getByLabelText(label)).toBeInTheDocument();
+    for (const label of ['Table', 'Time series', 'Logs', 'Traces', 'Flame graph']) {
+      expect(screen.getByLabelText(label)).toBeInTheDocument();
+    }
     fireEvent.click(screen.getByLabelText('Logs'));
     expect(onChange).toHaveBeenCalledWith({ ...full, format: 'logs' });
   });

@@ -19,7 +19,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const update = useCallback(
     (patch: Partial<MicromegasQuery>, run = true) => {
       onChange({ ...query, ...patch });
-      if (run) onRunQuery();
+      if (run) {
+        onRunQuery();
+      }
     },
     [query, onChange, onRunQuery],
   );
@@ -37,7 +39,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       />
       <InlineFieldRow>
         <InlineField label="Format" labelWidth={10}>
-          <RadioButtonGroup<Format> options={FORMAT_OPTIONS} value={query.format ?? 'table'} onChange={(format) => update({ format })} size="sm" />
+          <RadioButtonGroup<Format>
+            options={FORMAT_OPTIONS}
+            value={query.format ?? 'table'}
+            onChange={(format) => update({ format })}
+            size="sm"
+          />
         </InlineField>
         <InlineField label="Time filter" tooltip="Send the dashboard time range as query_range_begin/end">
           <InlineSwitch

@@ -8,10 +8,14 @@ import { DEFAULT_OPTIONS, type SpanTimelineOptions } from '../types';
 
 const T0 = 1_700_000_000_000;
 
-function renderPanel(series = [spanFrame('main', [
-  { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
-  { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'physics' },
-])]) {
+function renderPanel(
+  series = [
+    spanFrame('main', [
+      { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
+      { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'physics' },
+    ]),
+  ],
+) {
   const onChangeTimeRange = jest.fn();
   const props = {
     data: { series, state: LoadingState.Done, timeRange: getDefaultTimeRange() },

@@ -1,10 +1,9 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
-import type { PanelProps } from '@grafana/data';
-import { dateTime } from '@grafana/data';
+import { dateTime, type PanelProps } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
 import { spanAt, type SpanHit } from '../timeline/hitTest';
 import { layoutTimeline, pan, zoom, type Viewport } from '../timeline/layout';
-import { buildTimeline, SpanFrameError } from '../timeline/model';
+import { buildTimeline, SpanFrameError, type Timeline } from '../timeline/model';
 import { formatDuration } from '../timeline/format';
 import { renderTimeline, type Palette } from '../timeline/render';
 import type { SpanTimelineOptions } from '../types';
@@ -21,20 +20,31 @@ export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRa
     try {
       return { timeline: buildTimeline(data.series, options.laneField) };
     } catch (e) {
-      if (e instanceof SpanFrameError) return { error: e.message };
+      if (e instanceof SpanFrameError) {
+        return { error: e.message };
+      }
       throw e;
     }
   }, [data.series, options.laneField]);
   const timeline = built.timeline;
   const layout = useMemo(() => (timeline ? layoutTimeline(timeline, options.rowHeight) : undefined), [timeline, options.rowHeight]);
-  const [viewport, setViewport] = useState<Viewport>({ from: 0, to: 1, width });
+  // The view belongs to one timeline: new data is shown whole until the user zooms or pans it.
+  const [view, setView] = useState<{ of: Timeline; from: number; to: number }>();
+  const fitted = { from: timeline?.begin ?? 0, to: Math.max(timeline?.end ?? 1, (timeline?.begin ?? 0) + 1e-3) };
+  const { from, to } = view && view.of === timeline ? view : fitted;
+  const viewport: Viewport = { from, to, width };
+  const setViewport = (next: (v: Viewport) => Viewport) => {
+    if (!timeline) {
+      return;
+    }
+    setView((prev) => {
+      const base = prev && prev.of === timeline ? prev : fitted;
+      const moved = next({ from: base.from, to: base.to, width });
+      return { of: timeline, from: moved.from, to: moved.to };
+    });
+  };
   const [hover, setHover] = useState<{ hit: SpanHit; x: number; y: number }>();
   const drag = useRef<{ x: number; moved: boolean } | undefined>(undefined);
-
-  // Fit the data whenever it changes.
-  useEffect(() => {
-    if (timeline && timeline.spanCount > 0) setViewport({ from: timeline.begin, to: Math.max(timeline.end, timeline.begin + 1e-3), width });
-  }, [timeline, width]);
 
   const palette: Palette = useMemo(
     () => ({
@@ -51,16 +61,22 @@ export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRa
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx || !timeline || !layout) return;
+    if (!canvas || !ctx || !timeline || !layout) {
+      return;
+    }
     const ratio = window.devicePixelRatio || 1;
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(canvasHeight * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    renderTimeline(ctx, timeline, layout, { ...viewport, width }, palette);
-  }, [timeline, layout, viewport, width, canvasHeight, palette]);
+    renderTimeline(ctx, timeline, layout, { from, to, width }, palette);
+  }, [timeline, layout, from, to, width, canvasHeight, palette]);
 
-  if (built.error) return <div role="alert">{built.error}</div>;
-  if (!timeline || !layout || timeline.spanCount === 0) return <div>No spans in the selected range</div>;
+  if (built.error) {
+    return <div role="alert">{built.error}</div>;
+  }
+  if (!timeline || !layout || timeline.spanCount === 0) {
+    return <div>No spans in the selected range</div>;
+  }
 
   const local = (e: React.MouseEvent | React.WheelEvent) => {
     const rect = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -71,11 +87,11 @@ export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRa
     <div style={{ width, height, overflowY: 'auto', overflowX: 'hidden', position: 'relative' }} data-testid="span-timeline">
       <canvas
         ref={canvasRef}
-        style={{ width, height: canvasHeight, display: 'block', cursor: drag.current ? 'grabbing' : 'default' }}
+        style={{ width, height: canvasHeight, display: 'block', cursor: 'crosshair' }}
         aria-label={`span timeline: ${timeline.spanCount} spans in ${timeline.lanes.length} lanes`}
         onWheel={(e) => {
           const { x } = local(e);
-          setViewport((v) => zoom({ ...v, width }, x, e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
+          setViewport((v) => zoom(v, x, e.deltaY > 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
         }}
         onMouseDown={(e) => (drag.current = { x: local(e).x, moved: false })}
         onMouseMove={(e) => {
@@ -84,22 +100,26 @@ export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRa
             const dx = x - drag.current.x;
             if (Math.abs(dx) > CLICK_SLOP_PX || drag.current.moved) {
               drag.current = { x, moved: true };
-              setViewport((v) => pan({ ...v, width }, dx));
+              setViewport((v) => pan(v, dx));
               setHover(undefined);
               return;
             }
           }
-          const hit = spanAt(timeline, layout, { ...viewport, width }, x, y);
+          const hit = spanAt(timeline, layout, viewport, x, y);
           setHover(hit ? { hit, x, y } : undefined);
         }}
         onMouseUp={(e) => {
           const wasDrag = drag.current?.moved;
           drag.current = undefined;
-          if (wasDrag) return;
+          if (wasDrag) {
+            return;
+          }
           const { x, y } = local(e);
-          const hit = spanAt(timeline, layout, { ...viewport, width }, x, y);
+          const hit = spanAt(timeline, layout, viewport, x, y);
           // Grafana time ranges have ms resolution: keep at least 1 ms.
-          if (hit) onChangeTimeRange({ from: Math.floor(hit.begin), to: Math.max(Math.ceil(hit.end), Math.floor(hit.begin) + 1) });
+          if (hit) {
+            onChangeTimeRange({ from: Math.floor(hit.begin), to: Math.max(Math.ceil(hit.end), Math.floor(hit.begin) + 1) });
+          }
         }}
         onMouseLeave={() => {
           drag.current = undefined;
@@ -121,7 +141,9 @@ export function SpanTimelinePanel({ data, width, height, options, onChangeTimeRa
             fontSize: theme.typography.bodySmall.fontSize,
           }}
         >
-          <div><strong>{hover.hit.name}</strong></div>
+          <div>
+            <strong>{hover.hit.name}</strong>
+          </div>
           <div>duration: {formatDuration(hover.hit.end - hover.hit.begin)}</div>
           <div>target: {hover.hit.target || '—'}</div>
           <div>begin: {dateTime(hover.hit.begin).format('HH:mm:ss.SSS')}</div>

@@ -13,7 +13,9 @@ export interface SpanHit {
 
 export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: number, y: number): SpanHit | undefined {
   const placement = layout.rows.find((r) => y >= r.y && y < r.y + layout.rowHeight);
-  if (!placement) return undefined;
+  if (!placement) {
+    return undefined;
+  }
   const lane = timeline.lanes[placement.lane]!;
   const row = lane.rows[placement.depth]!;
   const t = toTime(x, v);
@@ -21,9 +23,13 @@ export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: numbe
   const slack = (0.5 / v.width) * (v.to - v.from);
   let hit = -1;
   for (let i = firstVisible(row, t - slack); i < row.begin.length && row.begin[i]! <= t + slack; i++) {
-    if (row.end[i]! >= t - slack) hit = i;
+    if (row.end[i]! >= t - slack) {
+      hit = i;
+    }
   }
-  if (hit < 0) return undefined;
+  if (hit < 0) {
+    return undefined;
+  }
   return {
     lane: lane.name,
     depth: placement.depth,

@@ -28,7 +28,10 @@ export interface Timeline {
 }
 
 export class SpanFrameError extends Error {
-  constructor(readonly frame: string, message: string) {
+  constructor(
+    readonly frame: string,
+    message: string,
+  ) {
     super(`frame "${frame}": ${message}`);
     this.name = 'SpanFrameError';
   }
@@ -39,8 +42,12 @@ const fieldOf = (frame: DataFrame, ...names: string[]): Field | undefined =>
 
 /** Grafana hands times as ms numbers (or, for some sources, ISO strings or Date objects). */
 function toMs(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') {
+    return value;
+  }
+  if (value instanceof Date) {
+    return value.getTime();
+  }
   return Date.parse(String(value));
 }
 
@@ -71,7 +78,9 @@ function sortRow(pending: Pending): DepthRow {
   const begin = Float64Array.from(order, (i) => pending.begin[i]!);
   const end = Float64Array.from(order, (i) => pending.end[i]!);
   let longest = 0;
-  for (let i = 0; i < begin.length; i++) longest = Math.max(longest, end[i]! - begin[i]!);
+  for (let i = 0; i < begin.length; i++) {
+    longest = Math.max(longest, end[i]! - begin[i]!);
+  }
   return {
     begin,
     end,
@@ -104,12 +113,18 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
     for (let i = 0; i < frame.length; i++) {
       const b = toMs(beginField.values[i]);
       const e = endField ? toMs(endField.values[i]) : b + Number(durationField!.values[i]) / 1e6;
-      if (!Number.isFinite(b) || !Number.isFinite(e)) continue;
+      if (!Number.isFinite(b) || !Number.isFinite(e)) {
+        continue;
+      }
       const laneName = laneOf ? String(laneOf.values[i]) : label;
       let rows = lanes.get(laneName);
-      if (!rows) lanes.set(laneName, (rows = []));
+      if (!rows) {
+        lanes.set(laneName, (rows = []));
+      }
       const depth = depthField ? Number(depthField.values[i]) : 0;
-      while (rows.length <= depth) rows.push({ begin: [], end: [], name: [], target: [] });
+      while (rows.length <= depth) {
+        rows.push({ begin: [], end: [], name: [], target: [] });
+      }
       const row = rows[depth]!;
       row.begin.push(b);
       row.end.push(Math.max(b, e));
@@ -138,8 +153,11 @@ export function firstVisible(row: DepthRow, from: number): number {
   const earliest = from - row.longest;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (row.begin[mid]! < earliest) lo = mid + 1;
-    else hi = mid;
+    if (row.begin[mid]! < earliest) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
   return lo;
 }

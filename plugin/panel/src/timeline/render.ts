@@ -48,20 +48,25 @@ export function renderTimeline(ctx: Canvas2D, timeline: Timeline, layout: Layout
     let dustStart = -1;
     let dustEnd = -1;
     const flushDust = () => {
-      if (dustStart < 0) return;
+      if (dustStart < 0) {
+        return;
+      }
       ctx.fillStyle = palette.dust;
       ctx.fillRect(dustStart, placement.y, Math.max(1, dustEnd - dustStart), h);
       stats.rects++;
       dustStart = dustEnd = -1;
     };
     for (let i = firstVisible(row, v.from); i < row.begin.length && row.begin[i]! <= v.to; i++) {
-      if (row.end[i]! < v.from) continue;
+      if (row.end[i]! < v.from) {
+        continue;
+      }
       const x0 = Math.max(0, toX(row.begin[i]!, v));
       const x1 = Math.min(v.width, toX(row.end[i]!, v));
       if (x1 - x0 < 1) {
         // Extend the current dust run when this span touches its last pixel.
-        if (dustStart >= 0 && x0 <= dustEnd + 1) dustEnd = Math.max(dustEnd, x1);
-        else {
+        if (dustStart >= 0 && x0 <= dustEnd + 1) {
+          dustEnd = Math.max(dustEnd, x1);
+        } else {
           flushDust();
           dustStart = x0;
           dustEnd = x1;

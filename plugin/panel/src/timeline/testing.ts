@@ -18,7 +18,9 @@ export function spanFrame(name: string, rows: SpanRow[]): DataFrame {
     { name: 'name', type: FieldType.string, values: rows.map((r) => r.name) },
     { name: 'target', type: FieldType.string, values: rows.map((r) => r.target ?? '') },
   ];
-  if (rows.some((r) => r.thread)) fields.push({ name: 'thread', type: FieldType.string, values: rows.map((r) => r.thread ?? '') });
+  if (rows.some((r) => r.thread)) {
+    fields.push({ name: 'thread', type: FieldType.string, values: rows.map((r) => r.thread ?? '') });
+  }
   return toDataFrame({ name, fields });
 }
 

@@ -45,18 +45,26 @@ describe('timeline model', () => {
   });
 
   test('a lane column splits one frame into threads', () => {
-    const t = buildTimeline([spanFrame('q', [
-      { begin: T0, end: T0 + 1, depth: 0, name: 'a', thread: 'main' },
-      { begin: T0, end: T0 + 1, depth: 0, name: 'b', thread: 'io' },
-    ])], 'thread');
+    const t = buildTimeline(
+      [
+        spanFrame('q', [
+          { begin: T0, end: T0 + 1, depth: 0, name: 'a', thread: 'main' },
+          { begin: T0, end: T0 + 1, depth: 0, name: 'b', thread: 'io' },
+        ]),
+      ],
+      'thread',
+    );
     expect(t.lanes.map((l) => l.name)).toEqual(['main', 'io']);
   });
 
   test('duration in ns stands in for end', () => {
-    const f = toDataFrame({ name: 'x', fields: [
-      { name: 'begin', type: FieldType.time, values: [T0] },
-      { name: 'duration', type: FieldType.number, values: [2_500_000] },
-    ] });
+    const f = toDataFrame({
+      name: 'x',
+      fields: [
+        { name: 'begin', type: FieldType.time, values: [T0] },
+        { name: 'duration', type: FieldType.number, values: [2_500_000] },
+      ],
+    });
     expect(Array.from(buildTimeline([f], 'thread').lanes[0]!.rows[0]!.end)).toEqual([T0 + 2.5]);
   });
 
@@ -83,10 +91,15 @@ describe('viewport', () => {
 });
 
 describe('rendering and hit testing', () => {
-  const timeline = buildTimeline([spanFrame('main', [
-    { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
-    { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'engine' },
-  ])], 'thread');
+  const timeline = buildTimeline(
+    [
+      spanFrame('main', [
+        { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
+        { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'engine' },
+      ]),
+    ],
+    'thread',
+  );
   const layout = layoutTimeline(timeline, 20);
   const v = { from: T0, to: T0 + 100, width: 1000 };
 
@@ -99,7 +112,13 @@ describe('rendering and hit testing', () => {
   });
 
   test('hover finds the deepest span under the pointer', () => {
-    expect(spanAt(timeline, layout, v, 150, LANE_HEADER + 25)).toMatchObject({ name: 'update', target: 'engine', depth: 1, begin: T0 + 10, end: T0 + 20 });
+    expect(spanAt(timeline, layout, v, 150, LANE_HEADER + 25)).toMatchObject({
+      name: 'update',
+      target: 'engine',
+      depth: 1,
+      begin: T0 + 10,
+      end: T0 + 20,
+    });
     expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 5)).toMatchObject({ name: 'frame', depth: 0 });
     expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 25)).toBeUndefined();
   });
@@ -123,5 +142,10 @@ describe('rendering and hit testing', () => {
 });
 
 test('formatDuration', () => {
-  expect([formatDuration(0.0005), formatDuration(0.0123), formatDuration(4.56), formatDuration(1200)]).toEqual(['500 ns', '12.3 µs', '4.56 ms', '1.20 s']);
+  expect([formatDuration(0.0005), formatDuration(0.0123), formatDuration(4.56), formatDuration(1200)]).toEqual([
+    '500 ns',
+    '12.3 µs',
+    '4.56 ms',
+    '1.20 s',
+  ]);
 });

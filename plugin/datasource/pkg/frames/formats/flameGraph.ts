@@ -45,13 +45,19 @@ export function flameGraphFrame(table: Frame): Frame {
     for (let i = pending.length - 1; i >= 0; i--) {
       const r = pending[i]!;
       let child = node.children.get(names[r]!);
-      if (!child) node.children.set(names[r]!, (child = newNode(names[r]!)));
+      if (!child) {
+        node.children.set(names[r]!, (child = newNode(names[r]!)));
+      }
       nodeOfRow[r] = node = child;
     }
     return node;
   };
-  for (let row = 0; row < length; row++) resolve(row).value += durations[row]!;
-  for (const child of root.children.values()) root.value += child.value;
+  for (let row = 0; row < length; row++) {
+    resolve(row).value += durations[row]!;
+  }
+  for (const child of root.children.values()) {
+    root.value += child.value;
+  }
 
   const labels: string[] = [];
   const levels: number[] = [];
@@ -61,13 +67,17 @@ export function flameGraphFrame(table: Frame): Frame {
   while (stack.length > 0) {
     const { node, level } = stack.pop()!;
     let childTotal = 0;
-    for (const child of node.children.values()) childTotal += child.value;
+    for (const child of node.children.values()) {
+      childTotal += child.value;
+    }
     labels.push(node.label);
     levels.push(level);
     totals.push(node.value);
     selfs.push(Math.max(0, node.value - childTotal));
     const children = [...node.children.values()];
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, level: level + 1 });
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ node: children[i]!, level: level + 1 });
+    }
   }
 
   return {

@@ -35,13 +35,20 @@ describe('time series', () => {
     expect(frames).toHaveLength(2);
     expect(frames.map((f) => f.meta.type)).toEqual(['timeseries-multi', 'timeseries-multi']);
     expect(frames.map((f) => f.fields[1]!.labels)).toEqual([{ name: 'cpu' }, { name: 'mem' }]);
-    expect(frames.map((f) => f.fields[1]!.values)).toEqual([[1, 2], [10, 20]]);
+    expect(frames.map((f) => f.fields[1]!.values)).toEqual([
+      [1, 2],
+      [10, 20],
+    ]);
     expect(frames.map((f) => f.refId)).toEqual(['A', 'A']);
   });
 
   test('needs a time column and a number column', () => {
-    expect(() => framesFor('time_series', arrowTable([['v', new Float64(), [1]]]), 'A', '')).toThrow('time series format: the result has no timestamp column');
-    expect(() => framesFor('time_series', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'A', '')).toThrow('no numeric column');
+    expect(() => framesFor('time_series', arrowTable([['v', new Float64(), [1]]]), 'A', '')).toThrow(
+      'time series format: the result has no timestamp column',
+    );
+    expect(() => framesFor('time_series', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'A', '')).toThrow(
+      'no numeric column',
+    );
   });
 });
 
@@ -71,12 +78,17 @@ describe('logs', () => {
     expect(values(frame!, 'body')).toEqual(['connection lost', 'GET /']);
     const ids = values(frame!, 'id');
     expect(new Set(ids).size).toBe(2);
-    expect(values(frame!, 'attributes')).toEqual([{ process_id: 'p1', target: 'db' }, { process_id: 'p1', target: 'http' }]);
+    expect(values(frame!, 'attributes')).toEqual([
+      { process_id: 'p1', target: 'db' },
+      { process_id: 'p1', target: 'http' },
+    ]);
     expect(frame!.table.getChild('timestamp')!.data[0]!.values[0]).toBe(ns(T0));
   });
 
   test('needs a message column', () => {
-    expect(() => framesFor('logs', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'L', '')).toThrow('logs format: the result needs a message column');
+    expect(() => framesFor('logs', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'L', '')).toThrow(
+      'logs format: the result needs a message column',
+    );
   });
 });
 
@@ -95,7 +107,15 @@ describe('traces', () => {
 
   test("has Grafana's trace fields", () => {
     expect(frame!.fields.map((f) => f.name)).toEqual([
-      'traceID', 'spanID', 'parentSpanID', 'operationName', 'serviceName', 'serviceTags', 'startTime', 'duration', 'tags',
+      'traceID',
+      'spanID',
+      'parentSpanID',
+      'operationName',
+      'serviceName',
+      'serviceTags',
+      'startTime',
+      'duration',
+      'tags',
     ]);
     expect(frame!.meta.preferredVisualisationType).toBe('trace');
   });
@@ -132,6 +152,8 @@ describe('flame graph', () => {
   });
 
   test('needs span tree columns', () => {
-    expect(() => framesFor('flame_graph', arrowTable([['name', new Utf8(), ['x']]]), 'F', '')).toThrow('flame graph format: the result needs thread_spans columns');
+    expect(() => framesFor('flame_graph', arrowTable([['name', new Utf8(), ['x']]]), 'F', '')).toThrow(
+      'flame graph format: the result needs thread_spans columns',
+    );
   });
 });

@@ -8,15 +8,21 @@ import { FormatError } from './errors.js';
 const LEVEL_NAMES = ['unknown', 'critical', 'error', 'warning', 'info', 'debug', 'trace'];
 
 export function severityName(level: unknown): string {
-  if (typeof level === 'number' || typeof level === 'bigint') return LEVEL_NAMES[Number(level)] ?? 'unknown';
+  if (typeof level === 'number' || typeof level === 'bigint') {
+    return LEVEL_NAMES[Number(level)] ?? 'unknown';
+  }
   return level === null || level === undefined ? 'unknown' : String(level);
 }
 
 export function logsFrame(table: Frame): Frame {
   const time = findField(table, 'timestamp', 'time') ?? table.fields.find((f) => f.kind === 'time');
-  if (!time || time.kind !== 'time') throw new FormatError('logs', 'the result needs a timestamp column (time)');
+  if (!time || time.kind !== 'time') {
+    throw new FormatError('logs', 'the result needs a timestamp column (time)');
+  }
   const body = findField(table, 'body', 'msg', 'message');
-  if (!body) throw new FormatError('logs', 'the result needs a message column (msg or body)');
+  if (!body) {
+    throw new FormatError('logs', 'the result needs a message column (msg or body)');
+  }
   const level = findField(table, 'severity', 'level');
   const explicitId = findField(table, 'id');
   const used = new Set([time, body, level, explicitId]);
@@ -47,7 +53,9 @@ export function logsFrame(table: Frame): Frame {
     const attrs: Record<string, unknown> = {};
     rest.forEach((f, i) => {
       const v = restValues[i]![row];
-      if (v !== null && v !== undefined) attrs[f.name] = typeof v === 'bigint' ? v.toString() : v;
+      if (v !== null && v !== undefined) {
+        attrs[f.name] = typeof v === 'bigint' ? v.toString() : v;
+      }
     });
     return attrs;
   });

@@ -13,9 +13,13 @@ function sortedByTime(time: FrameField): Int32Array {
 
 export function timeSeriesFrames(table: Frame): Frame[] {
   const time = table.fields.find((f) => f.kind === 'time');
-  if (!time) throw new FormatError('time series', 'the result has no timestamp column');
+  if (!time) {
+    throw new FormatError('time series', 'the result has no timestamp column');
+  }
   const valueFields = table.fields.filter((f) => f.kind === 'number');
-  if (valueFields.length === 0) throw new FormatError('time series', 'the result has no numeric column');
+  if (valueFields.length === 0) {
+    throw new FormatError('time series', 'the result has no numeric column');
+  }
   const labelFields = table.fields.filter((f) => f.kind === 'string');
   const order = sortedByTime(time);
   const meta = { ...table.meta, typeVersion: [0, 1] as [number, number] };
@@ -31,7 +35,9 @@ export function timeSeriesFrames(table: Frame): Frame[] {
     labelFields.forEach((f, i) => (labels[f.name] = String(labelValues[i]![row] ?? '')));
     const key = JSON.stringify(labels);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { labels, rows: [] }));
+    if (!group) {
+      groups.set(key, (group = { labels, rows: [] }));
+    }
     group.rows.push(row);
   }
   const frames: Frame[] = [];

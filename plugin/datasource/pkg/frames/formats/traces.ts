@@ -9,7 +9,9 @@ import { FormatError } from './errors.js';
 const NS_PER_MS = 1e6;
 
 function idString(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
+  if (v === null || v === undefined) {
+    return null;
+  }
   const s = String(v);
   // thread_spans mark roots with parent 0 (or a negative sentinel); Grafana expects no parent.
   return s === '' || s === '0' || s.startsWith('-') ? null : s;
@@ -19,7 +21,9 @@ export function tracesFrame(table: Frame): Frame {
   const length = frameLength(table);
   const spanId = findField(table, 'spanID', 'span_id', 'id');
   const begin = findField(table, 'startTime', 'begin');
-  if (!spanId || !begin) throw new FormatError('traces', 'the result needs span id (id) and start time (begin) columns');
+  if (!spanId || !begin) {
+    throw new FormatError('traces', 'the result needs span id (id) and start time (begin) columns');
+  }
   const parent = findField(table, 'parentSpanID', 'parent_span_id', 'parent');
   const name = findField(table, 'operationName', 'name');
   const traceId = findField(table, 'traceID', 'trace_id', 'stream_id', 'process_id');
@@ -31,9 +35,13 @@ export function tracesFrame(table: Frame): Frame {
   // startTime: timestamps are ns; a numeric startTime column is taken as ms already.
   const startMs = begin.kind === 'time' ? millis(begin) : numbers(begin);
   let durationMs: Float64Array;
-  if (durationNs) durationMs = numbers(durationNs).map((ns) => ns / NS_PER_MS);
-  else if (end && end.kind === 'time') durationMs = millis(end).map((ms, i) => ms - startMs[i]!);
-  else throw new FormatError('traces', 'the result needs a duration (ns) or end column');
+  if (durationNs) {
+    durationMs = numbers(durationNs).map((ns) => ns / NS_PER_MS);
+  } else if (end && end.kind === 'time') {
+    durationMs = millis(end).map((ms, i) => ms - startMs[i]!);
+  } else {
+    throw new FormatError('traces', 'the result needs a duration (ns) or end column');
+  }
 
   const targets = target ? values(target) : [];
   const tagFields = ['filename', 'line', 'depth'].map((n) => findField(table, n)).filter((f) => f !== undefined);
@@ -44,14 +52,23 @@ export function tracesFrame(table: Frame): Frame {
     refId: table.refId,
     fields: [
       stringField('traceID', traceId ? values(traceId).map((v) => String(v ?? '')) : new Array<string>(length).fill('trace')),
-      stringField('spanID', values(spanId).map((v) => String(v))),
+      stringField(
+        'spanID',
+        values(spanId).map((v) => String(v)),
+      ),
       stringField('parentSpanID', parent ? values(parent).map(idString) : new Array<null>(length).fill(null)),
       stringField('operationName', name ? values(name).map((v) => String(v ?? '')) : new Array<string>(length).fill('span')),
       stringField('serviceName', service ? values(service).map((v) => String(v ?? '')) : new Array<string>(length).fill('micromegas')),
-      jsonField('serviceTags', Array.from({ length }, (_, i) => (target ? [{ key: 'target', value: String(targets[i] ?? '') }] : []))),
+      jsonField(
+        'serviceTags',
+        Array.from({ length }, (_, i) => (target ? [{ key: 'target', value: String(targets[i] ?? '') }] : [])),
+      ),
       numberField('startTime', startMs),
       numberField('duration', durationMs),
-      jsonField('tags', Array.from({ length }, (_, i) => tagFields.map((f, j) => ({ key: f.name, value: tagValues[j]![i] ?? null })))),
+      jsonField(
+        'tags',
+        Array.from({ length }, (_, i) => tagFields.map((f, j) => ({ key: f.name, value: tagValues[j]![i] ?? null }))),
+      ),
     ],
     meta: { ...table.meta, preferredVisualisationType: 'trace' },
   };
