@@ -57,35 +57,21 @@ export class BlockEncoder {
   }
 
   private spanRef(desc: SpanDescriptor): number {
-    let id = this.localIds.get(desc);
-    if (id === undefined) {
-      const name = this.stringRef(desc.name);
-      const target = this.stringRef(desc.target);
-      const filename = this.stringRef(desc.filename);
-      id = this.nextId++;
-      this.localIds.set(desc, id);
-      this.deps.u8(DepKind.SpanDesc);
-      this.deps.varint(name);
-      this.deps.varint(target);
-      this.deps.varint(filename);
-      this.deps.varint(desc.line);
-    }
-    return id;
+    return this.localIds.get(desc) ?? this.define(desc, DepKind.SpanDesc, [desc.name, desc.target, desc.filename], desc.line);
   }
 
   private metricRef(desc: MetricDescriptor): number {
-    let id = this.localIds.get(desc);
-    if (id === undefined) {
-      const name = this.stringRef(desc.name);
-      const unit = this.stringRef(desc.unit);
-      const target = this.stringRef(desc.target);
-      id = this.nextId++;
-      this.localIds.set(desc, id);
-      this.deps.u8(DepKind.MetricDesc);
-      this.deps.varint(name);
-      this.deps.varint(unit);
-      this.deps.varint(target);
-    }
+    return this.localIds.get(desc) ?? this.define(desc, DepKind.MetricDesc, [desc.name, desc.unit, desc.target]);
+  }
+
+  /** First use of a descriptor in this block: its strings, then its own record. */
+  private define(desc: object, kind: number, strings: string[], line?: number): number {
+    const stringIds = strings.map((str) => this.stringRef(str));
+    const id = this.nextId++;
+    this.localIds.set(desc, id);
+    this.deps.u8(kind);
+    for (const sid of stringIds) this.deps.varint(sid);
+    if (line !== undefined) this.deps.varint(line);
     return id;
   }
 
