@@ -1,0 +1,54 @@
+/**
+ * The scheduler's events as metrics of the backend's own telemetry, so that a dashboard can chart
+ * what maintenance does. `MetricsRecorder` is the shape of `@micromegas/tracing`'s `imetric` /
+ * `fmetric`: pass the SDK module itself (once the process has called its `init()`); the backend
+ * does not depend on the SDK.
+ */
+import type { MaintenanceEvent } from './events.js';
+
+export interface MetricsRecorder {
+  imetric(name: string, unit: string, value: number, properties?: Readonly<Record<string, unknown>>): void;
+  fmetric(name: string, unit: string, value: number, properties?: Readonly<Record<string, unknown>>): void;
+}
+
+/** An `onEvent` handler recording each task's work (count, rows, bytes) and duration. */
+export function recordEventMetrics(recorder: MetricsRecorder): (event: MaintenanceEvent) => void {
+  return (e) => {
+    switch (e.kind) {
+      case 'leadership':
+        recorder.imetric('maintenance_leader', 'bool', e.leader ? 1 : 0);
+        break;
+      case 'materialize': {
+        const task = { task: 'materialize', schedule: e.schedule, view_set: e.viewSet };
+        recorder.imetric('maintenance_partitions_built', 'count', e.partitions, task);
+        recorder.imetric('maintenance_partition_rows', 'count', e.rows, task);
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
+        break;
+      }
+      case 'sweep':
+        recorder.imetric('maintenance_files_deleted', 'count', e.files, { task: 'sweep' });
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, { task: 'sweep' });
+        break;
+      case 'retention': {
+        const task = { task: 'retention' };
+        recorder.imetric('maintenance_blocks_deleted', 'count', e.report.blocks, task);
+        recorder.imetric('maintenance_bytes_deleted', 'bytes', e.report.blockBytes + e.report.partitionBytes, task);
+        recorder.imetric('maintenance_partitions_retired', 'count', e.report.partitions, task);
+        recorder.imetric('maintenance_files_deleted', 'count', e.report.files, task);
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
+        break;
+      }
+      case 'tail_sampling': {
+        const task = { task: 'tail_sampling' };
+        recorder.imetric('maintenance_blocks_deleted', 'count', e.report.blocks, task);
+        recorder.imetric('maintenance_bytes_deleted', 'bytes', e.report.bytes, task);
+        recorder.imetric('maintenance_processes_dropped', 'count', e.report.dropped, task);
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
+        break;
+      }
+      case 'failed':
+        recorder.imetric('maintenance_task_failures', 'count', 1, { task: e.task });
+        break;
+    }
+  };
+}
