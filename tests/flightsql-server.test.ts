@@ -115,7 +115,10 @@ describe('FlightSQL server with our client', () => {
         };
       },
     };
-    const broken = await startFlightSqlServer({ engine: failing, host: '127.0.0.1', port: 0 });
+    const reported: string[] = [];
+    const broken = await startFlightSqlServer({
+      engine: failing, host: '127.0.0.1', port: 0, onInternalError: (err, rpc) => reported.push(`${rpc}: ${(err as Error).message}`),
+    });
     const brokenClient = new FlightSQLClient({ url: `grpc://127.0.0.1:${broken.port}` });
     try {
       const { batches } = await brokenClient.queryStream('SELECT i FROM range(100000) t(i)');
@@ -125,6 +128,8 @@ describe('FlightSQL server with our client', () => {
       })(), (err: unknown) => err instanceof FlightSQLError && err.code === status.INTERNAL && /partition file vanished/.test(err.message));
       assert.ok(rows >= 2048 && rows <= 3 * 2048, `batches before the failure arrive (${rows} rows)`);
       assert.equal((await brokenClient.query('SELECT 8 AS x')).get(0)!.x, 8);
+      await assert.rejects(brokenClient.query('SELEC'), (err: unknown) => err instanceof FlightSQLError && err.code === status.INVALID_ARGUMENT);
+      assert.deepEqual(reported, ['DoGet: partition file vanished'], 'only server faults are reported, not bad SQL');
     } finally {
       brokenClient.close();
       await broken.close();

@@ -21,6 +21,8 @@ export interface FlightSqlDeps {
   version: string;
   /** Largest record batch body sent as one FlightData; bigger batches are sliced. */
   maxMessageBytes: number;
+  /** Told about failures that are the server's fault (INTERNAL), not the client's. */
+  onInternalError?: (error: unknown, rpc: string) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -30,13 +32,6 @@ const ACTIONS: ActionType[] = [
   { type: CLOSE_PREPARED_STATEMENT, description: 'Release a prepared statement handle' },
 ];
 
-async function answer<T>(callback: sendUnaryData<T>, work: () => Promise<T>): Promise<void> {
-  try {
-    callback(null, await work());
-  } catch (err) {
-    callback(toServiceError(err));
-  }
-}
 
 /** Waits until the stream drains or the call goes away. */
 function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
@@ -52,6 +47,20 @@ function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSign
 }
 
 export function flightSqlHandlers(deps: FlightSqlDeps): UntypedServiceImplementation {
+  const failure = (rpc: string, err: unknown) => {
+    const serviceError = toServiceError(err);
+    if (serviceError.code === status.INTERNAL) deps.onInternalError?.(err, rpc);
+    return serviceError;
+  };
+
+  async function answer<T>(rpc: string, callback: sendUnaryData<T>, work: () => Promise<T>): Promise<void> {
+    try {
+      callback(null, await work());
+    } catch (err) {
+      callback(failure(rpc, err));
+    }
+  }
+
   const context = (metadata: Metadata, signal?: AbortSignal): CommandContext => {
     const options = queryOptionsFrom(metadata);
     if (signal) options.signal = signal;
@@ -73,7 +82,7 @@ export function flightSqlHandlers(deps: FlightSqlDeps): UntypedServiceImplementa
     },
 
     GetFlightInfo(call: ServerUnaryCall<FlightDescriptor, FlightInfo>, callback: sendUnaryData<FlightInfo>) {
-      void answer(callback, async () => {
+      void answer('GetFlightInfo', callback, async () => {
         const command = describedCommand(call.request, call.metadata);
         return {
           schema: serializeSchema(await command.schema()),
@@ -87,7 +96,7 @@ export function flightSqlHandlers(deps: FlightSqlDeps): UntypedServiceImplementa
     },
 
     GetSchema(call: ServerUnaryCall<FlightDescriptor, SchemaResult>, callback: sendUnaryData<SchemaResult>) {
-      void answer(callback, async () => ({ schema: serializeSchema(await describedCommand(call.request, call.metadata).schema()) }));
+      void answer('GetSchema', callback, async () => ({ schema: serializeSchema(await describedCommand(call.request, call.metadata).schema()) }));
     },
 
     async DoGet(call: ServerWritableStream<Ticket, FlightData>) {
@@ -102,7 +111,7 @@ export function flightSqlHandlers(deps: FlightSqlDeps): UntypedServiceImplementa
         }
         call.end();
       } catch (err) {
-        if (!abort.signal.aborted) call.emit('error', toServiceError(err));
+        if (!abort.signal.aborted) call.emit('error', failure('DoGet', err));
       }
     },
 
@@ -127,7 +136,7 @@ export function flightSqlHandlers(deps: FlightSqlDeps): UntypedServiceImplementa
         }
         call.end();
       } catch (err) {
-        call.emit('error', toServiceError(err));
+        call.emit('error', failure('DoAction', err));
       }
     },
 

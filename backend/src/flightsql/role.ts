@@ -10,7 +10,14 @@ export const role: Role = {
   start(context) {
     const address = roleAddress(context, 'flightsql', { host: '0.0.0.0', port: 50051 });
     return withLakehouseQuery(context, async (lake) => {
-      const server = await startFlightSqlServer({ engine: lake.engine, tables: () => viewSetTables(lake.viewSets()), ...address });
+      const server = await startFlightSqlServer({
+        engine: lake.engine,
+        tables: () => viewSetTables(lake.viewSets()),
+        ...address,
+        ...(context.config.logLevel === 'silent' ? {} : {
+          onInternalError: (error: unknown, rpc: string) => console.error(`flightsql ${rpc}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+        }),
+      });
       const host = address.host.includes(':') ? `[${address.host}]` : address.host;
       return { name: 'flightsql', url: `grpc://${host}:${server.port}`, stop: () => server.close() };
     });

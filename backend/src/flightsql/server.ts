@@ -18,6 +18,8 @@ export interface FlightSqlServerOptions {
   bearerTokens?: readonly string[];
   /** Serve TLS with this PEM key pair instead of plaintext. */
   tls?: { key: Buffer; cert: Buffer };
+  /** Told about failures that are the server's fault (INTERNAL), e.g. to log them. */
+  onInternalError?: (error: unknown, rpc: string) => void;
   /** Largest record batch body per FlightData; default 2 MiB, under every peer's 4 MiB receive default. */
   maxMessageBytes?: number;
 }
@@ -38,6 +40,7 @@ export async function startFlightSqlServer(options: FlightSqlServerOptions): Pro
     tables: options.tables ?? (() => []),
     version,
     maxMessageBytes: options.maxMessageBytes ?? 2 * 1024 * 1024,
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   }));
   const credentials = options.tls
     ? ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])

@@ -13,11 +13,12 @@ const HTTP_STATUS: Record<QueryErrorCode, number> = {
 
 /** `POST /api/query {sql, begin, end, format}` → Arrow IPC stream or JSON rows. */
 export async function queryRoutes(app: FastifyInstance, options: { engine: QueryEngine }): Promise<void> {
-  app.setErrorHandler((error: FastifyError | QueryError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | QueryError, request, reply) => {
+    const status = error instanceof QueryError ? HTTP_STATUS[error.code] : (error.statusCode ?? 500);
+    if (status >= 500) request.log.error({ err: error }, 'query failed');
     if (error instanceof QueryError) {
-      return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
+      return reply.code(status).send({ error: error.code, message: error.message });
     }
-    const status = error.statusCode ?? 500;
     // Bad JSON, schema violations, wrong content type: fastify's message names the problem.
     return reply.code(status).send({ error: status < 500 ? 'invalid_request' : 'internal', message: error.message });
   });
