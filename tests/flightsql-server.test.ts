@@ -189,6 +189,10 @@ describe('FlightSQL server with our client', () => {
     assert.deepEqual([...column(filtered, 'table_name')], ['log_entries']);
     assert.equal(filtered.schema.fields.length, 4, 'no table_schema column unless asked');
     assert.equal((await client.getTables({ table_types: ['VIEW'] })).numRows, 0);
+
+    const keys = await client.getPrimaryKeys('log_entries');
+    assert.equal(keys.numRows, 0);
+    assert.deepEqual(keys.schema.fields.map((f) => f.name), ['catalog_name', 'db_schema_name', 'table_name', 'column_name', 'key_name', 'key_sequence']);
   });
 
   it('answers SqlInfo with the requested ids', async () => {

@@ -127,6 +127,10 @@ export class FlightSQLClient {
     return this.metadataQuery(packAny('CommandGetTableTypes', {}));
   }
 
+  getPrimaryKeys(table: string): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetPrimaryKeys', { table }));
+  }
+
   /** SqlInfo rows (`info_name`, dense-union `value`); no ids means everything the server knows. */
   getSqlInfo(info: number[] = []): Promise<Table> {
     return this.metadataQuery(packAny('CommandGetSqlInfo', { info }));

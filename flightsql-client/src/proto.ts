@@ -77,6 +77,15 @@ export interface CommandGetTables {
   include_schema: boolean;
 }
 export interface CommandGetTableTypes {}
+export interface CommandGetKeys { catalog?: string; db_schema?: string; table: string }
+export interface CommandGetCrossReference {
+  pk_catalog?: string;
+  pk_db_schema?: string;
+  pk_table: string;
+  fk_catalog?: string;
+  fk_db_schema?: string;
+  fk_table: string;
+}
 export interface CommandStatementQuery { query: string; transaction_id?: Uint8Array }
 export interface TicketStatementQuery { statement_handle: Uint8Array }
 export interface CommandPreparedStatementQuery { prepared_statement_handle: Uint8Array }
@@ -95,6 +104,10 @@ export interface SqlMessages {
   CommandGetDbSchemas: CommandGetDbSchemas;
   CommandGetTables: CommandGetTables;
   CommandGetTableTypes: CommandGetTableTypes;
+  CommandGetPrimaryKeys: CommandGetKeys;
+  CommandGetExportedKeys: CommandGetKeys;
+  CommandGetImportedKeys: CommandGetKeys;
+  CommandGetCrossReference: CommandGetCrossReference;
   CommandStatementQuery: CommandStatementQuery;
   TicketStatementQuery: TicketStatementQuery;
   CommandPreparedStatementQuery: CommandPreparedStatementQuery;
@@ -107,6 +120,7 @@ export type SqlMessageName = keyof SqlMessages;
 const SQL = 'arrow.flight.protocol.sql';
 const sqlMessageNames: SqlMessageName[] = [
   'CommandGetSqlInfo', 'CommandGetCatalogs', 'CommandGetDbSchemas', 'CommandGetTables', 'CommandGetTableTypes',
+  'CommandGetPrimaryKeys', 'CommandGetExportedKeys', 'CommandGetImportedKeys', 'CommandGetCrossReference',
   'CommandStatementQuery', 'TicketStatementQuery', 'CommandPreparedStatementQuery',
   'ActionCreatePreparedStatementRequest', 'ActionCreatePreparedStatementResult', 'ActionClosePreparedStatementRequest',
 ];

@@ -1,4 +1,4 @@
-import { Binary, Field, Schema, Utf8, type Data, type RecordBatch } from 'apache-arrow';
+import { Binary, Field, Int32, Schema, Uint8, Utf8, type Data, type RecordBatch } from 'apache-arrow';
 import { serializeSchema, type CommandGetDbSchemas, type CommandGetTables } from '@micromegas/flightsql-client';
 import { batchOf, column } from './metadata-batch.js';
 import {
@@ -20,6 +20,36 @@ export function tablesSchema(includeSchema: boolean): Schema {
     new Field('table_type', new Utf8(), false),
   ];
   return new Schema(includeSchema ? [...fields, new Field('table_schema', new Binary(), false)] : fields);
+}
+
+export const primaryKeysSchema = new Schema([
+  new Field('catalog_name', new Utf8(), true),
+  new Field('db_schema_name', new Utf8(), true),
+  new Field('table_name', new Utf8(), false),
+  new Field('column_name', new Utf8(), false),
+  new Field('key_name', new Utf8(), true),
+  new Field('key_sequence', new Int32(), false),
+]);
+/** Exported keys, imported keys and cross references share one shape. */
+export const foreignKeysSchema = new Schema([
+  new Field('pk_catalog_name', new Utf8(), true),
+  new Field('pk_db_schema_name', new Utf8(), true),
+  new Field('pk_table_name', new Utf8(), false),
+  new Field('pk_column_name', new Utf8(), false),
+  new Field('fk_catalog_name', new Utf8(), true),
+  new Field('fk_db_schema_name', new Utf8(), true),
+  new Field('fk_table_name', new Utf8(), false),
+  new Field('fk_column_name', new Utf8(), false),
+  new Field('key_sequence', new Int32(), false),
+  new Field('fk_key_name', new Utf8(), true),
+  new Field('pk_key_name', new Utf8(), true),
+  new Field('update_rule', new Uint8(), false),
+  new Field('delete_rule', new Uint8(), false),
+]);
+
+/** View sets have no primary or foreign keys: key queries answer no rows, in the expected shape. */
+export function noRows(schema: Schema): RecordBatch {
+  return batchOf(schema, schema.fields.map((field) => column(field.type, [])));
 }
 
 /** A catalog filter: absent means any; "" means tables without a catalog, and ours all have one. */

@@ -3,7 +3,8 @@ import { packAny, sql, unpackAny } from '@micromegas/flightsql-client';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { QueryEngine, QueryOptions, QueryResult } from '../query/engine.js';
 import {
-  catalogs, catalogsSchema, dbSchemas, dbSchemasSchema, tables, tablesSchema, tableTypes, tableTypesSchema,
+  catalogs, catalogsSchema, dbSchemas, dbSchemasSchema, foreignKeysSchema, noRows, primaryKeysSchema, tables,
+  tablesSchema, tableTypes, tableTypesSchema,
 } from './catalog-commands.js';
 import { FlightSqlRequestError } from './errors.js';
 import { sqlInfo, sqlInfoSchema } from './sql-info.js';
@@ -73,6 +74,12 @@ export function resolveCommand(bytes: Uint8Array, ctx: CommandContext): Command 
     }
     case 'CommandGetTableTypes':
       return metadataCommand(bytes, tableTypesSchema, tableTypes);
+    case 'CommandGetPrimaryKeys':
+      return metadataCommand(bytes, primaryKeysSchema, () => noRows(primaryKeysSchema));
+    case 'CommandGetExportedKeys':
+    case 'CommandGetImportedKeys':
+    case 'CommandGetCrossReference':
+      return metadataCommand(bytes, foreignKeysSchema, () => noRows(foreignKeysSchema));
     case 'CommandGetSqlInfo': {
       const command = sql.CommandGetSqlInfo.decode(value);
       return metadataCommand(bytes, sqlInfoSchema, () => sqlInfo(command, ctx.version));
