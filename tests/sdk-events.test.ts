@@ -24,7 +24,9 @@ test('SDK delivers process, streams and every event exactly as recorded', async 
   const log = logger('game.loop');
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
   levels.forEach((level, i) => log[level](`message ${i}`));
-  log.info('with properties', { player: 'p1', score: 12, alive: true });
+  const cyclic: Record<string, unknown> = {};
+  cyclic['self'] = cyclic;
+  log.info('with properties', { player: 'p1', score: 12, alive: true, pos: { x: 1 }, cyclic });
   warn('other.target', 'free-form');
   error('other.target', 'failed', { code: 'E1' });
 
@@ -93,7 +95,7 @@ test('SDK delivers process, streams and every event exactly as recorded', async 
     logs.map((e) => (e.kind === 'log' ? [e.level, e.target, e.msg, e.properties] : e.kind)),
     [
       ...levels.map((_, i) => [i + 1, 'game.loop', `message ${i}`, undefined]),
-      [4, 'game.loop', 'with properties', { player: 'p1', score: '12', alive: 'true' }],
+      [4, 'game.loop', 'with properties', { player: 'p1', score: '12', alive: 'true', pos: '{"x":1}', cyclic: '[object Object]' }],
       [3, 'other.target', 'free-form', undefined],
       [2, 'other.target', 'failed', { code: 'E1' }],
     ],

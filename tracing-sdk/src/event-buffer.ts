@@ -17,6 +17,16 @@ export const ASYNC_END = 7;
 
 export type PropertyBag = Readonly<Record<string, unknown>>;
 
+/** Objects as JSON, the rest with String(); whatever a value does, recording must not throw. */
+function propertyText(value: unknown): string {
+  try {
+    if (typeof value === 'object' && value !== null) return JSON.stringify(value) ?? String(value);
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export class EventBuffer {
   length = 0;
   /** performance.now() when the buffer started receiving events: the block's begin time. */
@@ -77,7 +87,7 @@ export class EventBuffer {
       if (!Object.prototype.hasOwnProperty.call(properties, key)) continue;
       const value = properties[key];
       props[p++] = key;
-      props[p++] = typeof value === 'string' ? value : String(value);
+      props[p++] = typeof value === 'string' ? value : propertyText(value);
       if (++n === 0xffff) break;
     }
     this.nbProps[i] = n;

@@ -23,6 +23,7 @@ export class HttpSender {
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
   private running = false;
+  private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private backoffMs = MIN_BACKOFF_MS;
   /** While > 0, handles stay ref'd so a pending shutdown() keeps the process alive. */
@@ -41,7 +42,7 @@ export class HttpSender {
 
   /** Starts sending if idle. */
   kick(): void {
-    if (this.running || this.retryTimer !== undefined) return;
+    if (this.closed || this.running || this.retryTimer !== undefined) return;
     this.running = true;
     void this.pump();
   }
@@ -81,6 +82,7 @@ export class HttpSender {
 
   /** Stops retrying and closes idle sockets. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.agent.destroy();
@@ -95,6 +97,7 @@ export class HttpSender {
       this.queue.inFlight = item;
       const status = await this.post(item);
       this.queue.inFlight = undefined;
+      if (this.closed) break;
       if (status >= 200 && status < 300) {
         this.queue.remove(item);
         this.stats.sent++;
