@@ -1,5 +1,6 @@
 // Query and settings models shared by the frontend (editors) and the backend component.
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+import type { BuilderModel } from './builder/sql';
 
 export const FORMATS = ['table', 'time_series', 'logs', 'traces', 'flame_graph'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -11,6 +12,9 @@ export interface MicromegasQuery extends DataQuery {
   timeFilter?: boolean;
   /** Bound the result to the panel's max data points when the SQL has no LIMIT. */
   autoLimit?: boolean;
+  /** The builder writes rawSql from its model; the backend only ever reads rawSql. */
+  editorMode?: 'code' | 'builder';
+  builder?: BuilderModel;
 }
 
 export const DEFAULT_QUERY: Partial<MicromegasQuery> = {

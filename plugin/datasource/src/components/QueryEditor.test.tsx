@@ -56,4 +56,29 @@ describe('QueryEditor', () => {
     fireEvent.click(toggle);
     expect(onChange).toHaveBeenCalledWith({ ...full, autoLimit: true });
   });
+
+  test('builder mode writes the SQL from view set, instance, columns and filter', () => {
+    const { onChange, full } = setup();
+    fireEvent.click(screen.getByLabelText('Builder'));
+    const switched = onChange.mock.calls.at(-1)![0];
+    expect(switched).toMatchObject({ editorMode: 'builder', builder: { viewSet: 'log_entries' } });
+    expect(switched.rawSql).toBe(
+      'SELECT time, level, target, msg\nFROM log_entries\nWHERE $__timeFilter(time)\nORDER BY time DESC\nLIMIT 100',
+    );
+    expect(full.rawSql).toBe('SELECT 1');
+  });
+
+  test('builder: a set without a global instance asks for its id, then uses view_instance', () => {
+    const { onChange } = setup({ editorMode: 'builder', builder: { viewSet: 'thread_spans' } });
+    expect(screen.getByRole('alert')).toHaveTextContent('thread_spans has no global instance: give a stream_id');
+    fireEvent.change(screen.getByLabelText('Instance'), { target: { value: 'stream-1' } });
+    expect(onChange.mock.calls.at(-1)![0].rawSql).toContain("FROM view_instance('thread_spans', 'stream-1')");
+  });
+
+  test('builder: the generated SQL is shown', () => {
+    setup({ editorMode: 'builder', builder: { viewSet: 'measures', filter: "name = 'cpu'" }, rawSql: 'SELECT * FROM measures' });
+    expect(screen.getByLabelText('Generated SQL')).toHaveTextContent('SELECT * FROM measures');
+    fireEvent.change(screen.getByLabelText('Filter'), { target: { value: 'value > 1' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
 });
