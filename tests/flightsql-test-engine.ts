@@ -46,6 +46,8 @@ function columnData(type: DataType, values: unknown[]): Data {
 export class DuckDbTestEngine implements QueryEngine {
   /** Every options object the engine received, for assertions on what reached it. */
   readonly received: QueryOptions[] = [];
+  /** Results being streamed right now (a stream closes when read to the end or abandoned). */
+  openStreams = 0;
 
   private constructor(private readonly instance: DuckDBInstance) {}
 
@@ -84,6 +86,7 @@ export class DuckDbTestEngine implements QueryEngine {
       connection.closeSync();
       return invalid(sql)(err);
     });
+    this.openStreams += 1;
     const schema = new Schema(Array.from({ length: result.columnCount }, (_, i) =>
       new Field(result.columnName(i), arrowType(result.columnType(i), options.preserveDictionary ?? false), true)));
     async function* batches(): AsyncGenerator<RecordBatch> {
@@ -98,8 +101,10 @@ export class DuckDbTestEngine implements QueryEngine {
         }
       } finally {
         connection.closeSync();
+        engine.openStreams -= 1;
       }
     }
+    const engine = this;
     return { schema, batches: batches() };
   }
 
