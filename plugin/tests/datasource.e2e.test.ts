@@ -2,6 +2,7 @@
 // The built datasource executable, driven as Grafana drives it, against a real backend that the
 // tracing SDK fed: health check, then each format with macros and the dashboard's time range.
 import { decodeFrame } from '../datasource/pkg/frames/testing';
+import { builderSql, VIEW_SETS } from '../datasource/src/builder/sql';
 import { pluginStackFixture } from './backend';
 
 jest.setTimeout(120_000);
@@ -108,4 +109,10 @@ test("a SQL error comes back as that query's error, and the plugin keeps serving
   ]);
   expect(responses.X!.error).toMatch(/nope/);
   expect((await stack.host.checkHealth(stack.config)).status).toBe('OK');
+});
+
+test.each(VIEW_SETS.map((set) => [set.name, set] as const))('the query builder SQL for %s runs', async (_name, set) => {
+  const instance = set.global ? undefined : set.instance === 'stream_id' ? stack.backend.cpuStream : stack.backend.processId;
+  const frames = await query('B', { rawSql: builderSql({ viewSet: set.name, instance, limit: 5 }), format: 'table' });
+  expect(frames).toHaveLength(1);
 });
