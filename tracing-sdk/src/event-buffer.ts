@@ -59,9 +59,11 @@ export class EventBuffer {
 
   private readonly onFull: (buffer: EventBuffer) => void;
 
-  /** Forgets the events (after they were encoded) and drops references so they can be collected. */
+  /**
+   * Forgets the events (after they were encoded) and drops message and property strings so they
+   * can be collected. `ref` keeps descriptors and targets, which live as long as their call sites.
+   */
   clear(beginMs: number): void {
-    this.ref.fill(undefined, 0, this.length);
     this.msg.fill(undefined, 0, this.length);
     this.props.fill('', 0, this.propsLength);
     this.length = 0;

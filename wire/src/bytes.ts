@@ -42,6 +42,11 @@ export class ByteWriter {
   varint(v: number): void {
     this.ensure(10);
     const buf = this.buf;
+    if (v < 0x80) {
+      // Ids and most tick deltas: one byte, no loop.
+      buf[this.pos++] = v;
+      return;
+    }
     let pos = this.pos;
     while (v >= 0x80000000) {
       buf[pos++] = (v % TWO_POW_7) | 0x80;

@@ -15,6 +15,8 @@ export class BlockEncoder {
   private readonly localIds = new Map<unknown, number>();
   private readonly stringIds = new Map<string, number>();
   private nextId = 0;
+  private lastSpan: SpanDescriptor | undefined;
+  private lastSpanId = 0;
   private prevTicks = 0;
   private nbObjects = 0;
 
@@ -28,6 +30,7 @@ export class BlockEncoder {
     this.deps.reset();
     this.localIds.clear();
     this.stringIds.clear();
+    this.lastSpan = undefined;
     this.nextId = 0;
     this.nbObjects = 0;
     this.prevTicks = baseTicks;
@@ -57,7 +60,12 @@ export class BlockEncoder {
   }
 
   private spanRef(desc: SpanDescriptor): number {
-    return this.localIds.get(desc) ?? this.define(desc, DepKind.SpanDesc, [desc.name, desc.target, desc.filename], desc.line);
+    // A span's end usually follows its innermost begin: remembering the last one saves a lookup.
+    if (desc === this.lastSpan) return this.lastSpanId;
+    const id = this.localIds.get(desc) ?? this.define(desc, DepKind.SpanDesc, [desc.name, desc.target, desc.filename], desc.line);
+    this.lastSpan = desc;
+    this.lastSpanId = id;
+    return id;
   }
 
   private metricRef(desc: MetricDescriptor): number {
