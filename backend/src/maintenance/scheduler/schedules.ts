@@ -12,11 +12,9 @@
  * missed tick is repaired by the next one; second ticks are never caught up (when the scheduler
  * falls behind, the minute tick covers what they skipped).
  *
- * View sets run in update-group order: the metadata snapshots, then the block views, then what
- * derives from them. The `blocks` snapshot is a full copy of its table, rebuilt whenever a block
- * arrives, so it refreshes once a minute rather than every second; metadata snapshots cover all
- * time and have nothing to merge, so hour and day ticks skip them. Expired files are swept every
- * minute (their grace period is minutes long); retention and tail sampling run every hour.
+ * View sets run in update-group order: blocks, then the other metadata views and the block views,
+ * then what derives from them (log_stats from log_entries). Expired files are swept every minute
+ * (their grace period is minutes long); retention and tail sampling run every hour.
  */
 export type ScheduleName = 'second' | 'minute' | 'hour' | 'day';
 
@@ -35,15 +33,14 @@ export interface Schedule {
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling';
 
-const METADATA_SETS = ['processes', 'streams'];
-const BLOCK_SETS = ['log_entries', 'measures'];
-const DERIVED_SETS = ['log_stats'];
+/** Update-group order (blocks → processes, streams, log_entries, measures → log_stats): a view after those it reads. */
+const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'log_stats'];
 
 export const schedules: readonly Schedule[] = [
-  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: [...METADATA_SETS, ...BLOCK_SETS, ...DERIVED_SETS], chores: [] },
-  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, -1], viewSets: ['blocks', ...METADATA_SETS, ...BLOCK_SETS, ...DERIVED_SETS], chores: ['sweep'] },
-  { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: [...BLOCK_SETS, ...DERIVED_SETS], chores: ['retention', 'tail_sampling'] },
-  { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: [...BLOCK_SETS, ...DERIVED_SETS], chores: [] },
+  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: [] },
+  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: ['sweep'] },
+  { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
+  { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
 ];
 
 /** The period boundary of the tick due at `now` (seconds since the epoch). */
