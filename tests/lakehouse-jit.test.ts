@@ -57,6 +57,9 @@ for (const metadataBackend of testMetadataBackends) {
         assert.equal(after[0]!.num_rows, 3);
         const expired = await db.store.query<{ file_path: string }>('SELECT file_path FROM lakehouse_expired_files');
         assert.ok(expired.some((e) => e.file_path === before!.file_path), 'the replaced file is expired, not leaked');
+        const blocks = await lake.catalog.partitionsFor('blocks', 'global', {});
+        const [listed] = await readParquet(blocks.map((f) => f.path), `SELECT count(*)::INTEGER AS n FROM {files} WHERE process_id = '${proc.process_id}'`);
+        assert.deepEqual(listed, { n: 2 }, 'the blocks view is refreshed the same way');
       });
 
       it('a time range prunes partitions by event time and still returns every row inside it', async () => {

@@ -6,20 +6,22 @@
  * earlier segments their first one depends on, and later ones while spans begun in the range are
  * still open.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { WireFormatError } from '@micromegas/wire';
+import { createHash } from 'node:crypto';
+import { WireFormatError, type BlockPayload } from '@micromegas/wire';
 import { readBlockPayload } from '../lake/telemetry/payload.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { Dimensions } from '../etl/dimensions.js';
+import type { SourceBlock } from '../etl/sources.js';
+import type { ViewBuilder } from '../etl/view-builder.js';
 import type { CarriedSpan } from '../etl/thread-spans.js';
 import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
-import { blockSetHash, type BlockSelection, type InstanceFilter, type SourceBlocks } from './source-blocks.js';
-import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
+import type { BlockSelection, InstanceFilter, SourceBlocks } from './source-blocks.js';
+import { refreshSegments, sourceSetHash, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
-import { PartitionFiles } from './partition-files.js';
-import type { ParquetWriter } from './parquet-writer.js';
-import { PartitionBuildError } from './errors.js';
+import type { PartitionFiles } from './partition-files.js';
+import type { PartitionBuilder } from './partition-builder.js';
+import type { SingleFlight } from './single-flight.js';
 
 /** Payload downloads kept in flight while earlier blocks decode. */
 const FETCH_AHEAD = 8;
@@ -28,7 +30,8 @@ export interface MaterializerDeps {
   source: SourceBlocks;
   index: PartitionIndex;
   files: PartitionFiles;
-  writer: ParquetWriter;
+  builder: PartitionBuilder;
+  flights: SingleFlight;
   objects: ObjectStore;
   /** Told about blocks skipped because their payload is malformed. */
   onSkippedBlock?: (blockId: string, error: WireFormatError) => void;
@@ -49,7 +52,6 @@ export function schemaHash(set: BlockViewSet): string {
 }
 
 export class BlockMaterializer {
-  readonly #inflight = new Map<string, Promise<unknown>>();
   readonly stats: BuildStats = { built: 0, events: 0, rows: 0 };
 
   constructor(private readonly deps: MaterializerDeps) {}
@@ -66,7 +68,7 @@ export class BlockMaterializer {
    * for the segments starting in that insert range); returns how many it (re)built.
    */
   async refresh(set: BlockViewSet, instanceId: string, range: TimeRange, widthSeconds: number, inserts?: TimeBounds): Promise<number> {
-    if (set.chained) return this.#once(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
+    if (set.chained) return this.deps.flights.run(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
     const selection = BlockMaterializer.selection(set, instanceId);
     const built = await refreshSegments({
       index: this.deps.index, viewSet: set.info.name, instanceId, schemaHash: schemaHash(set), widthSeconds, events: range, inserts,
@@ -74,7 +76,7 @@ export class BlockMaterializer {
         summaries: (width, within) => this.deps.source.segmentSummaries(selection, width, within),
         build: async (begin, end) => { await this.#build(set, instanceId, selection, begin, end, undefined); },
       },
-      once: (key, build) => this.#once(key, build),
+      flights: this.deps.flights,
     });
     await this.#collectExpired();
     return built;
@@ -133,66 +135,49 @@ export class BlockMaterializer {
     }
   }
 
-  /** Runs `fn` unless the same key is already running in this process, then shares its outcome. */
-  #once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const running = this.#inflight.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    const promise = fn().finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, promise);
-    return promise;
-  }
-
   /** Builds and records one segment's partition; returns what it carries out (chained sets). */
   async #build(set: BlockViewSet, instanceId: string, selection: BlockSelection, beginInsert: Date, endInsert: Date, carried: unknown): Promise<unknown> {
-    const { source, files, writer, index, objects } = this.deps;
-    try {
-      const blocks = await source.blocksIn(selection, beginInsert, endInsert);
+    let carryOut: unknown;
+    const written = await this.deps.builder.build(set.info.name, instanceId, beginInsert, async () => {
+      const blocks = await this.deps.source.blocksIn(selection, beginInsert, endInsert);
       const dims = new Dimensions();
-      for (const p of await source.processes([...new Set(blocks.map((b) => b.process_id))])) dims.addProcess(p);
+      for (const p of await this.deps.source.processes([...new Set(blocks.map((b) => b.process_id))])) dims.addProcess(p);
       const streamId = selection.filter.kind === 'stream_id' ? selection.filter.id : undefined;
       const process = blocks[0] === undefined ? undefined : dims.process(blocks[0].process_id);
       const builder = set.createBuilder({ dims, process, streamId, carried });
-
-      const payloads = blocks.map(() => undefined as ReturnType<typeof readBlockPayload> | undefined);
-      const fetch = (i: number): void => {
-        if (i < blocks.length) payloads[i] = readBlockPayload(objects, blocks[i]!);
-      };
-      for (let i = 0; i < FETCH_AHEAD; i++) fetch(i);
-      for (let i = 0; i < blocks.length; i++) {
-        const block = blocks[i]!;
-        const payload = await payloads[i]!;
-        payloads[i] = undefined;
-        fetch(i + FETCH_AHEAD);
-        try {
-          this.stats.events += builder.visitBlock(dims.beginBlock(block), payload, block.block_id);
-        } catch (err) {
-          if (!(err instanceof WireFormatError)) throw err;
-          this.deps.onSkippedBlock?.(block.block_id, err);
-        }
-      }
-
-      const carryOut = builder.carryOut?.();
-      const hash = set.chained ? chainHash(blockSetHash(blocks.map((b) => b.block_id)), carried as CarriedSpan[]) : blockSetHash(blocks.map((b) => b.block_id));
-      await files.ensureScratchDir();
-      const scratch = files.scratchPath(`${randomUUID()}.parquet`);
-      const written = await writer.write({ tables: [...dims.stage(), ...builder.stage()], select: set.select, timeColumn: set.info.timeColumn, path: scratch });
-      let filePath: string | null = null;
-      let fileSize = 0;
-      if (written.numRows > 0) {
-        filePath = PartitionFiles.key(set.info.name, instanceId, beginInsert, endInsert, hash, schemaHash(set));
-        fileSize = await files.publish(filePath, scratch);
-      }
-      const insertNs = (d: Date): bigint => BigInt(d.getTime()) * 1_000_000n;
-      await index.upsert({
+      await this.#decode(blocks, dims, builder);
+      carryOut = builder.carryOut?.();
+      const blocksHash = sourceSetHash(blocks.map((b) => b.block_id));
+      return {
         viewSet: set.info.name, instanceId, beginInsert, endInsert,
-        minEventNs: written.minEventNs ?? insertNs(beginInsert), maxEventNs: written.maxEventNs ?? insertNs(beginInsert),
-        filePath, fileSize, fileSchemaHash: schemaHash(set), sourceDataHash: hash, numRows: written.numRows, carry: carryOut ?? null,
-      });
-      this.stats.built++;
-      this.stats.rows += written.numRows;
-      return carryOut;
-    } catch (err) {
-      throw new PartitionBuildError(set.info.name, instanceId, beginInsert, err instanceof Error ? err.message : String(err), { cause: err });
+        tables: [...dims.stage(), ...builder.stage()], select: set.select, timeColumn: set.info.timeColumn,
+        sourceHash: set.chained ? chainHash(blocksHash, carried as CarriedSpan[]) : blocksHash, schemaHash: schemaHash(set),
+        carry: carryOut,
+      };
+    });
+    this.stats.built++;
+    this.stats.rows += written.numRows;
+    return carryOut;
+  }
+
+  /** Decodes the blocks in order into `builder`, downloading a few ahead; malformed ones are skipped. */
+  async #decode(blocks: readonly SourceBlock[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
+    const payloads = blocks.map(() => undefined as Promise<BlockPayload> | undefined);
+    const fetch = (i: number): void => {
+      if (i < blocks.length) payloads[i] = readBlockPayload(this.deps.objects, blocks[i]!);
+    };
+    for (let i = 0; i < FETCH_AHEAD; i++) fetch(i);
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i]!;
+      const payload = await payloads[i]!;
+      payloads[i] = undefined;
+      fetch(i + FETCH_AHEAD);
+      try {
+        this.stats.events += builder.visitBlock(dims.beginBlock(block), payload, block.block_id);
+      } catch (err) {
+        if (!(err instanceof WireFormatError)) throw err;
+        this.deps.onSkippedBlock?.(block.block_id, err);
+      }
     }
   }
 

@@ -13,6 +13,8 @@ import { metadataViewSets } from './metadata-view-sets.js';
 import { LogStatsSet } from './log-stats.js';
 import { PartitionIndex } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
+import { PartitionBuilder } from './partition-builder.js';
+import { SingleFlight } from './single-flight.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { SourceBlocks } from './source-blocks.js';
 
@@ -27,6 +29,8 @@ export interface ViewCatalogOptions {
   globalSegmentSeconds?: number;
   /** … and for per-process / per-stream instances (default 600 s). */
   instanceSegmentSeconds?: number;
+  /** … and for processes, streams and blocks (default 600 s). */
+  metadataSegmentSeconds?: number;
   /** Threads of the internal DuckDB that writes Parquet (default 2). */
   writerThreads?: number;
   onSkippedBlock?: MaterializerDeps['onSkippedBlock'];
@@ -50,7 +54,9 @@ export class LakehouseCatalog implements ViewCatalog {
     const index = new PartitionIndex(options.metadata);
     const files = new PartitionFiles(options.objects, options.cacheDir, options.maxCacheBytes ?? 1024 ** 3);
     const source = new SourceBlocks(options.metadata);
-    const materializer = new BlockMaterializer({ source, index, files, writer, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const builder = new PartitionBuilder(writer, files, index);
+    const flights = new SingleFlight();
+    const materializer = new BlockMaterializer({ source, index, files, builder, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({
@@ -63,8 +69,8 @@ export class LakehouseCatalog implements ViewCatalog {
     const logEntries = blockSets.find((s) => s.info.name === 'log_entries')!;
     const sets = [
       ...blockSets,
-      new LogStatsSet(logEntries, index, files, writer),
-      ...metadataViewSets(options.metadata, index, files, writer),
+      new LogStatsSet(logEntries, index, files, builder),
+      ...metadataViewSets({ db: options.metadata, index, builder, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
     return new LakehouseCatalog(index, files, writer, materializer, sets);
   }

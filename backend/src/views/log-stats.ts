@@ -4,14 +4,14 @@
  * rebuilt when that partition is). A minute whose logs were inserted in two segments appears in
  * both partitions: sum `count` when grouping.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { TimeRange } from '../query/engine.js';
 import type { MaterializedSet } from './materialized-set.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
-import { PartitionFiles } from './partition-files.js';
-import { quoteLiteral, type ParquetWriter } from './parquet-writer.js';
+import type { PartitionFiles } from './partition-files.js';
+import type { PartitionBuilder } from './partition-builder.js';
+import { quoteLiteral } from './parquet-writer.js';
 import { logStatsSchema } from './schemas.js';
-import { PartitionBuildError } from './errors.js';
 
 const SELECT = (path: string): string => `SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, process_id, level, target, count(*)::BIGINT AS count
   FROM read_parquet(${quoteLiteral(path)}) GROUP BY ALL`;
@@ -24,7 +24,7 @@ export class LogStatsSet implements MaterializedSet {
     private readonly logEntries: MaterializedSet,
     private readonly index: PartitionIndex,
     private readonly files: PartitionFiles,
-    private readonly writer: ParquetWriter,
+    private readonly builder: PartitionBuilder,
   ) {}
 
   async refresh(_instanceId: string, range: TimeRange): Promise<void> {
@@ -54,22 +54,10 @@ export class LogStatsSet implements MaterializedSet {
   }
 
   async #build(source: StoredPartition, hash: string): Promise<void> {
-    try {
-      const input = await this.files.localPath(source.file_path);
-      await this.files.ensureScratchDir();
-      const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
-      const written = await this.writer.write({ tables: [], select: SELECT(input), timeColumn: 'time_bin', path: scratch });
-      const key = PartitionFiles.key(this.info.name, 'global', source.begin_insert_time, source.end_insert_time, hash, SCHEMA_HASH);
-      const fileSize = written.numRows > 0 ? await this.files.publish(key, scratch) : 0;
-      const fallbackNs = BigInt(source.begin_insert_time.getTime()) * 1_000_000n;
-      await this.index.upsert({
-        viewSet: this.info.name, instanceId: 'global', beginInsert: source.begin_insert_time, endInsert: source.end_insert_time,
-        minEventNs: written.minEventNs ?? fallbackNs, maxEventNs: written.maxEventNs ?? fallbackNs,
-        filePath: written.numRows > 0 ? key : null, fileSize, fileSchemaHash: SCHEMA_HASH, sourceDataHash: hash,
-        numRows: written.numRows, carry: null,
-      });
-    } catch (err) {
-      throw new PartitionBuildError(this.info.name, 'global', source.begin_insert_time, err instanceof Error ? err.message : String(err), { cause: err });
-    }
+    await this.builder.build(this.info.name, 'global', source.begin_insert_time, async () => ({
+      viewSet: this.info.name, instanceId: 'global', beginInsert: source.begin_insert_time, endInsert: source.end_insert_time,
+      tables: [], select: SELECT(await this.files.localPath(source.file_path)), timeColumn: this.info.timeColumn,
+      sourceHash: hash, schemaHash: SCHEMA_HASH,
+    }));
   }
 }

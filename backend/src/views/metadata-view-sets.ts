@@ -1,28 +1,28 @@
 /**
- * processes, streams and blocks: global views of the telemetry metadata in PostgreSQL, each kept as
- * one Parquet snapshot rebuilt when its tables changed (row counts, latest insert). `blocks` is
- * joined with its stream and process under dotted column names, as in the reference schemas.
+ * processes, streams and blocks: global views of the telemetry metadata in PostgreSQL, partitioned
+ * by insert time like the other views (rows are insert-only; a segment's id set is its source
+ * hash). `blocks` is joined with its stream and process (written before it, never changed) under
+ * dotted column names, as in the reference schemas.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { StagedColumn } from '../etl/staged.js';
+import type { TimeRange } from '../query/engine.js';
 import type { MaterializedSet } from './materialized-set.js';
 import type { PartitionIndex } from './partition-index.js';
-import { PartitionFiles } from './partition-files.js';
-import type { ParquetWriter } from './parquet-writer.js';
+import type { PartitionBuilder } from './partition-builder.js';
+import type { SingleFlight } from './single-flight.js';
+import { refreshSegments, sourceSetHash, type SegmentSource, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import { blocksSchema, processesSchema, streamsSchema } from './schemas.js';
 import type { ViewSetInfo } from './catalog.js';
-import { PartitionBuildError } from './errors.js';
-
-/** The snapshot covers every insert time. */
-const ALL_BEGIN = new Date(0);
-const ALL_END = new Date(Date.UTC(9999, 0, 1));
 
 interface MetadataViewDefinition {
   info: ViewSetInfo;
-  /** Tables whose changes make the snapshot stale. */
-  tables: readonly string[];
-  /** PostgreSQL query; each column is text or int8 as `staged` says. */
+  /** The table whose rows the view lists (partitioned by its insert_time), its alias and id column. */
+  table: string;
+  alias: string;
+  idColumn: string;
+  /** PostgreSQL query (without WHERE: the insert range is appended); columns text or int8 as `staged` says. */
   pgSelect: string;
   staged: readonly { name: string; type: 'VARCHAR' | 'BIGINT' }[];
   /** DuckDB SELECT over the staged table `mm_rows`. */
@@ -47,7 +47,7 @@ const processStaged = (prefix: string) => [
 const definitions: readonly MetadataViewDefinition[] = [
   {
     info: { name: 'processes', schema: processesSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
-    tables: ['processes'],
+    table: 'processes', alias: 'p', idColumn: 'process_id',
     pgSelect: `SELECT p.process_id, ${PROCESS_PG('p', '')} FROM processes p`,
     staged: [text('process_id'), ...processStaged('')],
     select: `SELECT process_id, exe, username, realname, computer, distro, cpu_brand, tsc_frequency,
@@ -56,7 +56,7 @@ const definitions: readonly MetadataViewDefinition[] = [
   },
   {
     info: { name: 'streams', schema: streamsSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
-    tables: ['streams'],
+    table: 'streams', alias: 's', idColumn: 'stream_id',
     pgSelect: `SELECT s.stream_id, s.process_id, encode(s.dependencies_metadata, 'hex') AS dependencies_metadata,
       encode(s.objects_metadata, 'hex') AS objects_metadata, to_json(s.tags)::text AS tags, s.properties::text AS properties,
       ${INSERT_US('s')} AS insert_time_us FROM streams s`,
@@ -67,7 +67,7 @@ const definitions: readonly MetadataViewDefinition[] = [
   },
   {
     info: { name: 'blocks', schema: blocksSchema, hasGlobal: true, instanceKind: null, timeColumn: 'insert_time' },
-    tables: ['blocks', 'streams', 'processes'],
+    table: 'blocks', alias: 'b', idColumn: 'block_id',
     pgSelect: `SELECT b.block_id, b.stream_id, b.process_id, b.begin_time_ns, b.begin_ticks, b.end_time_ns, b.end_ticks,
       b.nb_objects::int8 AS nb_objects, b.object_offset, b.payload_size, ${INSERT_US('b')} AS insert_time_us,
       encode(s.dependencies_metadata, 'hex') AS s_dependencies_metadata, encode(s.objects_metadata, 'hex') AS s_objects_metadata,
@@ -96,62 +96,66 @@ function stageRows(def: MetadataViewDefinition, rows: readonly Record<string, un
     : { name, type, values: BigInt64Array.from(rows, (r) => BigInt(r[name] as number | bigint)) });
 }
 
-class MetadataViewSet implements MaterializedSet {
+class MetadataViewSet implements MaterializedSet, SegmentSource {
   readonly info: ViewSetInfo;
   readonly #schemaHash: string;
 
-  constructor(
-    private readonly def: MetadataViewDefinition,
-    private readonly db: MetadataStore,
-    private readonly index: PartitionIndex,
-    private readonly files: PartitionFiles,
-    private readonly writer: ParquetWriter,
-  ) {
+  constructor(private readonly def: MetadataViewDefinition, private readonly deps: MetadataDeps) {
     this.info = def.info;
     this.#schemaHash = createHash('md5').update(`${def.pgSelect}\n${def.select}`).digest('hex');
   }
 
-  /** Changes whenever a row is added to one of its tables (they are insert-only). */
-  async #sourceHash(): Promise<string> {
-    const parts = await Promise.all(this.def.tables.map(async (table) => {
-      const [row] = await this.db.query<{ n: number | bigint; last: number | bigint | null }>(
-        `SELECT count(*)::int8 AS n, (extract(epoch FROM max(insert_time)) * 1000000)::int8 AS last FROM ${table}`);
-      return `${table}:${row?.n}:${row?.last}`;
-    }));
-    return parts.join(',');
+  /** Insert time is the event time of these views: both bounds select segments. */
+  async summaries(widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds }): Promise<SegmentSummary[]> {
+    const { alias, idColumn } = this.def;
+    const lower = [within.events?.begin, within.inserts?.begin].filter((d) => d !== undefined).map((d) => Math.floor(d.getTime() / 1000 / widthSeconds) * widthSeconds);
+    const upper = [within.events?.end, within.inserts?.end].filter((d) => d !== undefined).map((d) => Math.ceil(d.getTime() / 1000 / widthSeconds) * widthSeconds);
+    const rows = await this.deps.db.query<{ segment: number | bigint; hash: string; min_ms: number | bigint }>(
+      `SELECT floor(extract(epoch FROM ${alias}.insert_time) / $1)::int8 AS segment,
+              md5(string_agg(${alias}.${idColumn}, ',' ORDER BY ${alias}.${idColumn} COLLATE "C")) AS hash,
+              floor(extract(epoch FROM min(${alias}.insert_time)) * 1000)::int8 AS min_ms
+       FROM ${this.def.table} ${alias}
+       WHERE ($2::float8 IS NULL OR ${alias}.insert_time >= to_timestamp($2)) AND ($3::float8 IS NULL OR ${alias}.insert_time < to_timestamp($3))
+       GROUP BY 1 ORDER BY 1`,
+      [widthSeconds, lower.length === 0 ? null : Math.max(...lower), upper.length === 0 ? null : Math.min(...upper)]);
+    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, minBeginMs: Number(r.min_ms) }));
   }
 
-  async refresh(): Promise<void> {
-    const hash = await this.#sourceHash();
-    const [current] = await this.index.ofInstance(this.info.name, 'global');
-    if (current?.source_data_hash === hash && current.file_schema_hash === this.#schemaHash) return;
-    try {
-      const rows = await this.db.query(this.def.pgSelect);
-      await this.files.ensureScratchDir();
-      const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
-      const written = await this.writer.write({
-        tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }],
-        select: this.def.select, timeColumn: this.info.timeColumn, path: scratch,
-      });
-      const key = PartitionFiles.key(this.info.name, 'global', ALL_BEGIN, ALL_END, hash, this.#schemaHash);
-      const fileSize = written.numRows > 0 ? await this.files.publish(key, scratch) : 0;
-      await this.index.upsert({
-        viewSet: this.info.name, instanceId: 'global', beginInsert: ALL_BEGIN, endInsert: ALL_END,
-        minEventNs: written.minEventNs ?? 0n, maxEventNs: written.maxEventNs ?? 0n,
-        filePath: written.numRows > 0 ? key : null, fileSize, fileSchemaHash: this.#schemaHash, sourceDataHash: hash,
-        numRows: written.numRows, carry: null,
-      });
-    } catch (err) {
-      throw new PartitionBuildError(this.info.name, 'global', ALL_BEGIN, err instanceof Error ? err.message : String(err), { cause: err });
-    }
+  async build(begin: Date, end: Date): Promise<void> {
+    await this.deps.builder.build(this.info.name, 'global', begin, async () => {
+      const { alias, idColumn } = this.def;
+      const rows = await this.deps.db.query(`${this.def.pgSelect} WHERE ${alias}.insert_time >= $1 AND ${alias}.insert_time < $2`, [begin, end]);
+      return {
+        viewSet: this.info.name, instanceId: 'global', beginInsert: begin, endInsert: end,
+        tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }], select: this.def.select, timeColumn: this.info.timeColumn,
+        sourceHash: sourceSetHash(rows.map((r) => String(r[idColumn]))), schemaHash: this.#schemaHash,
+      };
+    });
   }
 
-  async materialize(): Promise<number> {
-    await this.refresh();
-    return 1;
+  async refresh(_instanceId: string, range: TimeRange): Promise<void> {
+    await this.#refresh(range, undefined, this.deps.widthSeconds);
+  }
+
+  materialize(begin: Date, end: Date, deltaSeconds: number): Promise<number> {
+    return this.#refresh({}, { begin, end }, deltaSeconds);
+  }
+
+  #refresh(events: TimeBounds, inserts: TimeBounds | undefined, widthSeconds: number): Promise<number> {
+    const { index, flights } = this.deps;
+    return refreshSegments({ index, flights, viewSet: this.info.name, instanceId: 'global', schemaHash: this.#schemaHash, widthSeconds, source: this, events, inserts });
   }
 }
 
-export function metadataViewSets(db: MetadataStore, index: PartitionIndex, files: PartitionFiles, writer: ParquetWriter): MaterializedSet[] {
-  return definitions.map((def) => new MetadataViewSet(def, db, index, files, writer));
+export interface MetadataDeps {
+  db: MetadataStore;
+  index: PartitionIndex;
+  builder: PartitionBuilder;
+  flights: SingleFlight;
+  /** Insert-time width of the partitions JIT builds. */
+  widthSeconds: number;
+}
+
+export function metadataViewSets(deps: MetadataDeps): MaterializedSet[] {
+  return definitions.map((def) => new MetadataViewSet(def, deps));
 }

@@ -5,7 +5,17 @@
  * the source's summary; anything missing or stale is built. Narrower partitions do not cover a
  * segment: building it replaces them.
  */
+import { createHash } from 'node:crypto';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
+import type { SingleFlight } from './single-flight.js';
+
+/**
+ * md5 of the sorted source ids joined by ',': what the summaries compute in PostgreSQL as
+ * md5(string_agg(id, ',' ORDER BY id COLLATE "C")) (ids are ASCII: both sort bytewise).
+ */
+export function sourceSetHash(ids: readonly string[]): string {
+  return createHash('md5').update([...ids].sort().join(',')).digest('hex');
+}
 
 /** One insert-time segment's sources, summarized. */
 export interface SegmentSummary {
@@ -40,7 +50,7 @@ export interface SegmentRefresh {
   events?: TimeBounds | undefined;
   inserts?: TimeBounds | undefined;
   /** Shares a build already running in this process for the same partition. */
-  once: (key: string, build: () => Promise<void>) => Promise<void>;
+  flights: SingleFlight;
 }
 
 /** Returns how many partitions it (re)built. */
@@ -52,7 +62,7 @@ export async function refreshSegments(r: SegmentRefresh): Promise<number> {
   const verified = new Set<StoredPartition>();
   let built = 0;
   const build = async (begin: number, end: number): Promise<void> => {
-    await r.once(`${r.viewSet}\0${r.instanceId}\0${begin}\0${end}`, () => r.source.build(new Date(begin), new Date(end)));
+    await r.flights.run(`${r.viewSet}\0${r.instanceId}\0${begin}\0${end}`, () => r.source.build(new Date(begin), new Date(end)));
     built++;
   };
   for (const summary of summaries) {

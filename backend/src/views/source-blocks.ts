@@ -3,7 +3,6 @@
  * filter on blocks (all of them, one process's, one stream's) of streams carrying a tag; its
  * partitions slice those blocks by insert time into fixed-width segments.
  */
-import { createHash } from 'node:crypto';
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
 import type { SegmentSummary, TimeBounds } from './segment-refresh.js';
@@ -18,14 +17,6 @@ export interface BlockSelection {
   filter: InstanceFilter;
   /** Only blocks of streams with this tag. */
   streamTag: string;
-}
-
-/**
- * md5 of the sorted block ids joined by ',': the same value PostgreSQL computes in
- * `segmentSummaries` (ids sorted bytewise there through COLLATE "C").
- */
-export function blockSetHash(blockIds: readonly string[]): string {
-  return createHash('md5').update([...blockIds].sort().join(',')).digest('hex');
 }
 
 function where(selection: BlockSelection, firstParam: number): { sql: string; params: string[] } {

@@ -1,0 +1,64 @@
+/**
+ * The last step of every partition build: write the rows as Parquet, publish the file to the object
+ * store, and record the partition (replacing the one of the same key). A failure names the
+ * partition and keeps its cause.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StagedTable } from '../etl/staged.js';
+import type { PartitionIndex } from './partition-index.js';
+import { PartitionFiles } from './partition-files.js';
+import type { ParquetWriter, WriteResult } from './parquet-writer.js';
+import { PartitionBuildError } from './errors.js';
+
+export interface PartitionSpec {
+  viewSet: string;
+  instanceId: string;
+  beginInsert: Date;
+  endInsert: Date;
+  /** Staged tables and the SELECT over them giving the view's rows. */
+  tables: readonly StagedTable[];
+  select: string;
+  timeColumn: string;
+  sourceHash: string;
+  schemaHash: string;
+  /** What the next partition of the instance starts from (chained sets), else null. */
+  carry?: unknown;
+}
+
+export class PartitionBuilder {
+  constructor(
+    private readonly writer: ParquetWriter,
+    private readonly files: PartitionFiles,
+    private readonly index: PartitionIndex,
+  ) {}
+
+  /** Runs `prepare` (which gathers the rows) and records what it returns, as one failure unit. */
+  async build(viewSet: string, instanceId: string, beginInsert: Date, prepare: () => Promise<PartitionSpec>): Promise<WriteResult> {
+    try {
+      return await this.#record(await prepare());
+    } catch (err) {
+      throw new PartitionBuildError(viewSet, instanceId, beginInsert, err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  }
+
+  async #record(spec: PartitionSpec): Promise<WriteResult> {
+    await this.files.ensureScratchDir();
+    const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
+    const written = await this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, path: scratch });
+    let filePath: string | null = null;
+    let fileSize = 0;
+    if (written.numRows > 0) {
+      filePath = PartitionFiles.key(spec.viewSet, spec.instanceId, spec.beginInsert, spec.endInsert, spec.sourceHash, spec.schemaHash);
+      fileSize = await this.files.publish(filePath, scratch);
+    }
+    // A partition without rows is recorded too (so it is not rebuilt), its times at its insert start.
+    const fallbackNs = BigInt(spec.beginInsert.getTime()) * 1_000_000n;
+    await this.index.upsert({
+      viewSet: spec.viewSet, instanceId: spec.instanceId, beginInsert: spec.beginInsert, endInsert: spec.endInsert,
+      minEventNs: written.minEventNs ?? fallbackNs, maxEventNs: written.maxEventNs ?? fallbackNs,
+      filePath, fileSize, fileSchemaHash: spec.schemaHash, sourceDataHash: spec.sourceHash, numRows: written.numRows,
+      carry: spec.carry ?? null,
+    });
+    return written;
+  }
+}
