@@ -208,14 +208,9 @@ for (const metadataBackend of testMetadataBackends) {
       const covering = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.begin_insert_time.getTime() === at(late).getTime());
       assert.deepEqual(covering.map((q) => (q.end_insert_time.getTime() - q.begin_insert_time.getTime()) / 1000), [1]);
     });
-  });
 
-  describe(`two schedulers (${metadataBackend.name})`, () => {
-    let l: Lake;
-    before(async () => { l = await openLake(metadataBackend); });
-    after(async () => { await closeLake(l); });
-
-    it('one is active; the other takes over when it dies', async () => {
+    it('two schedulers: one is active; the other takes over when it dies', async () => {
+      await scheduler.resign();
       const open = () => {
         const election = openLeaderElection(l.db.options, l.db.store);
         return { election, scheduler: new MaintenanceScheduler({ election, catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings }) };
