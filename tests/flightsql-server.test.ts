@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { status } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { DataType, Dictionary, Field, Int32, Schema, TimestampNanosecond, Utf8, type Table } from 'apache-arrow';
-import { deserializeSchema, FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
+import {
+  DescriptorType, deserializeSchema, FlightSQLClient, FlightSQLError, flightServiceDefinition, packAny, type FlightDescriptor,
+} from '@micromegas/flightsql-client';
 import { startFlightSqlServer, type FlightSqlServer } from '@micromegas/backend/flightsql/index';
 import { QueryError, type QueryEngine } from '@micromegas/backend/query/engine';
 import { DuckDbTestEngine } from './flightsql-test-engine.js';
@@ -196,6 +198,29 @@ describe('FlightSQL server with our client', () => {
     const keys = await client.getPrimaryKeys('log_entries');
     assert.equal(keys.numRows, 0);
     assert.deepEqual(keys.schema.fields.map((f) => f.name), ['catalog_name', 'db_schema_name', 'table_name', 'column_name', 'key_name', 'key_sequence']);
+  });
+
+  it('refuses malformed and unknown commands without stopping', async () => {
+    const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const getFlightInfo = (descriptor: FlightDescriptor) => new Promise<unknown>((resolve, reject) => {
+      const method = flightServiceDefinition.GetFlightInfo;
+      raw.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, descriptor, new Metadata(), {},
+        (err, info) => (err ? reject(err) : resolve(info)));
+    });
+    try {
+      const garbage = new Uint8Array([0x2f, 0x01]); // field 5 with wire type 7, which does not exist
+      await assert.rejects(getFlightInfo({ type: DescriptorType.CMD, cmd: garbage }),
+        (err: ServiceError) => err.code === status.INVALID_ARGUMENT && /malformed/.test(err.details));
+      await assert.rejects(getFlightInfo({ type: DescriptorType.PATH, path: ['log_entries'] }),
+        (err: ServiceError) => err.code === status.INVALID_ARGUMENT && /CMD/.test(err.details));
+      const substrait = packAny('CommandStatementQuery', { query: 'SELECT 1' });
+      substrait[4] = 0x58; // a type_url letter changed: no longer a command we know
+      await assert.rejects(getFlightInfo({ type: DescriptorType.CMD, cmd: substrait }),
+        (err: ServiceError) => err.code === status.UNIMPLEMENTED);
+    } finally {
+      raw.close();
+    }
+    assert.equal((await client.query('SELECT 9 AS x')).get(0)!.x, 9);
   });
 
   it('answers SqlInfo with the requested ids', async () => {

@@ -13,12 +13,26 @@ export interface Codec<T> {
   decode(bytes: Uint8Array): T;
 }
 
+/** Bytes that are not a valid encoding of the expected message (a peer's fault, not ours). */
+export class MessageDecodeError extends Error {
+  override name = 'MessageDecodeError';
+  constructor(readonly messageType: string, options: { cause: unknown }) {
+    super(`malformed ${messageType} message: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
+  }
+}
+
 function codec<T>(fullName: string): Codec<T> {
   const type = root.lookupType(fullName);
   return {
     encode: (message) => type.encode(type.fromObject(message as object)).finish(),
-    // proto3 `optional` fields stay undefined when absent (they are synthetic oneofs, never defaulted).
-    decode: (bytes) => type.toObject(type.decode(bytes), { defaults: true, longs: Number }) as T,
+    decode: (bytes) => {
+      try {
+        // proto3 `optional` fields stay undefined when absent (they are synthetic oneofs, never defaulted).
+        return type.toObject(type.decode(bytes), { defaults: true, longs: Number }) as T;
+      } catch (err) {
+        throw new MessageDecodeError(type.name, { cause: err });
+      }
+    },
   };
 }
 

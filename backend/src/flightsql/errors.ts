@@ -1,5 +1,5 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { MessageDecodeError } from '@micromegas/flightsql-client';
 import { QueryError, type QueryErrorCode } from '../query/engine.js';
 
 /** A request the FlightSQL layer itself refuses (unknown command, bad handle, bad time range). */
@@ -24,6 +24,7 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   const [code, details] =
     err instanceof QueryError ? [QUERY_STATUS[err.code], err.message]
     : err instanceof FlightSqlRequestError ? [err.code, err.message]
+    : err instanceof MessageDecodeError ? [status.INVALID_ARGUMENT, err.message]
     : [status.INTERNAL, err instanceof Error ? err.message : String(err)];
   return { code, details, metadata: new Metadata() };
 }
