@@ -116,3 +116,11 @@ test.each(VIEW_SETS.map((set) => [set.name, set] as const))('the query builder S
   const frames = await query('B', { rawSql: builderSql({ viewSet: set.name, instance, limit: 5 }), format: 'table' });
   expect(frames).toHaveLength(1);
 });
+
+test('CallResource serves the view sets and the server version to the editors', async () => {
+  const [viewSets] = await stack.host.callResource(stack.config, 'view-sets');
+  expect(viewSets!.code).toBe(200);
+  expect(JSON.parse(viewSets!.body.toString())).toEqual(expect.arrayContaining(['log_entries', 'measures', 'thread_spans']));
+  const [version] = await stack.host.callResource(stack.config, 'version');
+  expect(JSON.parse(version!.body.toString())).toEqual({ version: expect.stringMatching(/^micromegas /) });
+});
