@@ -9,7 +9,7 @@ import { blockPayloadKey } from '../../lake/telemetry/payload.js';
 import { EXPIRED_FILE_GRACE_SECONDS } from '../../views/partition-index.js';
 
 /** A SELECT of `block_id`s whose parameters start at $2 ($1 is the batch size, to use as LIMIT). */
-export interface BlockSelection {
+export interface BlockIdQuery {
   sql: string;
   params: readonly SqlValue[];
 }
@@ -21,20 +21,16 @@ export interface DeletedBlocks {
   processIds: Set<string>;
 }
 
-export function noDeletedBlocks(): DeletedBlocks {
-  return { blocks: 0, bytes: 0, streamIds: new Set(), processIds: new Set() };
-}
-
 /**
  * Deletes the selected blocks, `batchSize` per transaction, until none is left; `onBatch` gets the
  * running total. Payload objects expire `EXPIRED_FILE_GRACE_SECONDS` after `now`.
  */
 export async function deleteBlocks(
   db: MetadataStore,
-  selection: BlockSelection,
+  selection: BlockIdQuery,
   options: { now: Date; batchSize: number; onBatch?: (total: DeletedBlocks) => void },
 ): Promise<DeletedBlocks> {
-  const total = noDeletedBlocks();
+  const total: DeletedBlocks = { blocks: 0, bytes: 0, streamIds: new Set(), processIds: new Set() };
   const expiration = new Date(options.now.getTime() + EXPIRED_FILE_GRACE_SECONDS * 1000);
   for (;;) {
     const rows = await db.transaction(async (tx) => {
