@@ -12,6 +12,17 @@ describe('Arrow values as plain values', () => {
     assert.equal(formatTimestamp(-1n, TimeUnit.NANOSECOND), '1969-12-31T23:59:59.999999999Z');
   });
 
+  it('agrees with Date#toISOString across the calendar', () => {
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const seconds = [0, -1, 951_782_400, 951_868_799, 4_107_542_400, -62_135_596_800, 253_402_300_799];
+    for (let i = 0; i < 20_000; i++) seconds.push(Math.floor((next() - 0.5) * 2 * 253_402_300_799));
+    for (const s of seconds) {
+      const expected = new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+      assert.equal(formatTimestamp(BigInt(s), TimeUnit.SECOND), expected, `second ${s}`);
+    }
+  });
+
   it('keeps 64-bit integers exact', () => {
     assert.equal(plainValue(42n), 42);
     assert.equal(plainValue(9_007_199_254_740_993n), '9007199254740993');

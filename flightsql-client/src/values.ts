@@ -17,6 +17,32 @@ const FRACTION_DIGITS: Record<TimeUnit, number> = {
   [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9,
 };
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` of whole seconds since the epoch, by integer arithmetic on the proleptic
+ * Gregorian calendar (several times faster than Date#toISOString, which matters per row).
+ * Counting days from 0000-03-01 puts each leap day at the end of its year.
+ */
+function isoSeconds(epochSeconds: number): string {
+  const days = Math.floor(epochSeconds / 86_400);
+  const secondOfDay = epochSeconds - days * 86_400;
+  const fromMarch = days + 719_468; // days from 0000-03-01
+  const era = Math.floor(fromMarch / 146_097); // 400-year cycles
+  const dayOfEra = fromMarch - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1_460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(epochSeconds * 1000).toISOString().slice(0, -5); // ±YYYYYY form
+  const hours = Math.floor(secondOfDay / 3_600);
+  const minutes = Math.floor((secondOfDay - hours * 3_600) / 60);
+  const seconds = secondOfDay - hours * 3_600 - minutes * 60;
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}`;
+}
+
 /** Formats int64 ticks of `unit`; consecutive values within one second reuse the date-time prefix. */
 function timestampFormatter(unit: TimeUnit): (ticks: bigint) => string {
   const scale = NS_PER_UNIT[unit];
@@ -33,7 +59,7 @@ function timestampFormatter(unit: TimeUnit): (ticks: bigint) => string {
     }
     if (seconds !== cachedSecond) {
       cachedSecond = seconds;
-      cachedPrefix = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+      cachedPrefix = isoSeconds(Number(seconds));
     }
     // 1e9 + fraction has exactly ten digits: drop the leading 1 to zero-pad the nanoseconds.
     return digits === 0 ? `${cachedPrefix}Z` : `${cachedPrefix}.${String(1_000_000_000 + fraction).slice(1, 1 + digits)}Z`;
