@@ -12,6 +12,8 @@ import { createQueryEngine } from '@micromegas/backend/query/duckdb-engine';
 import type { QueryEngine } from '@micromegas/backend/query/engine';
 import { applyTailSampling } from '@micromegas/backend/maintenance/retention/tail-sampling';
 import { queryProcessSelector, TailSamplingQueryError } from '@micromegas/backend/maintenance/retention/process-selector';
+import { MaintenanceScheduler } from '@micromegas/backend/maintenance/scheduler/scheduler';
+import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
 import { openCatalog, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess, type WrittenBlock } from './lakehouse-fixtures.js';
 
 const fileBackend = testObjectBackends.find((b) => b.name === 'file')!;
@@ -111,6 +113,34 @@ for (const metadataBackend of testMetadataBackends) {
     it('a second run finds nothing more to drop', async () => {
       const report = await applyTailSampling(db.store, options(false));
       assert.deepEqual(report, { dryRun: false, candidates: 1, kept: 1, dropped: 0, blocks: 0, bytes: 0, partitions: 0 });
+      // Told where the previous run stopped, it does not judge the same blocks again.
+      const since = await applyTailSampling(db.store, { ...options(false), since: olderThan });
+      assert.equal(since.candidates, 0);
+    });
+
+    it('runs hourly in the scheduler, each run judging only the blocks the previous one had not', async () => {
+      const scheduler = new MaintenanceScheduler({
+        election: new LeaseElection(db.store), catalog: lake.catalog, db: db.store, objects: os.store,
+        settings: { retentionDays: 90, batchSize: 10, tailSampling: { sql: KEEP_SQL, minAgeSeconds: 3600 } },
+        selector: queryProcessSelector(engine, KEEP_SQL),
+      });
+      const sampling = async (at: Date) => {
+        const events = await scheduler.runOnce(at);
+        const e = events.find((x) => x.kind === 'tail_sampling');
+        assert.ok(e?.kind === 'tail_sampling', JSON.stringify(events.filter((x) => x.kind === 'failed')));
+        return e.report;
+      };
+      try {
+        // First run: every old span block; only the selected process has some left.
+        assert.deepEqual(await sampling(now), { dryRun: false, candidates: 1, kept: 1, dropped: 0, blocks: 0, bytes: 0, partitions: 0 });
+        // Two hours later: only what became old since, i.e. the young process's blocks, which go.
+        const later = await sampling(new Date(now.getTime() + 2 * HOUR));
+        assert.deepEqual({ ...later, bytes: 0, partitions: 0 }, { dryRun: false, candidates: 1, kept: 0, dropped: 1, blocks: 2, bytes: 0, partitions: 0 });
+        assert.equal(await spanCount('young'), 0);
+        assert.equal(await spanCount('failing'), 2);
+      } finally {
+        await scheduler.resign();
+      }
     });
 
     it('a query without a process_id column is refused and deletes nothing', async () => {

@@ -21,6 +21,8 @@ export type ProcessSelector = (range: TimeRange) => Promise<ReadonlySet<string>>
 export interface TailSamplingOptions {
   /** Span blocks inserted before this are judged. */
   olderThan: Date;
+  /** … and from this on, when given: the blocks an earlier run has judged are not judged again. */
+  since?: Date;
   /** The caller's clock: payloads expire from it, and the selector's range ends there. */
   now: Date;
   select: ProcessSelector;
@@ -50,19 +52,22 @@ interface Candidate {
   process_id: string;
   blocks: number;
   bytes: number;
-  first_begin: Date;
+  start_time: Date;
 }
 
 export async function applyTailSampling(db: MetadataStore, options: TailSamplingOptions): Promise<TailSamplingReport> {
-  const candidates = (await db.query<{ process_id: string; blocks: number | bigint; bytes: number | bigint; first_begin: Date }>(
-    `SELECT b.process_id, count(*)::int8 AS blocks, sum(b.payload_size)::int8 AS bytes, min(b.begin_time) AS first_begin
-     FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
-     WHERE $1 = ANY(s.tags) AND b.insert_time < $2 GROUP BY b.process_id`,
-    [SPAN_STREAM_TAG, options.olderThan])).map((r): Candidate => ({ ...r, blocks: Number(r.blocks), bytes: Number(r.bytes) }));
+  const candidates = (await db.query<{ process_id: string; blocks: number | bigint; bytes: number | bigint; start_time: Date }>(
+    `SELECT b.process_id, count(*)::int8 AS blocks, sum(b.payload_size)::int8 AS bytes, min(p.start_time) AS start_time
+     FROM blocks b JOIN streams s ON s.stream_id = b.stream_id JOIN processes p ON p.process_id = b.process_id
+     WHERE $1 = ANY(s.tags) AND b.insert_time < $2 AND ($3::timestamptz IS NULL OR b.insert_time >= $3)
+     GROUP BY b.process_id`,
+    [SPAN_STREAM_TAG, options.olderThan, options.since ?? null])).map((r): Candidate => ({ ...r, blocks: Number(r.blocks), bytes: Number(r.bytes) }));
   const report: TailSamplingReport = { dryRun: options.dryRun, candidates: candidates.length, kept: 0, dropped: 0, blocks: 0, bytes: 0, partitions: 0 };
   if (candidates.length === 0) return report;
 
-  const begin = new Date(Math.min(...candidates.map((c) => c.first_begin.getTime())));
+  // The selector judges each process over its whole life (an error logged before the span blocks
+  // at hand still counts).
+  const begin = new Date(Math.min(...candidates.map((c) => c.start_time.getTime())));
   const keep = await options.select({ begin, end: options.now });
   const dropped = candidates.filter((c) => !keep.has(c.process_id));
   report.kept = candidates.length - dropped.length;
@@ -80,8 +85,9 @@ export async function applyTailSampling(db: MetadataStore, options: TailSampling
     const processIds = dropped.slice(i, i + PROCESSES_PER_BATCH).map((c) => c.process_id);
     const deleted = await deleteBlocks(db, {
       sql: `SELECT b.block_id FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
-            WHERE b.process_id = ANY($2) AND $3 = ANY(s.tags) AND b.insert_time < $4 LIMIT $1`,
-      params: [processIds, SPAN_STREAM_TAG, options.olderThan],
+            WHERE b.process_id = ANY($2) AND $3 = ANY(s.tags) AND b.insert_time < $4
+              AND ($5::timestamptz IS NULL OR b.insert_time >= $5) LIMIT $1`,
+      params: [processIds, SPAN_STREAM_TAG, options.olderThan, options.since ?? null],
     }, { now: options.now, batchSize: options.batchSize, onBatch: (total) => options.onProgress?.(report.blocks + total.blocks) });
     report.blocks += deleted.blocks;
     report.bytes += deleted.bytes;

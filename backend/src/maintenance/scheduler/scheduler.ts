@@ -43,6 +43,8 @@ export class MaintenanceScheduler {
   /** The last tick each schedule ran, while leading (forgotten on losing leadership). */
   readonly #lastTick = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
+  /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
+  #sampledUntil: Date | undefined;
   readonly #schedules: readonly Schedule[];
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -65,7 +67,7 @@ export class MaintenanceScheduler {
     if (leader !== this.#leader) emit({ kind: 'leadership', leader, election: this.deps.election.description });
     this.#leader = leader;
     if (!leader) {
-      this.#lastTick.clear();
+      this.#forget();
       return events;
     }
     for (const schedule of this.#schedules) {
@@ -80,9 +82,15 @@ export class MaintenanceScheduler {
 
   /** Stops leading (another instance takes over at once). */
   async resign(): Promise<void> {
-    this.#lastTick.clear();
+    this.#forget();
     this.#leader = undefined;
     await this.deps.election.release();
+  }
+
+  /** What another instance may have done meanwhile makes the progress remembered here stale. */
+  #forget(): void {
+    this.#lastTick.clear();
+    this.#sampledUntil = undefined;
   }
 
   async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
@@ -117,7 +125,10 @@ export class MaintenanceScheduler {
         case 'tail_sampling': {
           if (settings.tailSampling === undefined) break;
           const olderThan = new Date(now.getTime() - settings.tailSampling.minAgeSeconds * 1000);
-          const report = await applyTailSampling(db, { olderThan, now, select: this.deps.selector!, batchSize: settings.batchSize, dryRun: false });
+          const report = await applyTailSampling(db, {
+            olderThan, since: this.#sampledUntil, now, select: this.deps.selector!, batchSize: settings.batchSize, dryRun: false,
+          });
+          this.#sampledUntil = olderThan;
           emit({ kind: 'tail_sampling', report, seconds: elapsed(started) });
           break;
         }
