@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ingestion: () => import('./ingestion.js'),
   lakehouse: () => import('./lakehouse.js'),
   query: () => import('./query.js'),
+  flightsql: () => import('./flightsql.js'),
 };
 
 const wanted = process.argv.slice(2);
