@@ -10,7 +10,7 @@ import { openLeaderElection } from './leader/open.js';
 import { maintenanceSettings } from './settings.js';
 import { MaintenanceScheduler } from './scheduler/scheduler.js';
 import { startSchedulerLoop } from './scheduler/loop.js';
-import { formatEvent } from './events.js';
+import { tickLines } from './events.js';
 import { openMaintenanceLake } from './lake.js';
 
 export const role: Role = {
@@ -27,10 +27,11 @@ export const role: Role = {
     const scheduler = new MaintenanceScheduler({
       election, catalog: lake.catalog, db: metadata, objects, settings,
       ...(lake.selector === undefined ? {} : { selector: lake.selector }),
-      // Quiet when nothing happened: a tick that built nothing is not worth a line.
-      onEvent: (e) => { if (e.kind !== 'materialize' || e.partitions > 0) log(formatEvent(e)); },
     });
-    const loop = startSchedulerLoop(scheduler, { onError: (err) => log(`maintenance: tick failed: ${err instanceof Error ? err.message : String(err)}`) });
+    const loop = startSchedulerLoop(scheduler, {
+      onTick: (events) => { for (const line of tickLines(events)) log(line); },
+      onError: (err) => log(`maintenance: tick failed: ${err instanceof Error ? err.message : String(err)}`),
+    });
     return {
       name: 'maintenance',
       url: `(no listener; elected by ${election.description})`,

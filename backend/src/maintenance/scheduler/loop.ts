@@ -2,6 +2,7 @@
  * Drives a scheduler from the wall clock: one tick just after each second boundary, never two at
  * once (a slow tick delays the next; the second schedule then skips what it missed).
  */
+import type { MaintenanceEvent } from '../events.js';
 import type { MaintenanceScheduler } from './scheduler.js';
 
 export interface SchedulerLoop {
@@ -11,7 +12,7 @@ export interface SchedulerLoop {
 
 export function startSchedulerLoop(
   scheduler: MaintenanceScheduler,
-  options: { clock?: () => Date; onError: (err: unknown) => void },
+  options: { clock?: () => Date; onTick?: (events: MaintenanceEvent[]) => void; onError: (err: unknown) => void },
 ): SchedulerLoop {
   const clock = options.clock ?? (() => new Date());
   let stopped = false;
@@ -20,7 +21,7 @@ export function startSchedulerLoop(
 
   const tick = () => {
     running = scheduler.runOnce(clock()).then(
-      () => {},
+      (events) => options.onTick?.(events),
       (err: unknown) => options.onError(err),
     ).then(() => {
       if (stopped) return;

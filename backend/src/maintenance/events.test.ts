@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tickLines, type MaintenanceEvent } from './events.js';
+
+const begin = new Date('2026-11-23T12:00:01Z');
+const end = new Date('2026-11-23T12:00:02Z');
+const materialize = (viewSet: string, partitions: number, rows: number): MaintenanceEvent =>
+  ({ kind: 'materialize', schedule: 'second', viewSet, begin, end, partitions, rows, seconds: 0.25 });
+
+test('a tick logs one line per schedule that built something, and nothing for up-to-date work', () => {
+  const lines = tickLines([
+    materialize('blocks', 0, 0),
+    materialize('log_entries', 1, 9),
+    materialize('log_stats', 1, 2),
+    { kind: 'sweep', files: 0, seconds: 0.001 },
+    { kind: 'failed', task: 'minute measures', error: new Error('disk full'), seconds: 0.5 },
+  ]);
+  assert.deepEqual(lines, [
+    'maintenance: minute measures failed after 0.500 s: disk full',
+    'maintenance: second [2026-11-23T12:00:01.000Z, 2026-11-23T12:00:02.000Z): built log_entries 1 (9 rows), log_stats 1 (2 rows), 0.500 s',
+  ]);
+  assert.deepEqual(tickLines([materialize('blocks', 0, 0), { kind: 'sweep', files: 0, seconds: 0 }]), []);
+});
