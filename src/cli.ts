@@ -6,6 +6,8 @@ const verbs: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import('./commands/start.js'),
   demo: () => import('./commands/demo.js'),
   query: () => import('./commands/query.js'),
+  materialize: () => import('./commands/materialize.js'),
+  retention: () => import('./commands/retention.js'),
 };
 
 async function help(): Promise<void> {
