@@ -35,7 +35,10 @@ export const command: Command = {
     }
     const metadata = config.lake.metadata.kind === 'pglite' ? `PGlite in ${config.lake.metadata.dataDir}` : 'PostgreSQL';
     console.log(`micromegas: metadata in ${metadata}, objects in ${config.lake.objectStoreUri}`);
-    for (const role of services.running) console.log(`micromegas: ${role.name.padEnd(12)} listening on ${role.url}`);
+    for (const role of services.running) {
+      const where = /^\w[\w+.-]*:\/\//.test(role.url) ? `listening on ${role.url}` : role.url;
+      console.log(`micromegas: ${role.name.padEnd(12)} ${where}`);
+    }
 
     return new Promise<number>((resolve) => stopOnSignals(services, () => resolve(0)));
   },
