@@ -21,6 +21,7 @@ export class StubIngestion {
 
   /** Listens on `port` (0: any free port) and returns the base URL. */
   async start(port = 0): Promise<string> {
+    if (this.server) throw new Error('stub ingestion already started');
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
