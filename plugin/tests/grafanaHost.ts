@@ -2,6 +2,7 @@
 // reads the handshake line, and calls its gRPC services the way Grafana's plugin client does.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, type Client } from '@grpc/grpc-js';
 import { clients } from '../datasource/pkg/protocol/definitions';
@@ -35,8 +36,10 @@ export class GrafanaHost {
     if (!existsSync(EXECUTABLE)) {
       throw new Error(`${EXECUTABLE} is missing: run \`npm run build -w plugin\` first`);
     }
+    // No PATH and a foreign working directory: the executable must need neither a Node install nor its cwd.
     const child = spawn(EXECUTABLE, [], {
-      env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2', ...env },
+      cwd: tmpdir(),
+      env: { grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2', ...env },
     });
     const stderr: string[] = [];
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter(Boolean)));
