@@ -46,7 +46,11 @@ export class EventBuffer {
   readonly props: string[] = [];
   propsLength = 0;
 
-  constructor(readonly capacity: number, onFull: (buffer: EventBuffer) => void) {
+  constructor(
+    readonly capacity: number,
+    /** Seals the buffer (which empties it); called when an event finds no free slot. */
+    private readonly onFull: () => void,
+  ) {
     this.kind = new Uint8Array(capacity);
     this.time = new Float64Array(capacity);
     this.num = new Float64Array(capacity);
@@ -54,10 +58,7 @@ export class EventBuffer {
     this.ref = new Array<unknown>(capacity).fill(undefined);
     this.msg = new Array<string | undefined>(capacity).fill(undefined);
     this.nbProps = new Uint16Array(capacity);
-    this.onFull = onFull;
   }
-
-  private readonly onFull: (buffer: EventBuffer) => void;
 
   /**
    * Forgets the events (after they were encoded) and drops message and property strings so they
@@ -73,7 +74,7 @@ export class EventBuffer {
 
   /** Index of the next free slot, sealing the buffer first when it is full. */
   private slot(): number {
-    if (this.length === this.capacity) this.onFull(this);
+    if (this.length === this.capacity) this.onFull();
     return this.length;
   }
 

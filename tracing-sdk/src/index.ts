@@ -1,5 +1,5 @@
 export { init, shutdown, flush, sinkStats, processId, streamIds } from './lifecycle.js';
-export type { InitOptions } from './options.js';
+export { TelemetryConfigError, type InitOptions } from './options.js';
 export type { SinkStats } from './runtime.js';
 export { Logger, logger, fatal, error, warn, info, debug, trace } from './logs.js';
 export { Metric, intMetric, floatMetric, imetric, fmetric } from './metrics.js';

@@ -37,15 +37,42 @@ export interface ResolvedOptions {
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';
 
+/** A bad init() option or environment variable: thrown by init(), never later. */
+export class TelemetryConfigError extends Error {
+  override name = 'TelemetryConfigError';
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!(Number.isFinite(v) && v > 0)) throw new TelemetryConfigError(`${name} must be a positive number, got ${String(value)}`);
+  return v;
+}
+
+function parseUrl(value: string, source: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new TelemetryConfigError(`${source} must be an http(s) URL, got '${value}'`);
+}
+
 export function resolveOptions(options: InitOptions, inheritedUrl?: string): ResolvedOptions {
+  const envUrl = process.env['MICROMEGAS_TELEMETRY_URL'];
+  const url =
+    options.url !== undefined ? parseUrl(options.url, 'init({url})')
+    : inheritedUrl !== undefined ? parseUrl(inheritedUrl, 'the main thread URL')
+    : envUrl ? parseUrl(envUrl, 'MICROMEGAS_TELEMETRY_URL')
+    : new URL(DEFAULT_URL);
   return {
     exe: options.exe,
     properties: { ...options.properties },
-    url: new URL(options.url ?? inheritedUrl ?? process.env['MICROMEGAS_TELEMETRY_URL'] ?? DEFAULT_URL),
-    flushPeriodMs: options.flushPeriodMs ?? 1000,
-    maxQueueBytes: options.maxQueueBytes ?? 16 * 1024 * 1024,
-    blockEvents: options.blockEvents ?? 4096,
-    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+    url,
+    flushPeriodMs: positive('flushPeriodMs', options.flushPeriodMs, 1000),
+    maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
+    blockEvents: Math.ceil(positive('blockEvents', options.blockEvents, 4096)),
+    shutdownTimeoutMs: positive('shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000),
     threadName: options.threadName,
     parentProcessId: process.env['MICROMEGAS_TELEMETRY_PARENT_PROCESS'] ?? '',
   };
