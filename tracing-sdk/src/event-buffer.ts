@@ -97,25 +97,23 @@ export class EventBuffer {
     this.propsLength = p;
   }
 
-  log(level: number, target: string, msg: string, properties: PropertyBag | undefined): void {
+  private record(kind: number, ref: unknown, num: number, properties: PropertyBag | undefined): void {
     const i = this.slot();
-    this.kind[i] = LOG;
+    this.kind[i] = kind;
     this.time[i] = performance.now();
-    this.num[i] = level;
-    this.ref[i] = target;
-    this.msg[i] = msg;
+    this.num[i] = num;
+    this.ref[i] = ref;
     this.copyProps(i, properties);
     this.length = i + 1;
   }
 
+  log(level: number, target: string, msg: string, properties: PropertyBag | undefined): void {
+    this.msg[this.slot()] = msg;
+    this.record(LOG, target, level, properties);
+  }
+
   measure(kind: number, desc: MetricDescriptor, value: number, properties: PropertyBag | undefined): void {
-    const i = this.slot();
-    this.kind[i] = kind;
-    this.time[i] = performance.now();
-    this.num[i] = value;
-    this.ref[i] = desc;
-    this.copyProps(i, properties);
-    this.length = i + 1;
+    this.record(kind, desc, value, properties);
   }
 
   span(kind: number, desc: SpanDescriptor): void {
@@ -128,14 +126,10 @@ export class EventBuffer {
   }
 
   asyncSpan(kind: number, desc: SpanDescriptor, spanId: number, parentSpanId: number, depth: number): void {
-    const i = this.slot();
-    this.kind[i] = kind;
-    this.ref[i] = desc;
-    this.nbProps[i] = 0;
+    const i = this.slot(); // span() below takes the same slot: writing does not advance the buffer
     this.num[i] = spanId;
     this.extra[2 * i] = parentSpanId;
     this.extra[2 * i + 1] = depth;
-    this.time[i] = performance.now();
-    this.length = i + 1;
+    this.span(kind, desc);
   }
 }
