@@ -49,9 +49,29 @@ export async function parseQuery(connection: DuckDBConnection, sql: string): Pro
 
 /** Turns (rewritten) statements back into SQL text with DuckDB's own printer. */
 export async function printStatements(connection: DuckDBConnection, statements: Statement[]): Promise<string> {
-  const json = JSONStringify({ error: false, statements });
+  const json = JSONStringify({ error: false, statements: keepFloatConstants(statements) }).replace(FLOAT_MARK, '$1.0');
   const reader = await connection.runAndReadAll(`SELECT json_deserialize_sql(${quoteString(json)}::JSON) AS sql`);
   return String(reader.getRows()[0]![0]);
+}
+
+/*
+ * JSON has one number type: a DOUBLE constant such as `1e6` parses to the integer 1000000, prints
+ * back as `1000000`, and DuckDB then refuses it ("expected type 'double', but got type: 'uint'").
+ * Integral DOUBLE/FLOAT constants are marked while printing and written back with a `.0`; the mark
+ * holds a NUL, which SQL text never does (parseStatements refuses it), so no user string can match.
+ */
+const FLOAT_MARK = /"\\u0000float:(-?\d+)"/g;
+
+function keepFloatConstants<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(keepFloatConstants) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const copy: AstNode = {};
+  for (const [key, value] of Object.entries(node)) copy[key] = keepFloatConstants(value);
+  const typeId = (copy.type as AstNode | undefined)?.id;
+  if ((typeId === 'DOUBLE' || typeId === 'FLOAT') && typeof copy.value === 'number' && Number.isInteger(copy.value) && !String(copy.value).includes('e')) {
+    copy.value = `\u0000float:${copy.value}`;
+  }
+  return copy as T;
 }
 
 function capitalize(word: string): string {
