@@ -6,6 +6,7 @@ import { arrowSchema, recordBatches } from './arrow/record-batches.js';
 import type { QueryEngine, QueryOptions, QueryResult } from './engine.js';
 import { toQueryError } from './errors.js';
 import { openLockedDuckDB, type LockdownOptions } from './lockdown.js';
+import { resultChunks } from './result-chunks.js';
 import type { SourceContext } from './rewrite/context.js';
 import { rewriteQuery } from './rewrite/rewrite.js';
 import { loadTemplates, type Templates } from './rewrite/templates.js';
@@ -76,7 +77,7 @@ class DuckDBQueryEngine implements QueryEngine {
       const types = result.columnTypes();
       const schema = arrowSchema(result.columnNames(), types, context.columnHints, options.preserveDictionary ?? false);
       const fail = (error: unknown) => toQueryError(error, sql, planned !== sql);
-      return { schema, batches: guarded(recordBatches(result, schema, types), fail, release) };
+      return { schema, batches: guarded(recordBatches(resultChunks(result, options.signal), schema, types), fail, release) };
     } catch (error) {
       release();
       throw toQueryError(error, sql, planned !== sql);

@@ -1,5 +1,5 @@
 import duckdb from '@duckdb/node-bindings';
-import type { DuckDBResult, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
 import { DataType, Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { columnBuilder } from './builders.js';
 import { valueType, type ColumnHints } from './column-hints.js';
@@ -28,9 +28,9 @@ export function arrowSchema(
   }));
 }
 
-/** Streams a DuckDB result as record batches, converting column by column as chunks arrive. */
+/** Streams DuckDB chunks as record batches, converting column by column as chunks arrive. */
 export async function* recordBatches(
-  result: DuckDBResult, schema: Schema, types: readonly DuckDBType[], maxRows = MAX_BATCH_ROWS,
+  chunks: AsyncIterable<DuckDBDataChunk>, schema: Schema, types: readonly DuckDBType[], maxRows = MAX_BATCH_ROWS,
 ): AsyncGenerator<RecordBatch> {
   const builders = schema.fields.map((field, i) => columnBuilder(types[i]!, field.type, field.name));
   const struct = new Struct(schema.fields);
@@ -41,10 +41,8 @@ export async function* recordBatches(
     rows = 0;
     return batch;
   };
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    const size = chunk?.rowCount ?? 0;
-    if (!chunk || size === 0) break;
+  for await (const chunk of chunks) {
+    const size = chunk.rowCount;
     builders.forEach((builder, c) => builder.append(duckdb.data_chunk_get_vector(chunk.chunk, c), size, 0, size));
     rows += size;
     if (rows >= maxRows - duckdb.vector_size()) yield emit();
