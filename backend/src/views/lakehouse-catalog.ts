@@ -17,6 +17,8 @@ import { PartitionBuilder } from './partition-builder.js';
 import { SingleFlight } from './single-flight.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { SourceBlocks } from './source-blocks.js';
+import { userViewsFromEnv, type UserViewDefinition } from './user-views/config.js';
+import { userViewSets } from './user-views/user-view-sets.js';
 
 export interface ViewCatalogOptions {
   metadata: MetadataStore;
@@ -34,6 +36,8 @@ export interface ViewCatalogOptions {
   /** Threads of the internal DuckDB that writes Parquet (default 2). */
   writerThreads?: number;
   onSkippedBlock?: MaterializerDeps['onSkippedBlock'];
+  /** User-defined views (docs/user-views.md); default: those of the file MICROMEGAS_VIEWS_CONFIG names. */
+  userViews?: readonly UserViewDefinition[];
 }
 
 export class LakehouseCatalog implements ViewCatalog {
@@ -45,6 +49,8 @@ export class LakehouseCatalog implements ViewCatalog {
     private readonly writer: ParquetWriter,
     readonly materializer: BlockMaterializer,
     sets: readonly MaterializedSet[],
+    /** Names of the user-defined view sets, each after its source (the scheduler runs them last). */
+    readonly userViews: readonly string[],
   ) {
     this.#sets = new Map(sets.map((s) => [s.info.name, s]));
   }
@@ -72,7 +78,14 @@ export class LakehouseCatalog implements ViewCatalog {
       new LogStatsSet(logEntries, index, files, builder),
       ...metadataViewSets({ db: options.metadata, index, builder, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
-    return new LakehouseCatalog(index, files, writer, materializer, sets);
+    try {
+      const definitions = options.userViews ?? await userViewsFromEnv();
+      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder });
+      return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name));
+    } catch (err) {
+      writer.close();
+      throw err;
+    }
   }
 
   viewSets(): ViewSetInfo[] {

@@ -17,11 +17,12 @@ import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
 import { deleteDueFiles } from '../retention/expired-files.js';
 import { rowsInWindow } from '../window-rows.js';
-import { schedules as defaultSchedules, tickOf, windowOf, type Chore, type Schedule, type ScheduleName } from './schedules.js';
+import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
 export interface SchedulerDeps {
   election: LeaderElection;
-  catalog: Pick<ViewCatalog, 'materializePartitions'>;
+  /** `userViews`: user-defined view sets, scheduled after the built-in ones unless `schedules` is given. */
+  catalog: Pick<ViewCatalog, 'materializePartitions'> & { readonly userViews?: readonly string[] };
   db: MetadataStore;
   objects: ObjectStore;
   settings: MaintenanceSettings;
@@ -49,7 +50,7 @@ export class MaintenanceScheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     if (deps.settings.tailSampling !== undefined && deps.selector === undefined) throw new MissingSelectorError();
-    this.#schedules = deps.schedules ?? defaultSchedules;
+    this.#schedules = deps.schedules ?? withViewSets(defaultSchedules, deps.catalog.userViews ?? []);
   }
 
   get leader(): boolean {

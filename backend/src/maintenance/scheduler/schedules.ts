@@ -13,7 +13,8 @@
  * falls behind, the minute tick covers what they skipped).
  *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
- * then what derives from them (log_stats from log_entries). Expired files are swept every minute
+ * then what derives from them (log_stats from log_entries), then the user-defined views (each after
+ * its source, see `withViewSets`). Expired files are swept every minute
  * (their grace period is minutes long); retention and tail sampling run every hour.
  */
 export type ScheduleName = 'second' | 'minute' | 'hour' | 'day';
@@ -42,6 +43,12 @@ export const schedules: readonly Schedule[] = [
   { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
   { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
 ];
+
+/** `base` with `viewSets` run last in every schedule, in the order given. */
+export function withViewSets(base: readonly Schedule[], viewSets: readonly string[]): readonly Schedule[] {
+  if (viewSets.length === 0) return base;
+  return base.map((s) => ({ ...s, viewSets: [...s.viewSets, ...viewSets] }));
+}
 
 /** The period boundary of the tick due at `now` (seconds since the epoch). */
 export function tickOf(schedule: Schedule, now: Date): number {
