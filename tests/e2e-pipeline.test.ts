@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
 import { tableFromIPC } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
-import { loadConfig, type Config } from '@micromegas/backend/config';
+import { loadConfig } from '@micromegas/backend/config';
 import { startServices, type Services } from '@micromegas/backend/service/services';
 import * as sdk from '@micromegas/tracing';
 
@@ -32,11 +32,10 @@ const sentMeasures: number[] = [];
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mm-e2e-'));
-  const config = {
-    ...loadConfig({ MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' }),
-    flightsql: { host: '127.0.0.1', port: 0 },
-    gateway: { host: '127.0.0.1', port: 0 },
-  } as Config;
+  const config = loadConfig({
+    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
+    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
+  });
   services = await startServices(config, ['ingestion', 'flightsql']);
   const urlOf = (name: string) => services.running.find((r) => r.name === name)!.url;
   flightUrl = urlOf('flightsql');

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlightSQLClient } from '@micromegas/flightsql-client';
-import { loadConfig, type Config } from '@micromegas/backend/config';
+import { loadConfig } from '@micromegas/backend/config';
 import { startServices, type Services } from '@micromegas/backend/service/services';
 import { cbor, post, sampleProcess } from './ingestion-fixtures.js';
 
@@ -16,11 +16,10 @@ const urlOf = (name: string) => services.running.find((r) => r.name === name)!.u
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mm-flightsql-roles-'));
-  const config = {
-    ...loadConfig({ MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' }),
-    flightsql: { host: '127.0.0.1', port: 0 },
-    gateway: { host: '127.0.0.1', port: 0 },
-  } as Config;
+  const config = loadConfig({
+    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
+    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
+  });
   services = await startServices(config, ['ingestion', 'flightsql', 'gateway']);
 });
 

@@ -30,6 +30,32 @@ describe('loadConfig', () => {
     assert.deepEqual(config.ingestion, { host: '0.0.0.0', port: 9100, maxBodyBytes: 1048576 });
   });
 
+  it('gives the query side its defaults: FlightSQL on 0.0.0.0:50051, gateway on 127.0.0.1:8000, cache under the data dir', () => {
+    const config = loadConfig({ MICROMEGAS_DATA_DIR: '/var/lib/mm' });
+    assert.deepEqual(config.flightsql, { host: '0.0.0.0', port: 50051 });
+    assert.deepEqual(config.gateway, { host: '127.0.0.1', port: 8000 });
+    assert.equal(config.lake.cacheDir, resolve('/var/lib/mm', 'cache'));
+    assert.equal(config.lake.cacheMaxBytes, 1024 ** 3);
+    assert.equal(config.query.memoryLimit, '2GB');
+  });
+
+  it('reads the query side from the environment', () => {
+    const config = loadConfig({
+      MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1',
+      MICROMEGAS_FLIGHTSQL_PORT: '0',
+      MICROMEGAS_GATEWAY_HOST: '0.0.0.0',
+      MICROMEGAS_GATEWAY_PORT: '8080',
+      MICROMEGAS_LAKE_CACHE_DIR: '/tmp/mm-cache',
+      MICROMEGAS_LAKE_CACHE_BYTES: '268435456',
+      MICROMEGAS_QUERY_MEMORY_LIMIT: '512MiB',
+    });
+    assert.deepEqual(config.flightsql, { host: '127.0.0.1', port: 0 });
+    assert.deepEqual(config.gateway, { host: '0.0.0.0', port: 8080 });
+    assert.equal(config.lake.cacheDir, '/tmp/mm-cache');
+    assert.equal(config.lake.cacheMaxBytes, 268435456);
+    assert.equal(config.query.memoryLimit, '512MiB');
+  });
+
   it('names the variable and what it expects for a bad value', () => {
     const bad: Record<string, string> = {
       MICROMEGAS_INGESTION_PORT: '99999',
@@ -38,6 +64,10 @@ describe('loadConfig', () => {
       MICROMEGAS_OBJECT_STORE_URI: 'gs://bucket',
       MICROMEGAS_S3_FORCE_PATH_STYLE: 'maybe',
       MICROMEGAS_LOG_LEVEL: 'loud',
+      MICROMEGAS_FLIGHTSQL_PORT: '-1',
+      MICROMEGAS_GATEWAY_PORT: 'http',
+      MICROMEGAS_LAKE_CACHE_BYTES: '1GB',
+      MICROMEGAS_QUERY_MEMORY_LIMIT: 'lots',
     };
     for (const [name, value] of Object.entries(bad)) {
       assert.throws(() => loadConfig({ [name]: value }), (err: unknown) =>

@@ -22,11 +22,21 @@ export interface Config {
     metadata: MetadataStoreOptions;
     objectStoreUri: string;
     s3: S3Options;
+    /** Local directory for partitions fetched from a remote store and for scratch files. */
+    cacheDir: string;
+    /** Bound of that cache; least recently used files are evicted first. */
+    cacheMaxBytes: number;
+  };
+  query: {
+    /** DuckDB's memory bound for the query engine (e.g. 2GB, 512MiB); a query over it fails. */
+    memoryLimit: string;
   };
   ingestion: ListenAddress & {
     /** Largest request body accepted; larger gets 413. */
     maxBodyBytes: number;
   };
+  flightsql: ListenAddress;
+  gateway: ListenAddress;
 }
 
 /** A configuration variable with a value the server cannot use. */
@@ -58,6 +68,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 function port(env: Env, name: string, fallback: number): number {
   return integer(env, name, fallback, 0, 65535);
+}
+
+/** A size as DuckDB's memory_limit takes it: a number and a unit (KB, MB, GB, TB or KiB … TiB). */
+function memorySize(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?\s*([KMGT]i?B)$/i.test(raw)) throw new ConfigError(name, raw, 'a size such as 2GB or 512MiB');
+  return raw;
 }
 
 function flag(env: Env, name: string): boolean | undefined {
@@ -97,11 +115,24 @@ export function loadConfig(env: Env = process.env): Config {
         ...(region === undefined ? {} : { region }),
         ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
       },
+      cacheDir: resolve(text(env, 'MICROMEGAS_LAKE_CACHE_DIR') ?? join(dataDir, 'cache')),
+      cacheMaxBytes: integer(env, 'MICROMEGAS_LAKE_CACHE_BYTES', 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
+    },
+    query: {
+      memoryLimit: memorySize(env, 'MICROMEGAS_QUERY_MEMORY_LIMIT', '2GB'),
     },
     ingestion: {
       host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',
       port: port(env, 'MICROMEGAS_INGESTION_PORT', 9000),
       maxBodyBytes: integer(env, 'MICROMEGAS_INGESTION_MAX_BODY_BYTES', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
+    },
+    flightsql: {
+      host: text(env, 'MICROMEGAS_FLIGHTSQL_HOST') ?? '0.0.0.0',
+      port: port(env, 'MICROMEGAS_FLIGHTSQL_PORT', 50051),
+    },
+    gateway: {
+      host: text(env, 'MICROMEGAS_GATEWAY_HOST') ?? '127.0.0.1',
+      port: port(env, 'MICROMEGAS_GATEWAY_PORT', 8000),
     },
   };
 }

@@ -1,4 +1,3 @@
-import { roleAddress, withLakehouseQuery } from '../flightsql/lakehouse-engine.js';
 import { createHttpServer, listen } from '../service/http.js';
 import type { Role } from '../service/role.js';
 import { queryRoutes } from './routes.js';
@@ -7,12 +6,10 @@ import { queryRoutes } from './routes.js';
 export const role: Role = {
   name: 'gateway',
   summary: 'HTTP query gateway (POST /api/query → Arrow IPC stream or JSON rows)',
-  start(context) {
-    const address = roleAddress(context, 'gateway', { host: '127.0.0.1', port: 8000 });
-    return withLakehouseQuery(context, async (lake) => {
-      const app = createHttpServer(context.config.logLevel);
-      await app.register(queryRoutes, { engine: lake.engine });
-      return listen('gateway', app, address);
-    });
+  async start(context) {
+    const { engine } = await context.lakehouse();
+    const app = createHttpServer(context.config.logLevel);
+    await app.register(queryRoutes, { engine });
+    return listen('gateway', app, context.config.gateway);
   },
 };

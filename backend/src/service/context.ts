@@ -1,17 +1,21 @@
 /**
- * What every role shares: the configuration and the storage, opened on first use (a role that needs
- * no object store never opens one) and closed once, after every role has stopped.
+ * What every role shares: the configuration, the storage and the query engine, each opened on first
+ * use (a role that needs no object store never opens one) and closed once, after every role has
+ * stopped, in reverse order of opening (the engine before the stores it reads).
  */
 import type { Config } from '../config.js';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { openMetadataStore } from '../lake/metadata/open.js';
 import { openObjectStore } from '../lake/object-store/open.js';
+import { openLakehouse, type Lakehouse } from './lakehouse.js';
 
 export interface ServiceContext {
   readonly config: Config;
   metadata(): Promise<MetadataStore>;
   objects(): ObjectStore;
+  /** The view catalog and query engine over this context's stores (FlightSQL and the gateway share it). */
+  lakehouse(): Promise<Lakehouse>;
   /** Closes what this context opened (not what was handed to it). */
   close(): Promise<void>;
 }
@@ -25,18 +29,24 @@ export interface ProvidedStores {
 export function createContext(config: Config, provided: ProvidedStores = {}): ServiceContext {
   let metadata: Promise<MetadataStore> | undefined = provided.metadata && Promise.resolve(provided.metadata);
   let objects: ObjectStore | undefined = provided.objects;
+  let lakehouse: Promise<Lakehouse> | undefined;
   const owned: (() => Promise<void>)[] = [];
+
+  /** Opens once; a failed opening is forgotten so that a later call retries. */
+  function once<T extends { close(): Promise<void> }>(current: Promise<T> | undefined, open: () => Promise<T>,
+    keep: (value: Promise<T> | undefined) => void): Promise<T> {
+    if (current !== undefined) return current;
+    const opening = open();
+    keep(opening);
+    owned.push(async () => (await opening).close());
+    opening.catch(() => keep(undefined));
+    return opening;
+  }
 
   return {
     config,
     metadata() {
-      if (metadata === undefined) {
-        const opening = openMetadataStore(config.lake.metadata);
-        metadata = opening;
-        owned.push(async () => (await opening).close());
-        opening.catch(() => { if (metadata === opening) metadata = undefined; }); // let a later call retry
-      }
-      return metadata;
+      return once(metadata, () => openMetadataStore(config.lake.metadata), (value) => { metadata = value; });
     },
     objects() {
       if (objects === undefined) {
@@ -46,9 +56,19 @@ export function createContext(config: Config, provided: ProvidedStores = {}): Se
       }
       return objects;
     },
+    lakehouse() {
+      return once(lakehouse, async () => {
+        // Both stores are registered before the engine reading them, so close() stops the engine first.
+        const objects = this.objects();
+        const store = await this.metadata();
+        return openLakehouse({
+          metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes,
+          engine: { memoryLimit: config.query.memoryLimit },
+        });
+      }, (value) => { lakehouse = value; });
+    },
     async close() {
-      const closing = owned.splice(0).map((close) => close().catch(() => {}));
-      await Promise.all(closing);
+      for (const close of owned.splice(0).reverse()) await close().catch(() => {});
     },
   };
 }

@@ -1,0 +1,49 @@
+import { mkdir } from 'node:fs/promises';
+import type { MetadataStore } from '../lake/metadata/store.js';
+import { FileObjectStore } from '../lake/object-store/file.js';
+import type { ObjectStore } from '../lake/object-store/store.js';
+import { createQueryEngine, type QueryEngineConfig } from '../query/duckdb-engine.js';
+import type { QueryEngine } from '../query/engine.js';
+import { createViewCatalog, type LakehouseCatalog } from '../views/lakehouse-catalog.js';
+
+/**
+ * The query side of the lake: the view catalog (just-in-time materialization) and the locked-down
+ * DuckDB engine over its partition files. A service opens one, shared by whatever roles query.
+ */
+export interface Lakehouse {
+  readonly catalog: LakehouseCatalog;
+  readonly engine: QueryEngine;
+  close(): Promise<void>;
+}
+
+export interface LakehouseOptions {
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  /** Partitions fetched from a remote store and scratch files; the engine may read nothing else. */
+  cacheDir: string;
+  maxCacheBytes?: number;
+  /** Engine settings beyond what the catalog decides (memory bound, admin functions). */
+  engine?: Omit<Partial<QueryEngineConfig>, 'catalog' | 'allowedDirs'>;
+}
+
+export async function openLakehouse(options: LakehouseOptions): Promise<Lakehouse> {
+  const { metadata, objects, cacheDir, maxCacheBytes } = options;
+  await mkdir(cacheDir, { recursive: true });
+  const catalog = await createViewCatalog({ metadata, objects, cacheDir, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
+  try {
+    // Partitions of a file:// lake are read in place; remote ones come through the cache.
+    const allowedDirs = objects instanceof FileObjectStore ? [cacheDir, objects.root] : [cacheDir];
+    const engine = await createQueryEngine({ ...options.engine, catalog, allowedDirs });
+    return {
+      catalog,
+      engine,
+      async close() {
+        await engine.close();
+        await catalog.close();
+      },
+    };
+  } catch (err) {
+    await catalog.close();
+    throw err;
+  }
+}
