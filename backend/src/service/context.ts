@@ -8,7 +8,7 @@ import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { openMetadataStore } from '../lake/metadata/open.js';
 import { openObjectStore } from '../lake/object-store/open.js';
-import { openLakehouse, type Lakehouse } from './lakehouse.js';
+import { openLakehouse, type Lakehouse } from '../query/lakehouse.js';
 
 export interface ServiceContext {
   readonly config: Config;

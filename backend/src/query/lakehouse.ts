@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import { FileObjectStore } from '../lake/object-store/file.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
-import { createQueryEngine, type QueryEngineConfig } from '../query/duckdb-engine.js';
-import type { QueryEngine } from '../query/engine.js';
+import { createQueryEngine, type QueryEngineConfig } from './duckdb-engine.js';
+import type { QueryEngine } from './engine.js';
 import { createViewCatalog, type LakehouseCatalog } from '../views/lakehouse-catalog.js';
 
 /**
