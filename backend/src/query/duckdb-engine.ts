@@ -62,10 +62,9 @@ class DuckDBQueryEngine implements QueryEngine {
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const connection = await this.instance.connect();
-    const abort = () => connection.interrupt();
-    options.signal?.addEventListener('abort', abort);
+    const stopInterrupting = interruptOnAbort(connection, options.signal);
     const release = () => {
-      options.signal?.removeEventListener('abort', abort);
+      stopInterrupting();
       connection.closeSync();
     };
     let planned = sql;
@@ -74,6 +73,7 @@ class DuckDBQueryEngine implements QueryEngine {
       const context = this.context(connection, options, false);
       planned = await rewriteQuery(sql, context, this.templates);
       const result = await connection.stream(planned);
+      options.signal?.throwIfAborted(); // aborted while a short query ran to the end anyway
       const types = result.columnTypes();
       const schema = arrowSchema(result.columnNames(), types, context.columnHints, options.preserveDictionary ?? false);
       const fail = (error: unknown) => toQueryError(error, sql, planned !== sql);
@@ -102,6 +102,29 @@ class DuckDBQueryEngine implements QueryEngine {
       schemaOf: (inner) => this.schema(inner, options),
     };
   }
+}
+
+/** How often an aborted query's connection is interrupted again until the query is released. */
+const INTERRUPT_RETRY_MS = 10;
+
+/**
+ * Interrupts the connection's statement once `signal` aborts, and again every few milliseconds until
+ * the returned stop function runs. DuckDB ignores an interrupt that arrives while no statement is
+ * executing (during the rewrite, or before execution has started) and clears the flag when the next
+ * one starts, so a single interrupt can be lost and the query then runs to its end.
+ */
+function interruptOnAbort(connection: DuckDBConnection, signal: AbortSignal | undefined): () => void {
+  let retry: NodeJS.Timeout | undefined;
+  const abort = () => {
+    connection.interrupt();
+    retry = setInterval(() => connection.interrupt(), INTERRUPT_RETRY_MS);
+    retry.unref();
+  };
+  signal?.addEventListener('abort', abort, { once: true });
+  return () => {
+    signal?.removeEventListener('abort', abort);
+    clearInterval(retry);
+  };
 }
 
 /** Maps streaming failures to QueryError and closes the connection however iteration ends. */
