@@ -48,7 +48,10 @@ describe('advisory-lock election (postgres)', () => {
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await admin.connect();
     try {
-      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      // Without a timeout pg_terminate_backend only signals, and the session (with its lock) may
+      // outlive the call; with one it returns once the backend has exited (at most 10 s).
+      const [row] = (await admin.query<{ gone: boolean }>('SELECT pg_terminate_backend($1, 10000) AS gone', [pid])).rows;
+      assert.equal(row?.gone, true, 'the leader backend exited');
     } finally {
       await admin.end();
     }
