@@ -1,19 +1,13 @@
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { init, shutdown, sinkStats, processId } from '@micromegas/tracing';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 import { runGameLoop } from '../demo/game-loop.js';
 import type { DemoWorkerData } from '../demo/worker.js';
 
 const FPS = 60;
 
 function parse(args: string[]): { duration: number | undefined; url: string | undefined } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { duration: { type: 'string' }, url: { type: 'string' } }, strict: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseOptions(args, { duration: { type: 'string' }, url: { type: 'string' } });
   const duration = values.duration === undefined ? undefined : Number(values.duration);
   if (duration !== undefined && !(duration > 0)) throw new UsageError(`--duration must be a positive number of seconds, got '${values.duration}'`);
   return { duration, url: values.url };

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { createContext } from '@micromegas/backend/service/context';
 import { openMaintenanceLake, type MaintenanceLake } from '@micromegas/backend/maintenance/lake';
@@ -31,15 +30,7 @@ export const command: Command = {
   usage: 'micromegas materialize --view V --begin T --end T [--delta SECONDS]\n'
     + '  T: now, a duration back from now (30m, 1h, 2d) or RFC 3339 (insert time); --delta: partition width (default 3600)',
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args, strict: true,
-        options: { view: { type: 'string' }, begin: { type: 'string' }, end: { type: 'string' }, delta: { type: 'string', default: '3600' } },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, { view: { type: 'string' }, begin: { type: 'string' }, end: { type: 'string' }, delta: { type: 'string', default: '3600' } });
     if (values.view === undefined || values.begin === undefined || values.end === undefined) throw new UsageError('--view, --begin and --end are required');
     const deltaSeconds = Number(values.delta);
     if (!Number.isSafeInteger(deltaSeconds) || deltaSeconds < 1) throw new UsageError(`--delta '${values.delta}': expected a positive whole number of seconds`);

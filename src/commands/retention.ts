@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { createContext } from '@micromegas/backend/service/context';
 import { maintenanceSettings, retentionCutoff, type MaintenanceSettings } from '@micromegas/backend/maintenance/settings';
@@ -55,12 +54,7 @@ export const command: Command = {
   usage: 'micromegas retention [--dry-run] [--days N]\n'
     + '  --days defaults to $MICROMEGAS_RETENTION_DAYS or 90; tail sampling runs when $MICROMEGAS_TAIL_SAMPLING_QUERY is set',
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, strict: true, options: { 'dry-run': { type: 'boolean', default: false }, days: { type: 'string' } } }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, { 'dry-run': { type: 'boolean', default: false }, days: { type: 'string' } });
     let config;
     let settings: MaintenanceSettings;
     try {

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions, UsageError, type Command } from '../command.js';
 import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { roles } from '@micromegas/backend/service/roles';
 import { startServices, stopOnSignals, UnknownRoleError } from '@micromegas/backend/service/services';
@@ -9,12 +8,7 @@ export const command: Command = {
   summary: 'run the backend services (default: all roles, on embedded PGlite and ./data)',
   usage: `micromegas start [--roles ${Object.keys(roles).join(',')}]`,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: { roles: { type: 'string' } }, strict: true }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, { roles: { type: 'string' } });
     const roleNames = values.roles === undefined ? Object.keys(roles) : values.roles.split(',').map((r) => r.trim()).filter(Boolean);
     if (roleNames.length === 0) throw new UsageError('--roles needs at least one role');
 
