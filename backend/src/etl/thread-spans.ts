@@ -7,7 +7,12 @@
  * however the stream is cut into blocks and partitions.
  *
  * Ids are stable: 1 + the stream-wide index of the begin event (block.object_offset + position in
- * the block). `parent` is 0 and `depth` 0 for a top-level span.
+ * the block), so they start at 1 and 0 is never a span id.
+ *
+ * Depth counts from the thread, as in micromegas, whose call tree of a thread is rooted at the
+ * thread itself: a top-level span has depth 1 (`WHERE depth = 1` selects the frames of a game loop)
+ * and a child of a depth-d span has depth d + 1. The thread root has no row here; it is the 0 that
+ * top-level spans have as `parent`.
  */
 import type { Properties, SpanDescriptor } from '@micromegas/wire';
 import { Float64Column, Int32Column, Uint32Column } from './columns.js';
@@ -16,7 +21,11 @@ import { SpanDescriptors } from './span-descriptors.js';
 import { ViewBuilder } from './view-builder.js';
 import type { StagedTable } from './staged.js';
 
-/** An open span handed from one partition to the next (JSON-safe). */
+/**
+ * An open span handed from one partition to the next (JSON-safe). Its depth is not stored: carried
+ * spans are the bottom of the next partition's stack, outermost first, so their depths (and those of
+ * spans opened under them) follow from their position on it.
+ */
 export interface CarriedSpan {
   id: number;
   /** Exact nanoseconds since the epoch, as a decimal string. */
@@ -34,6 +43,11 @@ interface OpenSpan {
   offset: number;
   desc: number;
 }
+
+/** `parent` of a top-level span: the thread root, which has no row (span ids start at 1). */
+export const THREAD_ROOT_ID = 0;
+/** `depth` of a top-level span: the thread root would be depth 0. */
+export const TOP_LEVEL_DEPTH = 1;
 
 export class ThreadSpansBuilder extends ViewBuilder {
   readonly descs = new SpanDescriptors();
@@ -83,10 +97,11 @@ export class ThreadSpansBuilder extends ViewBuilder {
       this.unmatchedEnds++;
       return;
     }
-    const depth = this.#stack.length;
+    // What remains on the stack (carried spans included) are the ancestors of the span that ends.
+    const ancestors = this.#stack.length;
     this.#id.push(open.id);
-    this.#parent.push(depth === 0 ? 0 : this.#stack[depth - 1]!.id);
-    this.#depth.push(depth);
+    this.#parent.push(ancestors === 0 ? THREAD_ROOT_ID : this.#stack[ancestors - 1]!.id);
+    this.#depth.push(TOP_LEVEL_DEPTH + ancestors);
     this.#desc.push(open.desc);
     this.#beginBlock.push(open.anchor);
     this.#beginOff.push(open.offset);
