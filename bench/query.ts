@@ -22,9 +22,9 @@ const HOUR_NS = 3_600_000_000_000n;
 
 function spansSql(part: number): string {
   const per = SPANS / SPAN_PARTITIONS;
-  // Four-level call trees of 16 spans (one root, depth 0); ids, times and durations in ns.
+  // Four-level call trees of 16 spans (one top-level span, depth 1 as the ETL numbers them); ids, times and durations in ns.
   return `SELECT i AS id, CASE WHEN i % 16 = 0 THEN -1 ELSE i - i % 16 END AS parent,
-      CAST(CASE WHEN i % 16 = 0 THEN 0 ELSE 1 + i % 3 END AS UINTEGER) AS depth, CAST(hash(i % 50) % 4294967295 AS UINTEGER) AS hash,
+      CAST(CASE WHEN i % 16 = 0 THEN 1 ELSE 2 + i % 3 END AS UINTEGER) AS depth, CAST(hash(i % 50) % 4294967295 AS UINTEGER) AS hash,
       make_timestamp_ns(${BigInt(T0) * 1_000_000n} + i * 1000) AS begin,
       make_timestamp_ns(${BigInt(T0) * 1_000_000n} + i * 1000 + (hash(i) % 1000000)::BIGINT) AS "end",
       (hash(i) % 1000000)::BIGINT AS duration, 'fn_' || (i % 50) AS name, 'module_' || (i % 7) AS target,
@@ -87,10 +87,10 @@ export async function run(): Promise<void> {
       {
         name: '(a) 10 longest top-level spans of 1 M',
         engineSql: `SELECT begin, "end", duration, name FROM view_instance('thread_spans', 'stream-1')
-                    WHERE depth = 0 ORDER BY duration DESC LIMIT 10`,
+                    WHERE depth = 1 ORDER BY duration DESC LIMIT 10`,
         range: {},
         directSql: `SELECT begin, "end", duration, name FROM read_parquet([${files.thread_spans!.join(', ')}])
-                    WHERE depth = 0 ORDER BY duration DESC LIMIT 10`,
+                    WHERE depth = 1 ORDER BY duration DESC LIMIT 10`,
       },
       {
         name: '(b) count by level, 1 h of 10 M logs over 10 h',

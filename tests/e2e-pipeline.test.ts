@@ -104,17 +104,34 @@ describe('SDK → ingestion → lakehouse → FlightSQL', () => {
     assert.equal(spans.length, FRAMES * 3);
     const frames = spans.filter((s) => s.name === 'frame');
     assert.equal(frames.length, FRAMES);
+    // As in micromegas: top-level spans at depth 1, their parent 0 is the thread (which has no row).
+    for (const frame of frames) {
+      assert.equal(frame.depth, 1);
+      assert.equal(Number(frame.parent), 0);
+    }
     const byId = new Map(spans.map((s) => [s.id, s]));
     for (const child of spans.filter((s) => s.name !== 'frame')) {
       const parent = byId.get(child.parent);
       assert.equal(parent?.name, 'frame', `${child.name} nests in a frame`);
       assert.equal(child.depth, parent!.depth + 1);
+      assert.equal(child.depth, 2);
       assert.ok(child.begin >= parent!.begin && child.end <= parent!.end, 'child within its parent');
     }
     for (const s of spans) {
       assert.ok(s.begin <= s.end);
       assert.equal(BigInt(s.duration), BigInt(s.span_ns));
     }
+  });
+
+  it("selects the top-level spans with the reference's depth=1 query", async () => {
+    const view = `view_instance('thread_spans', '${cpuStream}')`;
+    const top = await client.query(`SELECT begin, "end", duration, name FROM ${view} WHERE depth=1 ORDER BY duration DESC LIMIT 10`);
+    const all = await client.query(`SELECT name, duration FROM ${view} WHERE depth=1`);
+    const allRows = all.toArray().map((r) => r.toJSON());
+    assert.equal(allRows.length, FRAMES);
+    assert.ok(allRows.every((r) => r.name === 'frame'));
+    const longest = allRows.map((r) => BigInt(r.duration)).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)).slice(0, 10);
+    assert.deepEqual(top.toArray().map((r) => BigInt(r.toJSON().duration)), longest);
   });
 
   it('filters the global view by the query time range', async () => {

@@ -36,7 +36,7 @@ describe('FlightSQL over the lakehouse query engine', () => {
 
   it('serves view instances and plain strings unless dictionaries are asked for', async () => {
     const spans = await client.query(`SELECT name, depth FROM view_instance('thread_spans', 'stream-1') ORDER BY id LIMIT 2`);
-    assert.deepEqual(spans.toArray().map((r) => r.toJSON()), [{ name: 'span_0', depth: 0 }, { name: 'span_1', depth: 1 }]);
+    assert.deepEqual(spans.toArray().map((r) => r.toJSON()), [{ name: 'span_0', depth: 1 }, { name: 'span_1', depth: 2 }]);
     assert.ok(DataType.isUtf8(spans.schema.fields[0]!.type));
     const keeping = new FlightSQLClient({ url: `grpc://127.0.0.1:${server.port}`, preserveDictionary: true });
     try {

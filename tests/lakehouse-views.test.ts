@@ -123,12 +123,12 @@ for (const metadataBackend of testMetadataBackends) {
 
     const expectSpans = () => {
       const ns = (t: number) => expectedNs(proc, t);
-      // ids: 1 + stream-wide index of the begin event.
+      // ids: 1 + stream-wide index of the begin event; depth 1 for the top-level frame (parent 0: the thread).
       const rows = [
-        { id: 3, parent: 2, depth: 2, name: 'physics', line: 30, begin: ns(t0 + 120), end: ns(t0 + 130) },
-        { id: 2, parent: 1, depth: 1, name: 'update', line: 20, begin: ns(t0 + 110), end: ns(t0 + 150) },
-        { id: 7, parent: 1, depth: 1, name: 'render', line: 40, begin: ns(t0 + 160), end: ns(t0 + 190) },
-        { id: 1, parent: 0, depth: 0, name: 'frame', line: 10, begin: ns(t0 + 100), end: ns(t0 + 2_400_000_001 * 2) },
+        { id: 3, parent: 2, depth: 3, name: 'physics', line: 30, begin: ns(t0 + 120), end: ns(t0 + 130) },
+        { id: 2, parent: 1, depth: 2, name: 'update', line: 20, begin: ns(t0 + 110), end: ns(t0 + 150) },
+        { id: 7, parent: 1, depth: 2, name: 'render', line: 40, begin: ns(t0 + 160), end: ns(t0 + 190) },
+        { id: 1, parent: 0, depth: 1, name: 'frame', line: 10, begin: ns(t0 + 100), end: ns(t0 + 2_400_000_001 * 2) },
       ];
       return rows.map((r) => ({ ...r, begin: r.begin.toString(), end: r.end.toString(), duration: (r.end - r.begin).toString(),
         target: 'game::loop', filename: 'src/game.ts' }));

@@ -104,9 +104,9 @@ describe('query engine over the lakehouse catalog', () => {
 
   it('finds the longest top-level span of a thread with its exact duration', async () => {
     const table = await run(`SELECT name, duration, depth FROM view_instance('thread_spans', '${threadStream}')
-      WHERE depth = 0 ORDER BY duration DESC LIMIT 10`);
+      WHERE depth = 1 ORDER BY duration DESC LIMIT 10`);
     const duration = expectedNs(proc, t0 + 2_400_000_001) - expectedNs(proc, t0 + 100);
-    assert.deepEqual(table.toArray().map((r) => [r.name, r.duration, r.depth]), [['frame', duration, 0]]);
+    assert.deepEqual(table.toArray().map((r) => [r.name, r.duration, r.depth]), [['frame', duration, 1]]);
   });
 
   it('lists the partitions the queries materialized', async () => {

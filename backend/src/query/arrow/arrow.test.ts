@@ -157,7 +157,7 @@ describe('query results as Arrow', () => {
     for (const [sql, options] of [
       ['SELECT * FROM log_entries', {}],
       ['SELECT * FROM log_entries', { preserveDictionary: true }],
-      ["SELECT name, duration, begin FROM view_instance('thread_spans', 'stream-1') WHERE depth = 0", {}],
+      ["SELECT name, duration, begin FROM view_instance('thread_spans', 'stream-1') WHERE depth = 1", {}],
       ['SELECT * FROM list_partitions()', {}],
       ['SELECT * FROM list_view_sets()', {}],
       ['DESCRIBE log_entries', {}],

@@ -21,9 +21,13 @@ export function logsSql(process: string, startSecond: number, count: number): st
     FROM range(0, ${count}) t(i)`;
 }
 
-/** 16 spans of one thread: roots (depth 0) every 4th span with duration 1000 * (i + 1) ns. */
+/**
+ * 16 spans of one thread, duration 1000 * (i + 1) ns: every 4th is top-level (depth 1, as the ETL
+ * numbers them from the thread), the 3 after it its children (depth 2). Ids start at 0 here, so
+ * top-level spans have parent -1 rather than the ETL's 0.
+ */
 export const SPANS_SQL = `SELECT i AS id, CASE WHEN i % 4 = 0 THEN -1 ELSE i - i % 4 END AS parent,
-    CAST(CASE WHEN i % 4 = 0 THEN 0 ELSE 1 END AS UINTEGER) AS depth, CAST(i AS UINTEGER) AS hash,
+    CAST(CASE WHEN i % 4 = 0 THEN 1 ELSE 2 END AS UINTEGER) AS depth, CAST(i AS UINTEGER) AS hash,
     make_timestamp_ns(${T0}::BIGINT * 1000000 + i * 1000000 + 7) AS begin,
     make_timestamp_ns(${T0}::BIGINT * 1000000 + i * 1000000 + 7 + 1000 * (i + 1)) AS "end",
     1000 * (i + 1) AS duration, 'span_' || i AS name, 'mod' AS target, 'main.ts' AS filename, CAST(10 + i AS UINTEGER) AS line
