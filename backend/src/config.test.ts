@@ -68,10 +68,22 @@ describe('loadConfig', () => {
       MICROMEGAS_GATEWAY_PORT: 'http',
       MICROMEGAS_LAKE_CACHE_BYTES: '1GB',
       MICROMEGAS_QUERY_MEMORY_LIMIT: 'lots',
+      MICROMEGAS_SELF_TELEMETRY_URL: 'grpc://127.0.0.1:50051',
     };
     for (const [name, value] of Object.entries(bad)) {
       assert.throws(() => loadConfig({ [name]: value }), (err: unknown) =>
         err instanceof ConfigError && err.variable === name && err.message.startsWith(`${name}=`), name);
+    }
+  });
+
+  it('sends the backend\'s own telemetry to its own ingestion by default, to a URL, or nowhere', () => {
+    assert.deepEqual(loadConfig({}).selfTelemetry, { kind: 'own-ingestion' });
+    assert.deepEqual(loadConfig({ MICROMEGAS_SELF_TELEMETRY_URL: 'https://telemetry.example:9443' }).selfTelemetry,
+      { kind: 'url', url: 'https://telemetry.example:9443' });
+    assert.deepEqual(loadConfig({ MICROMEGAS_SELF_TELEMETRY_URL: 'off' }).selfTelemetry, { kind: 'off' });
+    for (const value of ['127.0.0.1:9000', 'ftp://host/', 'no']) {
+      assert.throws(() => loadConfig({ MICROMEGAS_SELF_TELEMETRY_URL: value }), (err: unknown) =>
+        err instanceof ConfigError && err.variable === 'MICROMEGAS_SELF_TELEMETRY_URL' && err.message.includes('http(s) URL or off'), value);
     }
   });
 });

@@ -37,7 +37,15 @@ export interface Config {
   };
   flightsql: ListenAddress;
   gateway: ListenAddress;
+  /** Where the backend sends its own telemetry (maintenance metrics and logs). */
+  selfTelemetry: SelfTelemetryTarget;
 }
+
+/**
+ * `own-ingestion`: the ingestion role of this same process, when it runs here (off otherwise), so
+ * that a plain `micromegas start` shows its own maintenance in its own lake.
+ */
+export type SelfTelemetryTarget = { kind: 'own-ingestion' } | { kind: 'off' } | { kind: 'url'; url: string };
 
 /** A configuration variable with a value the server cannot use. */
 export class ConfigError extends Error {
@@ -84,6 +92,17 @@ function flag(env: Env, name: string): boolean | undefined {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw new ConfigError(name, raw, 'true or false');
+}
+
+function selfTelemetryTarget(env: Env): SelfTelemetryTarget {
+  const name = 'MICROMEGAS_SELF_TELEMETRY_URL';
+  const raw = text(env, name);
+  if (raw === undefined) return { kind: 'own-ingestion' };
+  if (raw.toLowerCase() === 'off') return { kind: 'off' };
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(name, raw, 'an http(s) URL or off');
+  }
+  return { kind: 'url', url: raw };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -134,5 +153,6 @@ export function loadConfig(env: Env = process.env): Config {
       host: text(env, 'MICROMEGAS_GATEWAY_HOST') ?? '127.0.0.1',
       port: port(env, 'MICROMEGAS_GATEWAY_PORT', 8000),
     },
+    selfTelemetry: selfTelemetryTarget(env),
   };
 }

@@ -1,15 +1,10 @@
 /**
  * The scheduler's events as metrics of the backend's own telemetry, so that a dashboard can chart
- * what maintenance does. `MetricsRecorder` is the shape of `@micromegas/tracing`'s `imetric` /
- * `fmetric`: pass the SDK module itself (once the process has called its `init()`); the backend
- * does not depend on the SDK.
+ * what maintenance does. The recorder is the service context's (`@micromegas/tracing` itself, in
+ * `micromegas start`).
  */
+import type { MetricsRecorder } from '../service/self-telemetry.js';
 import type { MaintenanceEvent } from './events.js';
-
-export interface MetricsRecorder {
-  imetric(name: string, unit: string, value: number, properties?: Readonly<Record<string, unknown>>): void;
-  fmetric(name: string, unit: string, value: number, properties?: Readonly<Record<string, unknown>>): void;
-}
 
 /** An `onEvent` handler recording each task's work (count, rows, bytes) and duration. */
 export function recordEventMetrics(recorder: MetricsRecorder): (event: MaintenanceEvent) => void {

@@ -1,7 +1,8 @@
 /**
  * What every role shares: the configuration, the storage and the query engine, each opened on first
  * use (a role that needs no object store never opens one) and closed once, after every role has
- * stopped, in reverse order of opening (the engine before the stores it reads).
+ * stopped, in reverse order of opening (the engine before the stores it reads); and the port of the
+ * backend's own telemetry.
  */
 import type { Config } from '../config.js';
 import type { MetadataStore } from '../lake/metadata/store.js';
@@ -9,9 +10,12 @@ import type { ObjectStore } from '../lake/object-store/store.js';
 import { openMetadataStore } from '../lake/metadata/open.js';
 import { openObjectStore } from '../lake/object-store/open.js';
 import { openLakehouse, type Lakehouse } from '../query/lakehouse.js';
+import { noSelfTelemetry, type SelfTelemetry } from './self-telemetry.js';
 
 export interface ServiceContext {
   readonly config: Config;
+  /** Where roles record what they do (records nothing unless the composition root gave one). */
+  readonly telemetry: SelfTelemetry;
   metadata(): Promise<MetadataStore>;
   objects(): ObjectStore;
   /** The view catalog and query engine over this context's stores (FlightSQL and the gateway share it). */
@@ -20,13 +24,17 @@ export interface ServiceContext {
   close(): Promise<void>;
 }
 
-/** Stores opened by the caller (tests, embedding): used as they are and left open at close. */
-export interface ProvidedStores {
+/**
+ * What the caller (tests, embedding, the composition root) hands in, which the context uses as it is
+ * and never closes (the services shut the telemetry down: see ./services.ts).
+ */
+export interface Provided {
   metadata?: MetadataStore;
   objects?: ObjectStore;
+  telemetry?: SelfTelemetry;
 }
 
-export function createContext(config: Config, provided: ProvidedStores = {}): ServiceContext {
+export function createContext(config: Config, provided: Provided = {}): ServiceContext {
   let metadata: Promise<MetadataStore> | undefined = provided.metadata && Promise.resolve(provided.metadata);
   let objects: ObjectStore | undefined = provided.objects;
   let lakehouse: Promise<Lakehouse> | undefined;
@@ -45,6 +53,7 @@ export function createContext(config: Config, provided: ProvidedStores = {}): Se
 
   return {
     config,
+    telemetry: provided.telemetry ?? noSelfTelemetry,
     metadata() {
       return once(metadata, () => openMetadataStore(config.lake.metadata), (value) => { metadata = value; });
     },
