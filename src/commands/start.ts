@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { roles } from '@micromegas/backend/service/roles';
 import { startServices, stopOnSignals, UnknownRoleError } from '@micromegas/backend/service/services';
 import { DataDirLockedError } from '@micromegas/backend/lake/metadata/data-dir-lock';
+import { sdkSelfTelemetry, SelfTelemetryStart } from '../self-telemetry.js';
 
 export const command: Command = {
   summary: 'run the backend services (default: all roles, on embedded PGlite and ./data)',
@@ -19,9 +20,10 @@ export const command: Command = {
       if (err instanceof ConfigError) { console.error(`micromegas start: ${err.message}`); return 2; }
       throw err;
     }
+    const selfTelemetry = new SelfTelemetryStart(config.selfTelemetry, roleNames);
     let services;
     try {
-      services = await startServices(config, roleNames);
+      services = await startServices(config, roleNames, { telemetry: sdkSelfTelemetry, onStarting: selfTelemetry.onStarting });
     } catch (err) {
       if (err instanceof UnknownRoleError) throw new UsageError(err.message);
       if (err instanceof DataDirLockedError) { console.error(`micromegas start: ${err.message}`); return 1; }
@@ -33,6 +35,8 @@ export const command: Command = {
       const where = /^\w[\w+.-]*:\/\//.test(role.url) ? `listening on ${role.url}` : role.url;
       console.log(`micromegas: ${role.name.padEnd(12)} ${where}`);
     }
+    const { url } = selfTelemetry;
+    console.log(`micromegas: self-telemetry ${url === undefined ? 'off' : `to ${url} (exe micromegas)`}`);
 
     return new Promise<number>((resolve) => stopOnSignals(services, () => resolve(0)));
   },

@@ -1,0 +1,47 @@
+/**
+ * The backend's own telemetry through `@micromegas/tracing`: the port the composition root hands to
+ * the services, and the SDK's start. The SDK records nothing before `init()`, so the roles hold the
+ * port from the start; `init()` comes as soon as the destination is known (before any role for a
+ * configured URL, right after this process's ingestion by default), so that maintenance is recorded
+ * from its first tick, leadership included.
+ */
+import { createRequire } from 'node:module';
+import * as tracing from '@micromegas/tracing';
+import type { SelfTelemetryTarget } from '@micromegas/backend/config';
+import type { RunningRole } from '@micromegas/backend/service/role';
+import type { SelfTelemetry } from '@micromegas/backend/service/self-telemetry';
+import { selfTelemetryUrl } from '@micromegas/backend/service/self-telemetry-url';
+
+/** At stop, ingestion gets this long to take the last blocks: the SDK must not hold the stop up. */
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const sdkSelfTelemetry: SelfTelemetry = {
+  metrics: tracing,
+  log: (level, target, msg) => tracing[level](target, msg),
+  async shutdown() {
+    await tracing.shutdown(SHUTDOWN_TIMEOUT_MS);
+  },
+};
+
+/** Starts the SDK, as the process `micromegas` with its roles and version, once `target` resolves. */
+export class SelfTelemetryStart {
+  #url: string | undefined;
+
+  constructor(private readonly target: SelfTelemetryTarget, private readonly roles: readonly string[]) {}
+
+  /** Where the telemetry goes; undefined until started (and for good once every role runs: off). */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  /** `startServices`' `onStarting`. */
+  readonly onStarting = (running: readonly RunningRole[]): void => {
+    if (this.#url !== undefined) return;
+    this.#url = selfTelemetryUrl(this.target, running);
+    if (this.#url !== undefined) {
+      tracing.init({ exe: 'micromegas', url: this.#url, properties: { roles: this.roles.join(','), version } });
+    }
+  };
+}
