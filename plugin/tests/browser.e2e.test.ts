@@ -79,7 +79,8 @@ test('the panel draws 100 k spans in lanes on its canvas', async () => {
 
 test('hovering a span shows its name, duration and target; clicking sets the time range', async () => {
   const box = (await page.locator('canvas[aria-label^="span timeline"]').boundingBox())!;
-  // Lane "main" comes first: header (18 px), then 18 px depth rows. The view spans the worker lane's
+  // Lane "main" comes first: header (18 px), then 18 px depth rows, the top-level spans (depth 1) first
+  // with no empty row above them. The view spans the worker lane's
   // 250 ms, so the first 16 ms 'frame' covers about the first 70 px.
   await page.mouse.move(box.x + 30, box.y + 18 + 9);
   const tooltip = page.getByRole('tooltip');

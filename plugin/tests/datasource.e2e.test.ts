@@ -84,6 +84,13 @@ test('traces format: thread spans of the cpu stream with parents and ms duration
   const physics = names.indexOf('physics');
   const update = ids[names.indexOf('update')];
   expect(parents.filter((p) => p === null).length).toBe(stack.backend.rounds);
+  // The depth tag as thread_spans numbers it: 1 for the top-level frames (parent 0, the thread), 3 for physics.
+  const depths = (values(frame!, 'tags') as Array<Array<{ key: string; value: unknown }>>).map(
+    (tags) => tags.find((t) => t.key === 'depth')!.value,
+  );
+  expect(new Set(depths.filter((_, i) => parents[i] === null))).toEqual(new Set([1]));
+  expect(new Set(depths.filter((_, i) => names[i] === 'frame'))).toEqual(new Set([1]));
+  expect(depths[physics]).toBe(3);
   expect(parents[physics]).not.toBeNull();
   expect(ids).toContain(parents[physics]);
   expect(update).toBeDefined();

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { decodeFrame } from '../datasource/pkg/frames/testing';
 import { pluginStackFixture } from './backend';
 import { alertQueries, dashboardQueries, dashboards, PROVISIONING, readYaml, REPO } from './provisioning';
 
@@ -80,5 +81,24 @@ describe('provisioned queries against the backend', () => {
     ]);
     expect(responses.A!.error).toBe('');
     expect(responses.A!.frames.length).toBeGreaterThan(0);
+  });
+
+  test('"Slowest top-level spans" lists the frames (depth 1), longest first', async () => {
+    const spans = dashboards().find(({ dashboard }) => dashboard.uid === 'micromegas-spans')!.dashboard;
+    const panel = spans.panels.find((p) => p.title === 'Slowest top-level spans')!;
+    const responses = await stack.host.queryData(stack.config, [
+      {
+        refId: 'A',
+        model: { rawSql: interpolate(panel.targets![0]!.rawSql!), format: 'table' },
+        from: stack.backend.begin,
+        to: stack.backend.end,
+      },
+    ]);
+    expect(responses.A!.error).toBe('');
+    const frame = decodeFrame(responses.A!.frames[0]!);
+    const field = (name: string) => frame.fields.find((f) => f.name === name)!.values as unknown[];
+    expect(field('name')).toEqual(new Array(Math.min(20, stack.backend.rounds)).fill('frame'));
+    const durations = field('duration_ms') as number[];
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
   });
 });

@@ -21,13 +21,14 @@ const theme = createTheme({ colors: { mode: 'dark' } });
 
 const frames = [
   spanFrame('main', [
-    { begin: T0, end: T0 + 16, depth: 0, name: 'frame', target: 'game::loop' },
-    { begin: T0 + 1, end: T0 + 7, depth: 1, name: 'update', target: 'game::loop' },
-    { begin: T0 + 2, end: T0 + 5, depth: 2, name: 'physics', target: 'game::physics' },
-    { begin: T0 + 8, end: T0 + 15, depth: 1, name: 'render', target: 'game::gfx' },
-    { begin: T0 + 16.5, end: T0 + 33, depth: 0, name: 'frame', target: 'game::loop' },
-    { begin: T0 + 17, end: T0 + 25, depth: 1, name: 'update', target: 'game::loop' },
-    { begin: T0 + 26, end: T0 + 32, depth: 1, name: 'render', target: 'game::gfx' },
+    // thread_spans depths: top-level spans at 1.
+    { begin: T0, end: T0 + 16, depth: 1, name: 'frame', target: 'game::loop' },
+    { begin: T0 + 1, end: T0 + 7, depth: 2, name: 'update', target: 'game::loop' },
+    { begin: T0 + 2, end: T0 + 5, depth: 3, name: 'physics', target: 'game::physics' },
+    { begin: T0 + 8, end: T0 + 15, depth: 2, name: 'render', target: 'game::gfx' },
+    { begin: T0 + 16.5, end: T0 + 33, depth: 1, name: 'frame', target: 'game::loop' },
+    { begin: T0 + 17, end: T0 + 25, depth: 2, name: 'update', target: 'game::loop' },
+    { begin: T0 + 26, end: T0 + 32, depth: 2, name: 'render', target: 'game::gfx' },
   ]),
   { ...manySpans(100_000, T0), name: 'worker (100 k spans)' },
 ];

@@ -11,8 +11,8 @@ const T0 = 1_700_000_000_000;
 function renderPanel(
   series = [
     spanFrame('main', [
-      { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
-      { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'physics' },
+      { begin: T0, end: T0 + 100, depth: 1, name: 'frame', target: 'engine' },
+      { begin: T0 + 10, end: T0 + 20, depth: 2, name: 'update', target: 'physics' },
     ]),
   ],
 ) {

@@ -4,6 +4,7 @@ import { toTime, type Layout, type Viewport } from './layout';
 
 export interface SpanHit {
   lane: string;
+  /** The span's depth as the query returned it (1 for a top-level thread span). */
   depth: number;
   name: string;
   target: string;
@@ -17,7 +18,7 @@ export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: numbe
     return undefined;
   }
   const lane = timeline.lanes[placement.lane]!;
-  const row = lane.rows[placement.depth]!;
+  const row = lane.rows[placement.row]!;
   const t = toTime(x, v);
   // Half a pixel of slack so sub-pixel spans can still be hovered.
   const slack = (0.5 / v.width) * (v.to - v.from);
@@ -32,7 +33,7 @@ export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: numbe
   }
   return {
     lane: lane.name,
-    depth: placement.depth,
+    depth: timeline.firstDepth + placement.row,
     name: timeline.names[row.name[hit]!]!,
     target: timeline.targets[row.target[hit]!]!,
     begin: row.begin[hit]!,

@@ -1,4 +1,4 @@
-// Vertical layout (lanes stacked, a header then one row per depth) and the time ↔ x mapping.
+// Vertical layout (lanes stacked, a header then one row per depth, top-level first) and the time ↔ x mapping.
 import type { Timeline } from './model';
 
 export const LANE_HEADER = 18;
@@ -11,7 +11,8 @@ export interface Viewport {
 
 export interface RowPlacement {
   lane: number;
-  depth: number;
+  /** Index in the lane's rows (span depth = Timeline.firstDepth + row). */
+  row: number;
   y: number;
 }
 
@@ -29,8 +30,8 @@ export function layoutTimeline(timeline: Timeline, rowHeight: number): Layout {
   timeline.lanes.forEach((lane, laneIndex) => {
     laneTops.push(y);
     y += LANE_HEADER;
-    lane.rows.forEach((_, depth) => {
-      rows.push({ lane: laneIndex, depth, y });
+    lane.rows.forEach((_, row) => {
+      rows.push({ lane: laneIndex, row, y });
       y += rowHeight;
     });
   });

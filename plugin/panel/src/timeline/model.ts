@@ -15,11 +15,24 @@ export interface DepthRow {
 
 export interface Lane {
   name: string;
+  /** rows[i] holds the spans of depth Timeline.firstDepth + i. */
   rows: DepthRow[];
 }
 
+/**
+ * Depth of a top-level span in thread_spans: as in micromegas, depth counts from the thread, which
+ * would be depth 0 but has no row. The first row of a lane shows this depth, so no lane starts with
+ * an empty row.
+ */
+export const TOP_LEVEL_DEPTH = 1;
+
 export interface Timeline {
   lanes: Lane[];
+  /**
+   * Span depth of every lane's first row: TOP_LEVEL_DEPTH, or 0 when a frame has depth-0 spans
+   * (async_events, whose root spans are at depth 0). The same for all lanes, so rows line up.
+   */
+  firstDepth: number;
   names: string[];
   targets: string[];
   begin: number;
@@ -73,6 +86,15 @@ interface Pending {
   target: number[];
 }
 
+const emptyRow = (): Pending => ({ begin: [], end: [], name: [], target: [] });
+
+/** A span's depth; spans without one (no depth column, null) are top-level. */
+function depthOf(field: Field | undefined, i: number): number {
+  const value = field?.values[i];
+  const depth = value === null || value === undefined ? NaN : Number(value);
+  return Number.isFinite(depth) ? Math.trunc(depth) : TOP_LEVEL_DEPTH;
+}
+
 function sortRow(pending: Pending): DepthRow {
   const order = Array.from(pending.begin.keys()).sort((a, b) => pending.begin[a]! - pending.begin[b]!);
   const begin = Float64Array.from(order, (i) => pending.begin[i]!);
@@ -93,7 +115,9 @@ function sortRow(pending: Pending): DepthRow {
 export function buildTimeline(frames: DataFrame[], laneField: string): Timeline {
   const names = new Interner();
   const targets = new Interner();
-  const lanes = new Map<string, Pending[]>();
+  // Rows by depth, turned into arrays once the shallowest depth of all frames is known.
+  const lanes = new Map<string, Map<number, Pending>>();
+  let firstDepth = TOP_LEVEL_DEPTH;
   let begin = Infinity;
   let end = -Infinity;
   let spanCount = 0;
@@ -119,13 +143,14 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
       const laneName = laneOf ? String(laneOf.values[i]) : label;
       let rows = lanes.get(laneName);
       if (!rows) {
-        lanes.set(laneName, (rows = []));
+        lanes.set(laneName, (rows = new Map()));
       }
-      const depth = depthField ? Number(depthField.values[i]) : 0;
-      while (rows.length <= depth) {
-        rows.push({ begin: [], end: [], name: [], target: [] });
+      const depth = depthOf(depthField, i);
+      firstDepth = Math.min(firstDepth, depth);
+      let row = rows.get(depth);
+      if (!row) {
+        rows.set(depth, (row = emptyRow()));
       }
-      const row = rows[depth]!;
       row.begin.push(b);
       row.end.push(Math.max(b, e));
       row.name.push(names.id(nameField?.values[i]));
@@ -136,8 +161,13 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
     }
   });
 
+  const rowsFrom = (byDepth: Map<number, Pending>): DepthRow[] => {
+    const deepest = Math.max(...byDepth.keys());
+    return Array.from({ length: deepest - firstDepth + 1 }, (_, i) => sortRow(byDepth.get(firstDepth + i) ?? emptyRow()));
+  };
   return {
-    lanes: [...lanes].map(([name, rows]) => ({ name, rows: rows.map(sortRow) })),
+    lanes: [...lanes].map(([name, byDepth]) => ({ name, rows: rowsFrom(byDepth) })),
+    firstDepth,
     names: names.values,
     targets: targets.values,
     begin: spanCount > 0 ? begin : 0,

@@ -43,7 +43,7 @@ export function renderTimeline(ctx: Canvas2D, timeline: Timeline, layout: Layout
   });
 
   for (const placement of layout.rows) {
-    const row = timeline.lanes[placement.lane]!.rows[placement.depth]!;
+    const row = timeline.lanes[placement.lane]!.rows[placement.row]!;
     const h = layout.rowHeight - 1;
     let dustStart = -1;
     let dustEnd = -1;

@@ -24,13 +24,13 @@ export function spanFrame(name: string, rows: SpanRow[]): DataFrame {
   return toDataFrame({ name, fields });
 }
 
-/** A deterministic frame of `count` spans: a tick every 10 µs, four levels deep. */
+/** A deterministic frame of `count` spans: a tick every 10 µs, four levels deep (depths 1–4, as thread_spans). */
 export function manySpans(count: number, t0 = 1_700_000_000_000): DataFrame {
   const rows: SpanRow[] = [];
   for (let i = 0; i < count; i++) {
-    const depth = i % 4;
-    const begin = t0 + Math.floor(i / 4) * 0.01 + depth * 0.001;
-    rows.push({ begin, end: begin + 0.008 - depth * 0.002, depth, name: `fn${i % 17}`, target: 'game' });
+    const level = i % 4;
+    const begin = t0 + Math.floor(i / 4) * 0.01 + level * 0.001;
+    rows.push({ begin, end: begin + 0.008 - level * 0.002, depth: 1 + level, name: `fn${i % 17}`, target: 'game' });
   }
   return spanFrame('main', rows);
 }

@@ -1,7 +1,7 @@
 import { FieldType, toDataFrame } from '@grafana/data';
 import { spanAt } from './hitTest';
 import { layoutTimeline, LANE_HEADER, pan, toX, zoom } from './layout';
-import { buildTimeline, firstVisible, SpanFrameError } from './model';
+import { buildTimeline, firstVisible, SpanFrameError, TOP_LEVEL_DEPTH } from './model';
 import { renderTimeline, type Canvas2D } from './render';
 import { formatDuration } from './format';
 import { manySpans, spanFrame } from './testing';
@@ -30,26 +30,64 @@ function recordingContext() {
 const palette = { background: '#000', text: '#fff', laneHeader: '#111', dust: '#777', spans: ['#a00', '#0a0', '#00a'] };
 
 describe('timeline model', () => {
+  // thread_spans depths: top-level spans at 1 (the thread, depth 0, has no row).
   const frame = spanFrame('main', [
-    { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'engine' },
-    { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
-    { begin: T0 + 30, end: T0 + 60, depth: 1, name: 'render', target: 'gfx' },
+    { begin: T0 + 10, end: T0 + 20, depth: 2, name: 'update', target: 'engine' },
+    { begin: T0, end: T0 + 100, depth: 1, name: 'frame', target: 'engine' },
+    { begin: T0 + 30, end: T0 + 60, depth: 2, name: 'render', target: 'gfx' },
   ]);
 
-  test('groups spans into lanes and depth rows sorted by begin', () => {
+  test('groups spans into lanes and depth rows sorted by begin, top-level spans (depth 1) in the first row', () => {
     const t = buildTimeline([frame], 'thread');
     expect(t.lanes.map((l) => l.name)).toEqual(['main']);
+    expect(t.firstDepth).toBe(TOP_LEVEL_DEPTH);
     expect(t.lanes[0]!.rows.map((r) => Array.from(r.begin))).toEqual([[T0], [T0 + 10, T0 + 30]]);
     expect(t.lanes[0]!.rows[1]!.longest).toBe(30);
     expect([t.begin, t.end, t.spanCount]).toEqual([T0, T0 + 100, 3]);
+  });
+
+  test('a window without top-level spans keeps them a row: deeper spans stay in their own rows', () => {
+    const t = buildTimeline([spanFrame('main', [{ begin: T0, end: T0 + 5, depth: 3, name: 'physics' }])], 'thread');
+    expect(t.firstDepth).toBe(1);
+    expect(t.lanes[0]!.rows.map((r) => r.begin.length)).toEqual([0, 0, 1]);
+  });
+
+  test('depth-0 spans (async_events roots) start the rows at 0, in every lane alike', () => {
+    const t = buildTimeline(
+      [
+        spanFrame('threads', [{ begin: T0, end: T0 + 9, depth: 1, name: 'frame', thread: 'main' }]),
+        spanFrame('async', [
+          { begin: T0, end: T0 + 9, depth: 0, name: 'load', thread: 'async' },
+          { begin: T0 + 1, end: T0 + 8, depth: 1, name: 'fetch', thread: 'async' },
+        ]),
+      ],
+      'thread',
+    );
+    expect(t.firstDepth).toBe(0);
+    expect(t.lanes.map((l) => [l.name, l.rows.map((r) => r.begin.length)])).toEqual([
+      ['main', [0, 1]],
+      ['async', [1, 1]],
+    ]);
+  });
+
+  test('spans without a depth column are top-level', () => {
+    const f = toDataFrame({
+      name: 'x',
+      fields: [
+        { name: 'begin', type: FieldType.time, values: [T0, T0 + 1] },
+        { name: 'end', type: FieldType.time, values: [T0 + 1, T0 + 2] },
+      ],
+    });
+    const t = buildTimeline([f], 'thread');
+    expect([t.firstDepth, t.lanes[0]!.rows.length, t.lanes[0]!.rows[0]!.begin.length]).toEqual([1, 1, 2]);
   });
 
   test('a lane column splits one frame into threads', () => {
     const t = buildTimeline(
       [
         spanFrame('q', [
-          { begin: T0, end: T0 + 1, depth: 0, name: 'a', thread: 'main' },
-          { begin: T0, end: T0 + 1, depth: 0, name: 'b', thread: 'io' },
+          { begin: T0, end: T0 + 1, depth: 1, name: 'a', thread: 'main' },
+          { begin: T0, end: T0 + 1, depth: 1, name: 'b', thread: 'io' },
         ]),
       ],
       'thread',
@@ -94,8 +132,8 @@ describe('rendering and hit testing', () => {
   const timeline = buildTimeline(
     [
       spanFrame('main', [
-        { begin: T0, end: T0 + 100, depth: 0, name: 'frame', target: 'engine' },
-        { begin: T0 + 10, end: T0 + 20, depth: 1, name: 'update', target: 'engine' },
+        { begin: T0, end: T0 + 100, depth: 1, name: 'frame', target: 'engine' },
+        { begin: T0 + 10, end: T0 + 20, depth: 2, name: 'update', target: 'engine' },
       ]),
     ],
     'thread',
@@ -111,15 +149,22 @@ describe('rendering and hit testing', () => {
     expect(layout.height).toBe(LANE_HEADER + 2 * 20);
   });
 
-  test('hover finds the deepest span under the pointer', () => {
+  test('the top-level spans take the row under the lane header: no empty row above them', () => {
+    expect(layout.rows.map((r) => [r.row, r.y])).toEqual([
+      [0, LANE_HEADER],
+      [1, LANE_HEADER + 20],
+    ]);
+  });
+
+  test('hover finds the deepest span under the pointer, with its depth as queried', () => {
     expect(spanAt(timeline, layout, v, 150, LANE_HEADER + 25)).toMatchObject({
       name: 'update',
       target: 'engine',
-      depth: 1,
+      depth: 2,
       begin: T0 + 10,
       end: T0 + 20,
     });
-    expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 5)).toMatchObject({ name: 'frame', depth: 0 });
+    expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 5)).toMatchObject({ name: 'frame', depth: 1 });
     expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 25)).toBeUndefined();
   });
 

@@ -1,5 +1,11 @@
 // Flame graph in Grafana's nested-set shape: label, level, value, self, rows in depth-first order under
 // one root. Spans with the same call path (names from the root down) are merged, as profilers do.
+//
+// `level` comes from the parent chain, not from thread_spans' `depth`: level 0 is the 'total' root
+// Grafana expects (one block for the whole), and a span whose parent is not in the result (parent 0:
+// the thread root, which has no row; or a parent outside the time range) is a child of it at level 1.
+// So thread_spans' top-level spans (depth 1) are at level 1, their children at level 2, and no level
+// is ever empty whatever depth numbering the query's view uses.
 import { numberField, stringField } from '../build.js';
 import { findField, frameLength, type Frame } from '../frame.js';
 import { numbers, values } from '../rows.js';

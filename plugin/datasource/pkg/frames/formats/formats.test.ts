@@ -96,7 +96,7 @@ describe('traces', () => {
   const table = arrowTable([
     ['id', new Int64(), [1n, 2n, 3n]],
     ['parent', new Int64(), [0n, 1n, 1n]],
-    ['depth', new Uint32(), [0, 1, 1]],
+    ['depth', new Uint32(), [1, 2, 2]],
     ['begin', new TimestampNanosecond(), [ns(T0), ns(T0) + 500_000n, ns(T0 + 2)]],
     ['end', new TimestampNanosecond(), [ns(T0 + 10), ns(T0 + 2), ns(T0 + 9)]],
     ['duration', new Int64(), [10_000_000n, 1_500_000n, 7_000_000n]],
@@ -127,7 +127,8 @@ describe('traces', () => {
     expect(values(frame!, 'startTime')).toEqual([T0, T0 + 0.5, T0 + 2]);
     expect(values(frame!, 'duration')).toEqual([10, 1.5, 7]);
     expect(values(frame!, 'serviceTags')[2]).toEqual([{ key: 'target', value: 'gfx' }]);
-    expect(values(frame!, 'tags')[1]).toEqual([{ key: 'depth', value: 1 }]);
+    // depth as thread_spans numbers it: the top-level span (no parent) at 1, its children at 2.
+    expect(values(frame!, 'tags').map((tags) => (tags as Array<{ value: unknown }>)[0]!.value)).toEqual([1, 2, 2]);
   });
 });
 
@@ -149,6 +150,22 @@ describe('flame graph', () => {
     expect(values(frame!, 'value')).toEqual([150, 150, 100, 25, 30]);
     expect(values(frame!, 'self')).toEqual([0, 20, 75, 25, 30]);
     expect(frame!.meta.preferredVisualisationType).toBe('flamegraph');
+  });
+
+  test("thread_spans' depth 1 top-level spans are level 1 under the 'total' root at level 0, with no empty level", () => {
+    // As thread_spans returns them: ids from 1, parent 0 (the thread) and depth 1 for the top-level span;
+    // physics' parent (update, id 2) is outside the result, so physics hangs from the root too.
+    const spans = arrowTable([
+      ['id', new Int64(), [1n, 3n, 4n]],
+      ['parent', new Int64(), [0n, 2n, 1n]],
+      ['depth', new Uint32(), [1, 3, 2]],
+      ['name', dict(), ['frame', 'physics', 'render']],
+      ['duration', new Int64(), [100n, 25n, 30n]],
+    ]);
+    const [flame] = decodeAll(framesFor('flame_graph', spans, 'F', 'q'));
+    expect(values(flame!, 'label')).toEqual(['total', 'frame', 'render', 'physics']);
+    expect(values(flame!, 'level')).toEqual([0, 1, 2, 1]);
+    expect(values(flame!, 'value')).toEqual([125, 100, 30, 25]);
   });
 
   test('needs span tree columns', () => {

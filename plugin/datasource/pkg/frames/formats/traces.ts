@@ -13,7 +13,8 @@ function idString(v: unknown): string | null {
     return null;
   }
   const s = String(v);
-  // thread_spans mark roots with parent 0 (or a negative sentinel); Grafana expects no parent.
+  // thread_spans give top-level spans parent 0 (the thread root, which has no row; span ids start at
+  // 1), async_events give roots parent_span_id 0, other sources a negative sentinel: Grafana expects no parent.
   return s === '' || s === '0' || s.startsWith('-') ? null : s;
 }
 
