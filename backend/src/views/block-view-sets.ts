@@ -81,6 +81,7 @@ export const blockViewSets: readonly BlockViewSet[] = [
       return new ThreadSpansBuilder(dims, process, streamId, carriedSpans(carried));
     },
     select: `SELECT f.id::BIGINT AS id, f.parent::BIGINT AS parent, f.depth, d.hash,
+        /* depth 1 = top-level span (etl/thread-spans.ts); part of the schema hash, so 0-based partitions rebuild */
         make_timestamp_ns(bb.base_ns + f.begin_off::BIGINT) AS "begin",
         make_timestamp_ns(be.base_ns + f.end_off::BIGINT) AS "end",
         (be.base_ns + f.end_off::BIGINT) - (bb.base_ns + f.begin_off::BIGINT) AS duration,
