@@ -40,26 +40,41 @@ for (const metadataBackend of testMetadataBackends) {
       const partitionsOf = async (set: string, instance: string) =>
         (await lake.catalog.listPartitions()).filter((p) => p.view_set_name === set && p.view_instance_id === instance);
 
-      it('a block arriving after a query makes the next query rebuild that partition, without duplicates', async () => {
+      it('a block arriving after a query is in the next query: its second rebuilt, a later second added, never a duplicate', async () => {
         const proc = await writer.process();
         const stream = await writer.stream(proc, ['log']);
-        await writer.block(proc, stream, [log(T0, 'first')]);
+        const second = Math.floor(Date.now() / 1000) * 1000 - 30_000;
+        const place = async (events: ReturnType<typeof log>[], insertMs: number) => {
+          const block = await writer.block(proc, stream, events);
+          await writer.setInsertTime([block.block_id], new Date(insertMs));
+        };
+        await place([log(T0, 'first')], second + 100);
         assert.deepEqual(await messages(proc.process_id), ['first']);
         const [before] = await partitionsOf('log_entries', proc.process_id);
+        assert.deepEqual([before!.begin_insert_time.getTime(), before!.end_insert_time.getTime()], [second, second + 1000],
+          'a query covers just the second holding the block, not the future');
         assert.deepEqual(await messages(proc.process_id), ['first'], 'an up-to-date partition is reused');
         assert.equal((await partitionsOf('log_entries', proc.process_id))[0]!.updated.getTime(), before!.updated.getTime());
 
-        await writer.block(proc, stream, [log(T0 + 10, 'second'), log(T0 + 20, 'third')]);
+        // In the same second: that partition is stale, and rebuilt.
+        await place([log(T0 + 10, 'second'), log(T0 + 20, 'third')], second + 900);
         assert.deepEqual(await messages(proc.process_id), ['first', 'second', 'third']);
-        const after = await partitionsOf('log_entries', proc.process_id);
-        assert.equal(after.length, 1);
-        assert.notEqual(after[0]!.source_data_hash, before!.source_data_hash);
-        assert.equal(after[0]!.num_rows, 3);
+        const rebuilt = await partitionsOf('log_entries', proc.process_id);
+        assert.deepEqual(rebuilt.map((p) => p.num_rows), [3]);
+        assert.notEqual(rebuilt[0]!.source_data_hash, before!.source_data_hash);
         const expired = await db.store.query<{ file_path: string }>('SELECT file_path FROM lakehouse_expired_files');
         assert.ok(expired.some((e) => e.file_path === before!.file_path), 'the replaced file is expired, not leaked');
+
+        // Seconds later: a partition of its own; the current one is left as it is.
+        await place([log(T0 + 30, 'fourth')], second + 5_500);
+        assert.deepEqual(await messages(proc.process_id), ['first', 'second', 'third', 'fourth']);
+        const added = await partitionsOf('log_entries', proc.process_id);
+        assert.deepEqual(added.map((p) => [p.begin_insert_time.getTime() - second, p.end_insert_time.getTime() - second, p.num_rows]),
+          [[0, 1000, 3], [5000, 6000, 1]]);
+        assert.equal(added[0]!.updated.getTime(), rebuilt[0]!.updated.getTime());
         const blocks = await lake.catalog.partitionsFor('blocks', 'global', {});
         const [listed] = await readParquet(blocks.map((f) => f.path), `SELECT count(*)::INTEGER AS n FROM {files} WHERE process_id = '${proc.process_id}'`);
-        assert.deepEqual(listed, { n: 2 }, 'the blocks view is refreshed the same way');
+        assert.deepEqual(listed, { n: 3 }, 'the blocks view is refreshed the same way');
       });
 
       it('a time range prunes partitions by event time and still returns every row inside it', async () => {

@@ -17,7 +17,9 @@ import type { CarriedSpan } from '../etl/thread-spans.js';
 import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
 import type { BlockSelection, InstanceFilter, SourceBlocks } from './source-blocks.js';
-import { refreshSegments, sourceSetHash, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
+import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
+import { sourceIdsHash, withSuffix } from './source-hash.js';
+import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { PartitionBuilder } from './partition-builder.js';
@@ -31,6 +33,7 @@ export interface MaterializerDeps {
   index: PartitionIndex;
   files: PartitionFiles;
   builder: PartitionBuilder;
+  merger: PartitionMerger;
   flights: SingleFlight;
   objects: ObjectStore;
   /** Told about blocks skipped because their payload is malformed. */
@@ -64,19 +67,24 @@ export class BlockMaterializer {
   }
 
   /**
-   * Brings the instance's partitions up to date for the event-time `range` (or, with `inserts`,
-   * for the segments starting in that insert range); returns how many it (re)built.
+   * Brings the instance's partitions up to date for the event-time `range`; returns how many it
+   * built. With `inserts` (the scheduler, global instances), works on the segments starting in that
+   * insert range instead and leaves each as one partition `widthSeconds` wide, merged from the
+   * partitions inside it.
    */
   async refresh(set: BlockViewSet, instanceId: string, range: TimeRange, widthSeconds: number, inserts?: TimeBounds): Promise<number> {
     if (set.chained) return this.deps.flights.run(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
     const selection = BlockMaterializer.selection(set, instanceId);
+    const spec = { info: set.info, schemaHash: schemaHash(set), mergeSql: UNION_MERGE };
     const built = await refreshSegments({
-      index: this.deps.index, viewSet: set.info.name, instanceId, schemaHash: schemaHash(set), widthSeconds, events: range, inserts,
+      index: this.deps.index, viewSet: set.info.name, instanceId, schemaHash: spec.schemaHash, widthSeconds, events: range, inserts,
       source: {
         summaries: (width, within) => this.deps.source.segmentSummaries(selection, width, within),
+        rangeSources: (ranges) => this.deps.source.rangeSources(selection, ranges),
         build: async (begin, end) => { await this.#build(set, instanceId, selection, begin, end, undefined); },
       },
       flights: this.deps.flights,
+      merge: inserts === undefined ? undefined : (parts, begin, end) => this.deps.merger.merge(spec, instanceId, parts, begin, end),
     });
     await this.#collectExpired();
     return built;
@@ -147,7 +155,7 @@ export class BlockMaterializer {
       const builder = set.createBuilder({ dims, process, streamId, carried });
       await this.#decode(blocks, dims, builder);
       carryOut = builder.carryOut?.();
-      const blocksHash = sourceSetHash(blocks.map((b) => b.block_id));
+      const blocksHash = sourceIdsHash(blocks.map((b) => b.block_id));
       return {
         viewSet: set.info.name, instanceId, beginInsert, endInsert,
         tables: [...dims.stage(), ...builder.stage()], select: set.select, timeColumn: set.info.timeColumn,
@@ -191,5 +199,5 @@ export class BlockMaterializer {
 function chainHash(blocksHash: string, carried: readonly CarriedSpan[]): string {
   // Field by field: the carry read back from jsonb does not keep its keys' order.
   const canonical = carried.map((s) => [s.id, s.begin_ns, s.name, s.target, s.filename, s.line]);
-  return `${blocksHash}:${md5(JSON.stringify(canonical))}`;
+  return withSuffix(blocksHash, md5(JSON.stringify(canonical)));
 }

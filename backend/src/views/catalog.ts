@@ -11,6 +11,11 @@ export interface ViewSetInfo {
   instanceKind: 'process_id' | 'stream_id' | null;
   /** Event-time column that time ranges filter on (e.g. 'time', 'begin', 'insert_time'). */
   timeColumn: string;
+  /**
+   * When rows are time bins (log_stats' minutes): the bins' width in ms, each row standing for
+   * [time, time + bin). A time range then keeps every bin it meets, not only those starting in it.
+   */
+  timeBinMs?: number;
 }
 
 /** A Parquet partition ready to scan: a local file path (object-store partitions are cached locally). */

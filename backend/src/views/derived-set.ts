@@ -1,33 +1,48 @@
 /**
- * A global view set computed by SQL from another global view set's partitions, one partition per
- * source partition (same insert range; rebuilt when that partition is, so the scheduler's merges
- * of the source into wider partitions are followed by recomputing the wider derived partition,
- * exactly). Rows of one event-time bin inserted in two segments appear in both partitions:
- * aggregate them again when querying (e.g. sum a count).
+ * A global view set computed by SQL from another global view set's partitions (log_stats from
+ * log_entries, user-defined views): one partition per source partition, over the same insert range,
+ * rebuilt when that partition changes. When the scheduler merges the source's partitions into a
+ * wider one, the derived partitions inside it follow by the derived set's own merge SQL (log_stats
+ * sums its counts) as long as they stand for exactly the merged source partition; otherwise the
+ * wider partition is computed from the merged source file.
+ *
+ * Partitions follow insert time while rows follow event time, so the rows of one time bin inserted
+ * in two partitions appear in both: aggregate them again when querying (sum counts).
  */
-import type { TimeRange } from '../../query/engine.js';
-import type { ViewSetInfo } from '../catalog.js';
-import type { MaterializedSet } from '../materialized-set.js';
-import type { PartitionIndex, StoredPartition } from '../partition-index.js';
-import type { PartitionFiles } from '../partition-files.js';
-import type { PartitionBuilder } from '../partition-builder.js';
+import type { TimeRange } from '../query/engine.js';
+import type { ViewSetInfo } from './catalog.js';
+import type { MaterializedSet } from './materialized-set.js';
+import type { PartitionIndex, StoredPartition } from './partition-index.js';
+import type { PartitionFiles } from './partition-files.js';
+import type { PartitionBuilder } from './partition-builder.js';
+import type { PartitionMerger } from './partition-merger.js';
+import { coversSources } from './segment-refresh.js';
+import { withSuffix } from './source-hash.js';
+
+export interface DerivedDefinition {
+  info: ViewSetInfo;
+  /** The SELECT giving a partition's rows from one local source Parquet file. */
+  select(sourcePath: string): string;
+  /** SELECT over `source` (the rows of the partitions merged) giving the merged partition's rows. */
+  mergeSql: string;
+  /** Changes whenever `select` or `mergeSql` would: partitions built with another are rebuilt. */
+  schemaHash: string;
+}
 
 export interface DerivedSetDeps {
   source: MaterializedSet;
   index: PartitionIndex;
   files: PartitionFiles;
   builder: PartitionBuilder;
+  merger: PartitionMerger;
 }
 
 export class DerivedSet implements MaterializedSet {
-  constructor(
-    readonly info: ViewSetInfo,
-    /** The SELECT giving the partition's rows from one local source Parquet file. */
-    private readonly select: (sourcePath: string) => string,
-    /** Changes whenever `select` would: partitions built with another one are rebuilt. */
-    private readonly schemaHash: string,
-    private readonly deps: DerivedSetDeps,
-  ) {}
+  constructor(private readonly def: DerivedDefinition, private readonly deps: DerivedSetDeps) {}
+
+  get info(): ViewSetInfo {
+    return this.def.info;
+  }
 
   get #sourceName(): string {
     return this.deps.source.info.name;
@@ -35,26 +50,31 @@ export class DerivedSet implements MaterializedSet {
 
   async refresh(_instanceId: string, range: TimeRange): Promise<void> {
     await this.deps.source.refresh('global', range);
-    await this.#derive(await this.deps.index.overlapping(this.#sourceName, 'global', range.begin, range.end));
+    await this.#derive(await this.deps.index.overlapping(this.#sourceName, 'global', range.begin, range.end), false);
   }
 
   async materialize(begin: Date, end: Date, deltaSeconds: number): Promise<number> {
     await this.deps.source.materialize(begin, end, deltaSeconds);
-    return this.#derive((await this.deps.index.ofInstance(this.#sourceName, 'global', begin, end)).filter((p) => p.has_file));
+    return this.#derive((await this.deps.index.ofInstance(this.#sourceName, 'global', begin, end)).filter((p) => p.has_file), true);
   }
 
-  async #derive(sources: readonly StoredPartition[]): Promise<number> {
+  /** Brings the partitions over `sources` up to date; with `merge`, one partition per source partition. */
+  async #derive(sources: readonly StoredPartition[], merge: boolean): Promise<number> {
     if (sources.length === 0) return 0;
-    const first = sources[0]!.begin_insert_time;
-    const last = new Date(sources.at(-1)!.begin_insert_time.getTime() + 1);
-    const existing = new Map((await this.deps.index.ofInstance(this.info.name, 'global', first, last)).map((p) => [p.begin_insert_time.getTime(), p]));
+    const { index, merger } = this.deps;
+    const derived = await index.meetingInserts(this.info.name, 'global', sources[0]!.begin_insert_time, sources.at(-1)!.end_insert_time);
     let built = 0;
     for (const source of sources) {
-      const hash = `${source.source_data_hash}:${source.file_schema_hash}`;
-      const current = existing.get(source.begin_insert_time.getTime());
-      if (current?.source_data_hash === hash && current.file_schema_hash === this.schemaHash) continue;
-      await this.#build(source, hash);
-      built++;
+      const [begin, end] = [source.begin_insert_time, source.end_insert_time];
+      const target = withSuffix(source.source_data_hash, source.file_schema_hash);
+      const inner = derived.filter((p) => p.begin_insert_time >= begin && p.end_insert_time <= end);
+      if (!coversSources(inner, target, this.def.schemaHash)) {
+        await this.#build(source, target);
+        built++;
+      } else if (merge && !(inner.length === 1 && sameRange(inner[0]!, source))) {
+        await merger.merge({ info: this.info, schemaHash: this.def.schemaHash, mergeSql: this.def.mergeSql }, 'global', inner, begin, end);
+        built++;
+      }
     }
     return built;
   }
@@ -62,8 +82,12 @@ export class DerivedSet implements MaterializedSet {
   async #build(source: StoredPartition, hash: string): Promise<void> {
     await this.deps.builder.build(this.info.name, 'global', source.begin_insert_time, async () => ({
       viewSet: this.info.name, instanceId: 'global', beginInsert: source.begin_insert_time, endInsert: source.end_insert_time,
-      tables: [], select: this.select(await this.deps.files.localPath(source.file_path)), timeColumn: this.info.timeColumn,
-      sourceHash: hash, schemaHash: this.schemaHash,
+      tables: [], select: this.def.select(await this.deps.files.localPath(source.file_path)), timeColumn: this.info.timeColumn,
+      sourceHash: hash, schemaHash: this.def.schemaHash,
     }));
   }
+}
+
+function sameRange(a: StoredPartition, b: StoredPartition): boolean {
+  return a.begin_insert_time.getTime() === b.begin_insert_time.getTime() && a.end_insert_time.getTime() === b.end_insert_time.getTime();
 }

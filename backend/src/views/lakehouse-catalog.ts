@@ -10,7 +10,9 @@ import type { MaterializedSet } from './materialized-set.js';
 import { BlockMaterializer, type MaterializerDeps } from './block-materializer.js';
 import { blockViewSets } from './block-view-sets.js';
 import { metadataViewSets } from './metadata-view-sets.js';
-import { LogStatsSet } from './log-stats.js';
+import { logStatsDefinition } from './log-stats.js';
+import { DerivedSet } from './derived-set.js';
+import { PartitionMerger } from './partition-merger.js';
 import { PartitionIndex } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
 import { PartitionBuilder } from './partition-builder.js';
@@ -61,8 +63,9 @@ export class LakehouseCatalog implements ViewCatalog {
     const files = new PartitionFiles(options.objects, options.cacheDir, options.maxCacheBytes ?? 1024 ** 3);
     const source = new SourceBlocks(options.metadata);
     const builder = new PartitionBuilder(writer, files, index);
+    const merger = new PartitionMerger(builder, files);
     const flights = new SingleFlight();
-    const materializer = new BlockMaterializer({ source, index, files, builder, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const materializer = new BlockMaterializer({ source, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({
@@ -75,12 +78,12 @@ export class LakehouseCatalog implements ViewCatalog {
     const logEntries = blockSets.find((s) => s.info.name === 'log_entries')!;
     const sets = [
       ...blockSets,
-      new LogStatsSet(logEntries, index, files, builder),
-      ...metadataViewSets({ db: options.metadata, index, builder, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
+      new DerivedSet(logStatsDefinition, { source: logEntries, index, files, builder, merger }),
+      ...metadataViewSets({ db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
     try {
       const definitions = options.userViews ?? await userViewsFromEnv();
-      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder });
+      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger });
       return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name));
     } catch (err) {
       writer.close();
@@ -106,8 +109,11 @@ export class LakehouseCatalog implements ViewCatalog {
 
   async partitionsFor(viewSet: string, instanceId: string, range: TimeRange): Promise<PartitionFile[]> {
     const set = this.#set(viewSet, instanceId);
-    await set.refresh(instanceId, range);
-    const partitions = await this.index.overlapping(set.info.name, instanceId, range.begin, range.end);
+    const binMs = set.info.timeBinMs;
+    // A bin starting up to one bin width before the range still meets it.
+    const reach = binMs === undefined || range.begin === undefined ? range : { ...range, begin: new Date(range.begin.getTime() - binMs) };
+    await set.refresh(instanceId, reach);
+    const partitions = await this.index.overlapping(set.info.name, instanceId, reach.begin, reach.end);
     return Promise.all(partitions.map(async (p) => ({
       path: await this.files.localPath(p.file_path),
       numRows: p.num_rows,

@@ -12,7 +12,10 @@ import type { MaterializedSet } from './materialized-set.js';
 import type { PartitionIndex } from './partition-index.js';
 import type { PartitionBuilder } from './partition-builder.js';
 import type { SingleFlight } from './single-flight.js';
-import { refreshSegments, sourceSetHash, type SegmentSource, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
+import { refreshSegments, type InsertRange, type RangeSources, type SegmentRefresh, type SegmentSource, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
+import { sourceIdsHash } from './source-hash.js';
+import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './sources-sql.js';
+import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
 import { blocksSchema, processesSchema, streamsSchema } from './schemas.js';
 import type { ViewSetInfo } from './catalog.js';
 
@@ -110,15 +113,23 @@ class MetadataViewSet implements MaterializedSet, SegmentSource {
     const { alias, idColumn } = this.def;
     const lower = [within.events?.begin, within.inserts?.begin].filter((d) => d !== undefined).map((d) => Math.floor(d.getTime() / 1000 / widthSeconds) * widthSeconds);
     const upper = [within.events?.end, within.inserts?.end].filter((d) => d !== undefined).map((d) => Math.ceil(d.getTime() / 1000 / widthSeconds) * widthSeconds);
-    const rows = await this.deps.db.query<{ segment: number | bigint; hash: string; min_ms: number | bigint }>(
-      `SELECT floor(extract(epoch FROM ${alias}.insert_time) / $1)::int8 AS segment,
-              md5(string_agg(${alias}.${idColumn}, ',' ORDER BY ${alias}.${idColumn} COLLATE "C")) AS hash,
-              floor(extract(epoch FROM min(${alias}.insert_time)) * 1000)::int8 AS min_ms
+    const rows = await this.deps.db.query<SourcesRow & { segment: number | bigint }>(
+      `SELECT floor(extract(epoch FROM ${alias}.insert_time) / $1)::int8 AS segment, ${sourcesColumns(alias, idColumn)}
        FROM ${this.def.table} ${alias}
        WHERE ($2::float8 IS NULL OR ${alias}.insert_time >= to_timestamp($2)) AND ($3::float8 IS NULL OR ${alias}.insert_time < to_timestamp($3))
        GROUP BY 1 ORDER BY 1`,
       [widthSeconds, lower.length === 0 ? null : Math.max(...lower), upper.length === 0 ? null : Math.min(...upper)]);
-    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, minBeginMs: Number(r.min_ms) }));
+    return rows.map((r) => {
+      const sources = toRangeSources(r);
+      return { ...sources, segment: Number(r.segment), minBeginMs: sources.firstInsertMs };
+    });
+  }
+
+  async rangeSources(ranges: readonly InsertRange[]): Promise<(RangeSources | undefined)[]> {
+    const { table, alias, idColumn } = this.def;
+    const rows = await this.deps.db.query<SourcesRow & { i: number | bigint }>(
+      `SELECT r.i, ${sourcesColumns(alias, idColumn)} FROM ${rangesJoin(table, alias)} GROUP BY r.i`, rangeParams(ranges));
+    return byOrdinal(ranges.length, rows);
   }
 
   async build(begin: Date, end: Date): Promise<void> {
@@ -128,7 +139,7 @@ class MetadataViewSet implements MaterializedSet, SegmentSource {
       return {
         viewSet: this.info.name, instanceId: 'global', beginInsert: begin, endInsert: end,
         tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }], select: this.def.select, timeColumn: this.info.timeColumn,
-        sourceHash: sourceSetHash(rows.map((r) => String(r[idColumn]))), schemaHash: this.#schemaHash,
+        sourceHash: sourceIdsHash(rows.map((r) => String(r[idColumn]))), schemaHash: this.#schemaHash,
       };
     });
   }
@@ -138,12 +149,13 @@ class MetadataViewSet implements MaterializedSet, SegmentSource {
   }
 
   materialize(begin: Date, end: Date, deltaSeconds: number): Promise<number> {
-    return this.#refresh({}, { begin, end }, deltaSeconds);
+    const spec = { info: this.info, schemaHash: this.#schemaHash, mergeSql: UNION_MERGE };
+    return this.#refresh({}, { begin, end }, deltaSeconds, (parts, from, to) => this.deps.merger.merge(spec, 'global', parts, from, to));
   }
 
-  #refresh(events: TimeBounds, inserts: TimeBounds | undefined, widthSeconds: number): Promise<number> {
+  #refresh(events: TimeBounds, inserts: TimeBounds | undefined, widthSeconds: number, merge?: SegmentRefresh['merge']): Promise<number> {
     const { index, flights } = this.deps;
-    return refreshSegments({ index, flights, viewSet: this.info.name, instanceId: 'global', schemaHash: this.#schemaHash, widthSeconds, source: this, events, inserts });
+    return refreshSegments({ index, flights, viewSet: this.info.name, instanceId: 'global', schemaHash: this.#schemaHash, widthSeconds, source: this, events, inserts, merge });
   }
 }
 
@@ -151,6 +163,7 @@ export interface MetadataDeps {
   db: MetadataStore;
   index: PartitionIndex;
   builder: PartitionBuilder;
+  merger: PartitionMerger;
   flights: SingleFlight;
   /** Insert-time width of the partitions JIT builds. */
   widthSeconds: number;

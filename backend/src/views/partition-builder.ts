@@ -25,6 +25,10 @@ export interface PartitionSpec {
   carry?: unknown;
 }
 
+export interface BuildResult extends WriteResult {
+  recorded: boolean;
+}
+
 export class PartitionBuilder {
   constructor(
     private readonly writer: ParquetWriter,
@@ -32,8 +36,11 @@ export class PartitionBuilder {
     private readonly index: PartitionIndex,
   ) {}
 
-  /** Runs `prepare` (which gathers the rows) and records what it returns, as one failure unit. */
-  async build(viewSet: string, instanceId: string, beginInsert: Date, prepare: () => Promise<PartitionSpec>): Promise<WriteResult> {
+  /**
+   * Runs `prepare` (which gathers the rows) and records what it returns, as one failure unit.
+   * `recorded` is false when a concurrent writer covered part of the range first (see PartitionIndex.upsert).
+   */
+  async build(viewSet: string, instanceId: string, beginInsert: Date, prepare: () => Promise<PartitionSpec>): Promise<BuildResult> {
     try {
       return await this.#record(await prepare());
     } catch (err) {
@@ -41,7 +48,7 @@ export class PartitionBuilder {
     }
   }
 
-  async #record(spec: PartitionSpec): Promise<WriteResult> {
+  async #record(spec: PartitionSpec): Promise<BuildResult> {
     await this.files.ensureScratchDir();
     const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
     const written = await this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, path: scratch });
@@ -53,12 +60,12 @@ export class PartitionBuilder {
     }
     // A partition without rows is recorded too (so it is not rebuilt), its times at its insert start.
     const fallbackNs = BigInt(spec.beginInsert.getTime()) * 1_000_000n;
-    await this.index.upsert({
+    const recorded = await this.index.upsert({
       viewSet: spec.viewSet, instanceId: spec.instanceId, beginInsert: spec.beginInsert, endInsert: spec.endInsert,
       minEventNs: written.minEventNs ?? fallbackNs, maxEventNs: written.maxEventNs ?? fallbackNs,
       filePath, fileSize, fileSchemaHash: spec.schemaHash, sourceDataHash: spec.sourceHash, numRows: written.numRows,
       carry: spec.carry ?? null,
     });
-    return written;
+    return { ...written, recorded };
   }
 }

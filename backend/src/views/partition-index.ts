@@ -1,7 +1,7 @@
 /**
- * The `lakehouse_partitions` table: which Parquet files make up each view instance. Replacing a
- * partition and expiring the file it replaces happen in one transaction; the primary key
- * (view set, instance, begin_insert_time) keeps concurrent builders from ever listing two.
+ * The `lakehouse_partitions` table: which Parquet files make up each view instance. An instance's
+ * partitions never overlap in insert time; replacing partitions and expiring the files they
+ * replace happen in one transaction.
  */
 import type { MetadataStore, SqlExecutor } from '../lake/metadata/store.js';
 import type { PartitionRow } from './catalog.js';
@@ -98,32 +98,37 @@ export class PartitionIndex {
     return rows.map(toPartition);
   }
 
-  /** Records `p`, replacing the partition with the same key; the replaced file is expired. */
-  async upsert(p: NewPartition): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const [old] = await tx.query<{ file_path: string | null }>(
-        `SELECT file_path FROM lakehouse_partitions WHERE view_set_name = $1 AND view_instance_id = $2 AND begin_insert_time = $3 FOR UPDATE`,
-        [p.viewSet, p.instanceId, p.beginInsert]);
+  /**
+   * Records `p`, replacing the partitions inside its insert range (their files are expired): a
+   * partition only ever gives way to one standing for all of its sources, so rows never go missing
+   * between two queries. When another writer meanwhile recorded a partition reaching outside `p`'s
+   * range, `p` lost the race: it is not recorded (its file is expired) and false is returned.
+   */
+  async upsert(p: NewPartition): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // Writers of one instance take turns: the check below and the insert must see the same partitions.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lakehouse_partitions|${p.viewSet}|${p.instanceId}`]);
+      const meeting = await tx.query<{ inside: boolean }>(
+        `SELECT begin_insert_time >= $3 AND end_insert_time <= $4 AS inside FROM lakehouse_partitions
+         WHERE view_set_name = $1 AND view_instance_id = $2 AND begin_insert_time < $4 AND end_insert_time > $3`,
+        [p.viewSet, p.instanceId, p.beginInsert, p.endInsert]);
+      if (meeting.some((m) => !m.inside)) {
+        await expire(tx, p.filePath === null ? [] : [p.filePath]);
+        return false;
+      }
+      const replaced = await tx.query<{ file_path: string | null }>(
+        `DELETE FROM lakehouse_partitions
+         WHERE view_set_name = $1 AND view_instance_id = $2 AND begin_insert_time >= $3 AND end_insert_time <= $4
+         RETURNING file_path`,
+        [p.viewSet, p.instanceId, p.beginInsert, p.endInsert]);
       await tx.query(
         `INSERT INTO lakehouse_partitions (view_set_name, view_instance_id, begin_insert_time, end_insert_time, min_event_time,
            max_event_time, updated, file_path, file_size, file_schema_hash, source_data_hash, num_rows, carry)
-         VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (view_set_name, view_instance_id, begin_insert_time) DO UPDATE SET
-           end_insert_time = EXCLUDED.end_insert_time, min_event_time = EXCLUDED.min_event_time,
-           max_event_time = EXCLUDED.max_event_time, updated = now(), file_path = EXCLUDED.file_path,
-           file_size = EXCLUDED.file_size, file_schema_hash = EXCLUDED.file_schema_hash,
-           source_data_hash = EXCLUDED.source_data_hash, num_rows = EXCLUDED.num_rows, carry = EXCLUDED.carry`,
+         VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9, $10, $11, $12)`,
         [p.viewSet, p.instanceId, p.beginInsert, p.endInsert, micros(p.minEventNs, false), micros(p.maxEventNs, true),
           p.filePath, p.fileSize, p.fileSchemaHash, p.sourceDataHash, p.numRows, p.carry === undefined ? null : JSON.stringify(p.carry)]);
-      // A partition of another width over the same inserts would duplicate rows: it goes.
-      const overlapped = await tx.query<{ file_path: string | null }>(
-        `DELETE FROM lakehouse_partitions
-         WHERE view_set_name = $1 AND view_instance_id = $2 AND begin_insert_time <> $3
-           AND begin_insert_time < $4 AND end_insert_time > $3
-         RETURNING file_path`,
-        [p.viewSet, p.instanceId, p.beginInsert, p.endInsert]);
-      const replaced = [old, ...overlapped].flatMap((r) => (r?.file_path != null && r.file_path !== p.filePath ? [r.file_path] : []));
-      await expire(tx, replaced);
+      await expire(tx, replaced.flatMap((r) => (r.file_path !== null && r.file_path !== p.filePath ? [r.file_path] : [])));
+      return true;
     });
   }
 

@@ -1,28 +1,47 @@
 /**
- * The JIT rule shared by every insert-time-partitioned view set: each segment holding source rows
- * must be covered by a current partition (same sources, same schema). The partition of exactly
- * that segment, or a wider one (an hour merged by maintenance) standing for it, is checked against
- * the source's summary; anything missing or stale is built. Narrower partitions do not cover a
- * segment: building it replaces them.
+ * The refresh rule shared by every insert-time-partitioned view set. The sources (blocks, processes,
+ * …) are cut into insert-time segments of a given width; each segment holding sources must be covered
+ * by current partitions: partitions whose source hashes add up to what the segment holds now, built
+ * with the current schema. The check is one sum per segment (see ./source-hash.ts), whatever mix of
+ * widths covers it: second partitions the scheduler built, a minute it merged, the few seconds a
+ * query filled in.
+ *
+ * What is not covered is repaired at the finest grain that is cheap: a stale partition is rebuilt
+ * over its own range, and a gap between partitions gets a partition over the sources it holds; for
+ * a query, just the whole seconds that hold them (so a query about the current minute builds only
+ * the seconds the scheduler has not reached, and no partition reaches into the future to be made
+ * stale by the next block).
+ *
+ * With `merge` (the scheduler), each segment then ends as one partition of exactly its width,
+ * merged from the partitions inside it by the view set's merge SQL (no block decoded again).
  */
-import { createHash } from 'node:crypto';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { SingleFlight } from './single-flight.js';
+import { combineSourceHashes, sourceIdsHash } from './source-hash.js';
 
-/**
- * md5 of the sorted source ids joined by ',': what the summaries compute in PostgreSQL as
- * md5(string_agg(id, ',' ORDER BY id COLLATE "C")) (ids are ASCII: both sort bytewise).
- */
-export function sourceSetHash(ids: readonly string[]): string {
-  return createHash('md5').update([...ids].sort().join(',')).digest('hex');
+/** The widest partition built from sources in one go (a larger gap is built hour by hour, then merged). */
+const MAX_BUILD_MS = 3_600_000;
+const EMPTY_HASH = sourceIdsHash([]);
+
+/** Insert range in ms since the epoch, [begin, end). */
+export interface InsertRange {
+  begin: number;
+  end: number;
+}
+
+/** What an insert range holds now. */
+export interface RangeSources {
+  /** Identifies the exact set of source rows (./source-hash.ts). */
+  hash: string;
+  /** Insert times of its first and last source, ms since the epoch (floored). */
+  firstInsertMs: number;
+  lastInsertMs: number;
 }
 
 /** One insert-time segment's sources, summarized. */
-export interface SegmentSummary {
+export interface SegmentSummary extends RangeSources {
   /** floor(insert epoch seconds / width). */
   segment: number;
-  /** Identifies the exact set of source rows. */
-  hash: string;
   /** Earliest event time of its sources, in ms since the epoch (chained sets stop on it). */
   minBeginMs: number;
 }
@@ -36,6 +55,8 @@ export interface TimeBounds {
 export interface SegmentSource {
   /** Segments of `widthSeconds` holding sources that meet `events` and were inserted within `inserts`. */
   summaries(widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds }): Promise<SegmentSummary[]>;
+  /** What each insert range holds now (undefined: nothing), in one round trip. */
+  rangeSources(ranges: readonly InsertRange[]): Promise<(RangeSources | undefined)[]>;
   /** Builds and records the partition of the sources inserted in [begin, end). */
   build(begin: Date, end: Date): Promise<void>;
 }
@@ -51,35 +72,113 @@ export interface SegmentRefresh {
   inserts?: TimeBounds | undefined;
   /** Shares a build already running in this process for the same partition. */
   flights: SingleFlight;
+  /** Makes one partition over [begin, end) of `parts`, which tile it (the scheduler's merges). */
+  merge?: ((parts: readonly StoredPartition[], begin: Date, end: Date) => Promise<void>) | undefined;
 }
 
-/** Returns how many partitions it (re)built. */
+const startOf = (p: StoredPartition): number => p.begin_insert_time.getTime();
+const endOf = (p: StoredPartition): number => p.end_insert_time.getTime();
+
+/** Whether `parts` hold exactly the sources summarized by `hash`, built with `schemaHash`. */
+export function coversSources(parts: readonly StoredPartition[], hash: string, schemaHash: string): boolean {
+  return parts.length > 0 && parts.every((p) => p.file_schema_hash === schemaHash)
+    && combineSourceHashes(parts.map((p) => p.source_data_hash)) === hash;
+}
+
+/** Returns how many partitions it built or merged. */
 export async function refreshSegments(r: SegmentRefresh): Promise<number> {
   const summaries = await r.source.summaries(r.widthSeconds, { events: r.events, inserts: r.inserts });
   if (summaries.length === 0) return 0;
-  const ms = (segment: number) => segment * r.widthSeconds * 1000;
-  const recorded = await r.index.meetingInserts(r.viewSet, r.instanceId, new Date(ms(summaries[0]!.segment)), new Date(ms(summaries.at(-1)!.segment + 1)));
-  const verified = new Set<StoredPartition>();
-  let built = 0;
-  const build = async (begin: number, end: number): Promise<void> => {
-    await r.flights.run(`${r.viewSet}\0${r.instanceId}\0${begin}\0${end}`, () => r.source.build(new Date(begin), new Date(end)));
-    built++;
-  };
+  const width = r.widthSeconds * 1000;
+  const recorded = await r.index.meetingInserts(r.viewSet, r.instanceId,
+    new Date(summaries[0]!.segment * width), new Date((summaries.at(-1)!.segment + 1) * width));
+  const refresh = new Refresh(r);
   for (const summary of summaries) {
-    const begin = ms(summary.segment);
-    const end = ms(summary.segment + 1);
-    const exact = recorded.find((p) => p.begin_insert_time.getTime() === begin && p.end_insert_time.getTime() === end);
-    const wider = exact ?? recorded.find((p) => p.begin_insert_time.getTime() <= begin && p.end_insert_time.getTime() >= end);
-    if (wider === undefined) {
-      await build(begin, end);
-    } else if (wider === exact) {
-      if (exact.source_data_hash !== summary.hash || exact.file_schema_hash !== r.schemaHash) await build(begin, end);
-    } else if (!verified.has(wider)) {
-      verified.add(wider);
-      const [widerBegin, widerEnd] = [wider.begin_insert_time, wider.end_insert_time];
-      const [current] = await r.source.summaries((widerEnd.getTime() - widerBegin.getTime()) / 1000, { inserts: { begin: widerBegin, end: widerEnd } });
-      if (current?.hash !== wider.source_data_hash || wider.file_schema_hash !== r.schemaHash) await build(widerBegin.getTime(), widerEnd.getTime());
+    const begin = summary.segment * width;
+    const end = begin + width;
+    const meeting = recorded.filter((p) => startOf(p) < end && endOf(p) > begin);
+    const inner = meeting.filter((p) => startOf(p) >= begin && endOf(p) <= end);
+    const covered = inner.length === meeting.length && coversSources(inner, summary.hash, r.schemaHash);
+    if (!covered) await refresh.repair({ begin, end }, meeting, summary);
+    if (r.merge !== undefined) await refresh.merge({ begin, end }, covered ? inner : undefined);
+  }
+  return refresh.built;
+}
+
+/** One refresh call's work on its segments. */
+class Refresh {
+  built = 0;
+  /** Partitions already checked against their sources in this call (a wide one meets many segments). */
+  readonly #checked = new Set<StoredPartition>();
+
+  constructor(private readonly r: SegmentRefresh) {}
+
+  /**
+   * What a gap's partitions are rounded out to around its sources: whole seconds for queries (the
+   * present is never covered ahead of its blocks); for the scheduler, whose windows are complete,
+   * the whole gap (an hour at most), merged as it is.
+   */
+  get #grainMs(): number {
+    return this.r.merge === undefined ? 1000 : MAX_BUILD_MS;
+  }
+
+  /** Rebuilds the stale partitions meeting `segment` and fills its gaps (all of it: `summary` says what it holds). */
+  async repair(segment: InsertRange, meeting: readonly StoredPartition[], summary: RangeSources): Promise<void> {
+    const unchecked = meeting.filter((p) => !this.#checked.has(p));
+    const gaps = gapsBetween(segment, meeting);
+    const now = meeting.length === 0
+      ? [summary]
+      : await this.r.source.rangeSources([...unchecked.map((p) => ({ begin: startOf(p), end: endOf(p) })), ...gaps]);
+    for (const [i, p] of unchecked.entries()) {
+      this.#checked.add(p);
+      if (p.source_data_hash !== (now[i]?.hash ?? EMPTY_HASH) || p.file_schema_hash !== this.r.schemaHash) await this.#build(startOf(p), endOf(p));
+    }
+    for (const [i, gap] of gaps.entries()) {
+      const sources = now[unchecked.length + i];
+      if (sources !== undefined) for (const piece of piecesOf(gap, sources, this.#grainMs)) await this.#build(piece.begin, piece.end);
     }
   }
-  return built;
+
+  /** Merges the partitions inside `segment` into one of its width; `inner`: those, when known current. */
+  async merge(segment: InsertRange, inner: readonly StoredPartition[] | undefined): Promise<void> {
+    const { index, viewSet, instanceId } = this.r;
+    const parts = inner ?? await index.meetingInserts(viewSet, instanceId, new Date(segment.begin), new Date(segment.end));
+    if (parts.length === 0 || parts.some((p) => startOf(p) < segment.begin || endOf(p) > segment.end)) return; // inside a wider one
+    if (parts.length === 1 && startOf(parts[0]!) === segment.begin && endOf(parts[0]!) === segment.end) return;
+    await this.#once(`merge\0${segment.begin}\0${segment.end}`, () => this.r.merge!(parts, new Date(segment.begin), new Date(segment.end)));
+  }
+
+  #build(begin: number, end: number): Promise<void> {
+    return this.#once(`${begin}\0${end}`, () => this.r.source.build(new Date(begin), new Date(end)));
+  }
+
+  async #once(key: string, fn: () => Promise<void>): Promise<void> {
+    await this.r.flights.run(`${this.r.viewSet}\0${this.r.instanceId}\0${key}`, fn);
+    this.built++;
+  }
+}
+
+/** The parts of `segment` no partition covers. */
+function gapsBetween(segment: InsertRange, partitions: readonly StoredPartition[]): InsertRange[] {
+  const gaps: InsertRange[] = [];
+  let cursor = segment.begin;
+  for (const p of [...partitions].sort((a, b) => startOf(a) - startOf(b))) {
+    if (startOf(p) > cursor) gaps.push({ begin: cursor, end: Math.min(startOf(p), segment.end) });
+    cursor = Math.max(cursor, endOf(p));
+  }
+  if (cursor < segment.end) gaps.push({ begin: cursor, end: segment.end });
+  return gaps;
+}
+
+/** The part of `gap` holding its sources, rounded out to `grainMs`, cut at MAX_BUILD_MS boundaries. */
+function piecesOf(gap: InsertRange, sources: RangeSources, grainMs: number): InsertRange[] {
+  const first = Math.max(gap.begin, Math.floor(sources.firstInsertMs / grainMs) * grainMs);
+  const last = Math.min(gap.end, (Math.floor(sources.lastInsertMs / grainMs) + 1) * grainMs);
+  const pieces: InsertRange[] = [];
+  for (let begin = first; begin < last;) {
+    const end = Math.min(last, (Math.floor(begin / MAX_BUILD_MS) + 1) * MAX_BUILD_MS);
+    pieces.push({ begin, end });
+    begin = end;
+  }
+  return pieces;
 }

@@ -5,7 +5,8 @@
  */
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
-import type { SegmentSummary, TimeBounds } from './segment-refresh.js';
+import type { InsertRange, RangeSources, SegmentSummary, TimeBounds } from './segment-refresh.js';
+import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './sources-sql.js';
 
 function seconds(date: Date | undefined): number | null {
   return date === undefined ? null : date.getTime() / 1000;
@@ -25,6 +26,8 @@ function where(selection: BlockSelection, firstParam: number): { sql: string; pa
   return { sql: `${tag} AND b.${selection.filter.kind} = $${firstParam + 1}`, params: [selection.streamTag, selection.filter.id] };
 }
 
+const SOURCES = sourcesColumns('b', 'block_id');
+
 export class SourceBlocks {
   constructor(private readonly db: SqlExecutor) {}
 
@@ -36,7 +39,7 @@ export class SourceBlocks {
   async segmentSummaries(selection: BlockSelection, widthSeconds: number, within: { events?: TimeBounds; inserts?: TimeBounds } = {}): Promise<SegmentSummary[]> {
     const w = where(selection, 6);
     // First the segments (through the time indexes), then every selected block of those segments.
-    const rows = await this.db.query<{ segment: number | bigint; hash: string; min_begin_ms: number | string }>(
+    const rows = await this.db.query<SourcesRow & { segment: number | bigint; min_begin_ms: number | bigint }>(
       `WITH segments AS (
          SELECT DISTINCT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment
          FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
@@ -44,8 +47,7 @@ export class SourceBlocks {
            AND ($2::timestamptz IS NULL OR b.end_time >= $2) AND ($3::timestamptz IS NULL OR b.begin_time < $3)
            AND ($4::float8 IS NULL OR b.insert_time >= to_timestamp($4)) AND ($5::float8 IS NULL OR b.insert_time < to_timestamp($5))
        ), bounds AS (SELECT min(segment) AS lo, max(segment) + 1 AS hi FROM segments)
-       SELECT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment,
-              md5(string_agg(b.block_id, ',' ORDER BY b.block_id COLLATE "C")) AS hash,
+       SELECT floor(extract(epoch FROM b.insert_time) / $1)::int8 AS segment, ${SOURCES},
               floor(extract(epoch FROM min(b.begin_time)) * 1000)::int8 AS min_begin_ms
        FROM blocks b JOIN streams s ON s.stream_id = b.stream_id, bounds
        WHERE ${w.sql} AND b.insert_time >= to_timestamp(bounds.lo * $1) AND b.insert_time < to_timestamp(bounds.hi * $1)
@@ -53,7 +55,19 @@ export class SourceBlocks {
        GROUP BY 1 ORDER BY 1`,
       [widthSeconds, within.events?.begin ?? null, within.events?.end ?? null,
         seconds(within.inserts?.begin), seconds(within.inserts?.end), ...w.params]);
-    return rows.map((r) => ({ segment: Number(r.segment), hash: r.hash, minBeginMs: Number(r.min_begin_ms) }));
+    return rows.map((r) => ({ ...toRangeSources(r), segment: Number(r.segment), minBeginMs: Number(r.min_begin_ms) }));
+  }
+
+  /** What each insert range holds now among the selected blocks. */
+  async rangeSources(selection: BlockSelection, ranges: readonly InsertRange[]): Promise<(RangeSources | undefined)[]> {
+    const w = where(selection, 3);
+    const rows = await this.db.query<SourcesRow & { i: number | bigint }>(
+      `SELECT r.i, ${SOURCES}
+       FROM ${rangesJoin('blocks', 'b')} JOIN streams s ON s.stream_id = b.stream_id
+       WHERE ${w.sql}
+       GROUP BY r.i`,
+      [...rangeParams(ranges), ...w.params]);
+    return byOrdinal(ranges.length, rows);
   }
 
   /** The selected blocks inserted in [begin, end), in stream order. */

@@ -30,10 +30,13 @@ export async function viewScan(context: SourceContext, viewSetName: string, inst
 
   const files = await context.catalog.partitionsFor(viewSet.name, instanceId, context.range);
   if (files.length === 0) return context.parseCache.parse(context.connection, relationSql(columns, []));
-  const { begin, end } = context.range;
+  const { end } = context.range;
   const time = quoteIdent(viewSet.timeColumn);
+  // Rows that are time bins stand for [time, time + bin): a bin starting less than a bin before the range meets it.
+  const binMs = viewSet.timeBinMs ?? 0;
+  const begin = context.range.begin && new Date(context.range.begin.getTime() - binMs);
   const filters = [
-    begin && `${time} >= CAST('${BEGIN}' AS TIMESTAMP_NS)`,
+    begin && `${time} ${binMs > 0 ? '>' : '>='} CAST('${BEGIN}' AS TIMESTAMP_NS)`,
     end && `${time} < CAST('${END}' AS TIMESTAMP_NS)`,
   ].filter(Boolean);
   const projection = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.sqlType}) AS ${quoteIdent(c.name)}`);

@@ -4,6 +4,7 @@
  * surfacing as a failed partition build later. See docs/user-views.md.
  */
 import { readFile } from 'node:fs/promises';
+import { UNION_MERGE } from '../partition-merger.js';
 
 export interface UserViewDefinition {
   /** The view set's name, queried like any table (`SELECT … FROM <name>`). */
@@ -14,6 +15,16 @@ export interface UserViewDefinition {
   sql: string;
   /** Event-time column of the result that queries' time ranges filter on (default `time_bin`). */
   time_column: string;
+  /**
+   * Width of the bins `time_column` starts (e.g. `1 minute`), in ms; a row stands for [time, time + bin),
+   * so a query keeps every bin its time range meets. Absent: rows are instants.
+   */
+  time_bin_ms: number | undefined;
+  /**
+   * DuckDB SELECT over the table `source` (this view's rows from the partitions being merged) giving the
+   * merged partition's rows, e.g. summing counts per bin. Default: all the rows (`SELECT * FROM source`).
+   */
+  merge_sql: string;
 }
 
 export const VIEWS_CONFIG_ENV = 'MICROMEGAS_VIEWS_CONFIG';
@@ -32,7 +43,17 @@ export class UserViewConfigError extends Error {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-const FIELDS = new Set(['name', 'source', 'sql', 'time_column']);
+const FIELDS = new Set(['name', 'source', 'sql', 'time_column', 'time_bin', 'merge_sql']);
+const UNIT_MS: Record<string, number> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** A fixed-width interval as DuckDB writes them: `1 minute`, `30 seconds`, `1 day`. */
+const INTERVAL = /^\s*(\d+)\s*(millisecond|second|minute|hour|day)s?\s*$/i;
+
+/** An interval's length in ms, or undefined when it is not a positive fixed-width interval. */
+export function intervalMs(text: string): number | undefined {
+  const match = INTERVAL.exec(text);
+  const ms = match === null ? 0 : Number(match[1]) * UNIT_MS[match[2]!.toLowerCase()]!;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
 
 /** Checks the parsed JSON of a config file (`file` only names it in errors). */
 export function parseUserViews(json: unknown, file?: string): UserViewDefinition[] {
@@ -40,7 +61,7 @@ export function parseUserViews(json: unknown, file?: string): UserViewDefinition
   const seen = new Set<string>();
   return json.map((entry: unknown, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new UserViewConfigError({ file, view: `#${i}` }, 'expected an object {name, source, sql[, time_column]}');
+      throw new UserViewConfigError({ file, view: `#${i}` }, 'expected an object {name, source, sql[, time_column, time_bin, merge_sql]}');
     }
     const fields = entry as Record<string, unknown>;
     const name = typeof fields['name'] === 'string' ? fields['name'] : `#${i}`;
@@ -52,13 +73,24 @@ export function parseUserViews(json: unknown, file?: string): UserViewDefinition
     };
     const unknown = Object.keys(fields).filter((k) => !FIELDS.has(k));
     if (unknown.length > 0) throw fail(unknown[0]!, `unknown field (known are ${[...FIELDS].join(', ')})`);
+    const sql = (field: string, fallback?: string): string => {
+      const value = fields[field] ?? fallback;
+      if (typeof value !== 'string' || value.trim() === '') throw fail(field, 'expected a non-empty SELECT over `source`');
+      return value;
+    };
+    const timeBin = fields['time_bin'];
+    const timeBinMs = timeBin === undefined ? undefined : typeof timeBin === 'string' ? intervalMs(timeBin) : undefined;
+    if (timeBin !== undefined && timeBinMs === undefined) {
+      throw fail('time_bin', `expected a fixed-width interval such as "1 minute" (milliseconds to days), got ${JSON.stringify(timeBin)}`);
+    }
     const definition: UserViewDefinition = {
       name: identifier('name'),
       source: identifier('source'),
-      sql: typeof fields['sql'] === 'string' && fields['sql'].trim() !== '' ? fields['sql'] : '',
+      sql: sql('sql'),
       time_column: identifier('time_column', 'time_bin'),
+      time_bin_ms: timeBinMs,
+      merge_sql: sql('merge_sql', UNION_MERGE),
     };
-    if (definition.sql === '') throw fail('sql', 'expected a non-empty SELECT over `source`');
     if (seen.has(definition.name)) throw fail('name', 'defined twice');
     seen.add(definition.name);
     return definition;

@@ -1,44 +1,40 @@
 /**
  * Turns user view definitions into derived view sets: each one's SQL runs over its source's
- * columns (cast to the source's schema types, as queries see them), and its schema is what DuckDB
- * says that SQL yields over an empty source, so a bad definition fails when the catalog opens.
+ * columns (typed as in the source's schema, as queries see them), and its schema is what DuckDB
+ * says that SQL yields over an empty source; its merge SQL must yield that schema's columns from an
+ * empty set of the view's own rows. A bad definition fails when the catalog opens, not at its first build.
  */
 import { createHash } from 'node:crypto';
 import { DataType, Field, Schema } from 'apache-arrow';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { arrowTypeFor } from '../../query/arrow/types.js';
-import { sqlTypeOf } from '../../query/sql/arrow-to-sql-type.js';
 import type { MaterializedSet } from '../materialized-set.js';
-import { quoteLiteral, type ParquetWriter } from '../parquet-writer.js';
-import { DerivedSet, type DerivedSetDeps } from './derived-set.js';
+import type { ParquetWriter } from '../parquet-writer.js';
+import { DerivedSet, type DerivedSetDeps } from '../derived-set.js';
+import { overSource, parquetFiles } from '../source-sql.js';
 import { UserViewConfigError, type UserViewDefinition } from './config.js';
 
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
-/** `sql` with the table `source` bound to `from` (typed like the source view's columns). */
-function bindSource(source: MaterializedSet, from: string, sql: string): string {
-  const columns = source.info.schema.fields.map((f) => `CAST(${quoteIdent(f.name)} AS ${sqlTypeOf(f.type)}) AS ${quoteIdent(f.name)}`);
-  return `WITH source AS (SELECT ${columns.join(', ')} FROM ${from})\nSELECT * FROM (\n${sql}\n) AS user_view`;
+/** Runs `sql` on an empty relation of `schema` and returns the result's column names and types. */
+async function describeOverEmpty(connection: DuckDBConnection, schema: Schema, sql: string): Promise<{ names: string[]; types: DataType[] }> {
+  const result = await connection.run(overSource(schema, parquetFiles(schema, []), sql));
+  return { names: result.columnNames(), types: result.columnTypes().map(arrowTypeFor) };
 }
 
 async function describe(writer: ParquetWriter, definition: UserViewDefinition, source: MaterializedSet): Promise<Schema> {
-  const empty = `(SELECT ${source.info.schema.fields.map((f) => `NULL AS ${quoteIdent(f.name)}`).join(', ')} WHERE false)`;
-  const result = await writer.withConnection(async (connection) => {
-    try {
-      return await connection.run(bindSource(source, empty, definition.sql));
-    } catch (err) {
-      throw new UserViewConfigError({ view: definition.name, field: 'sql' }, (err as Error).message, { cause: err });
-    }
+  const fail = (field: string, reason: string, cause?: unknown) => new UserViewConfigError({ view: definition.name, field }, reason, { cause });
+  return writer.withConnection(async (connection) => {
+    const { names, types } = await describeOverEmpty(connection, source.info.schema, definition.sql)
+      .catch((err: Error) => { throw fail('sql', err.message, err); });
+    const time = names.indexOf(definition.time_column);
+    if (time < 0) throw fail('time_column', `the SQL yields no column '${definition.time_column}' (it yields ${names.join(', ')})`);
+    if (!DataType.isTimestamp(types[time]!)) throw fail('time_column', `'${definition.time_column}' must be a timestamp, the SQL makes it ${types[time]}`);
+    const schema = new Schema(names.map((name, i) => new Field(name, types[i]!, i !== time)));
+    const merged = await describeOverEmpty(connection, schema, definition.merge_sql)
+      .catch((err: Error) => { throw fail('merge_sql', err.message, err); });
+    const missing = names.filter((name) => !merged.names.includes(name));
+    if (missing.length > 0) throw fail('merge_sql', `the merge SQL must yield the view's columns; it lacks ${missing.join(', ')}`);
+    return schema;
   });
-  const names = result.columnNames();
-  const types = result.columnTypes().map(arrowTypeFor);
-  const time = names.indexOf(definition.time_column);
-  if (time < 0) {
-    throw new UserViewConfigError({ view: definition.name, field: 'time_column' }, `the SQL yields no column '${definition.time_column}' (it yields ${names.join(', ')})`);
-  }
-  if (!DataType.isTimestamp(types[time]!)) {
-    throw new UserViewConfigError({ view: definition.name, field: 'time_column' }, `'${definition.time_column}' must be a timestamp, the SQL makes it ${types[time]}`);
-  }
-  return new Schema(names.map((name, i) => new Field(name, types[i]!, i !== time)));
 }
 
 /**
@@ -60,12 +56,16 @@ export async function userViewSets(
     if (source === undefined) throw fail('source', `unknown view set (known are ${[...known.keys()].sort().join(', ')})`);
     if (!source.info.hasGlobal) throw fail('source', `${definition.source} has no global instance`);
     const schema = await describe(writer, definition, source);
-    const select = (path: string) => bindSource(source, `read_parquet(${quoteLiteral(path)})`, definition.sql);
-    const schemaHash = createHash('md5').update(select('')).digest('hex');
-    const set = new DerivedSet(
-      { name: definition.name, schema, hasGlobal: true, instanceKind: null, timeColumn: definition.time_column },
-      select, schemaHash, { ...deps, source },
-    );
+    const select = (path: string) => overSource(source.info.schema, parquetFiles(source.info.schema, [path]), definition.sql);
+    const set = new DerivedSet({
+      info: {
+        name: definition.name, schema, hasGlobal: true, instanceKind: null, timeColumn: definition.time_column,
+        ...(definition.time_bin_ms === undefined ? {} : { timeBinMs: definition.time_bin_ms }),
+      },
+      select,
+      mergeSql: definition.merge_sql,
+      schemaHash: createHash('md5').update(`${select('')}\n${definition.merge_sql}`).digest('hex'),
+    }, { ...deps, source });
     known.set(definition.name, set);
     built.push(set);
   }

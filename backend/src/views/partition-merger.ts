@@ -1,0 +1,45 @@
+/**
+ * Merging: one partition made from the partitions of the same view instance that tile its insert
+ * range, by the view set's merge SQL over their rows (the table `source`): their union for views of
+ * events, a re-aggregation for views of aggregates (log_stats sums its counts). Nothing is decoded
+ * again: an hour is one file read from sixty, a day one from twenty-four.
+ */
+import type { ViewSetInfo } from './catalog.js';
+import type { PartitionBuilder } from './partition-builder.js';
+import type { PartitionFiles } from './partition-files.js';
+import type { StoredPartition } from './partition-index.js';
+import { combineSourceHashes } from './source-hash.js';
+import { castTo, overSource, parquetFiles } from './source-sql.js';
+import { PartitionBuildError } from './errors.js';
+
+/** The merge SQL of views whose rows are events: all the rows of the parts. */
+export const UNION_MERGE = 'SELECT * FROM source';
+
+export interface MergeSpec {
+  info: ViewSetInfo;
+  /** The view set's current schema hash: the parts have it, the merged partition gets it. */
+  schemaHash: string;
+  /** SELECT over `source` (the parts' rows) giving the merged partition's rows. */
+  mergeSql: string;
+}
+
+export class PartitionMerger {
+  constructor(private readonly builder: PartitionBuilder, private readonly files: PartitionFiles) {}
+
+  async merge(spec: MergeSpec, instanceId: string, parts: readonly StoredPartition[], begin: Date, end: Date): Promise<void> {
+    const { name, schema, timeColumn } = spec.info;
+    // The merged partition stands for exactly the parts' sources: a block inserted meanwhile makes it stale, not lost.
+    const sourceHash = combineSourceHashes(parts.map((p) => p.source_data_hash));
+    if (sourceHash === undefined) {
+      throw new PartitionBuildError(name, instanceId, begin, `cannot merge partitions built from differently derived sources (${parts.map((p) => p.source_data_hash).join(', ')})`);
+    }
+    await this.builder.build(name, instanceId, begin, async () => {
+      const paths = await Promise.all(parts.filter((p) => p.has_file).map((p) => this.files.localPath(p.file_path)));
+      return {
+        viewSet: name, instanceId, beginInsert: begin, endInsert: end, tables: [],
+        select: castTo(schema, overSource(schema, parquetFiles(schema, paths), spec.mergeSql)),
+        timeColumn, sourceHash, schemaHash: spec.schemaHash,
+      };
+    });
+  }
+}
