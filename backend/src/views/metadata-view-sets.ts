@@ -14,7 +14,7 @@ import type { PartitionBuilder } from './partition-builder.js';
 import type { SingleFlight } from './single-flight.js';
 import { refreshSegments, type InsertRange, type RangeSources, type SegmentRefresh, type SegmentSource, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import { sourceIdsHash } from './source-hash.js';
-import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './sources-sql.js';
+import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
 import { blocksSchema, processesSchema, streamsSchema } from './schemas.js';
 import type { ViewSetInfo } from './catalog.js';

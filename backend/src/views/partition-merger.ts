@@ -9,7 +9,7 @@ import type { PartitionBuilder } from './partition-builder.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { StoredPartition } from './partition-index.js';
 import { combineSourceHashes } from './source-hash.js';
-import { castTo, overSource, parquetFiles } from './source-sql.js';
+import { castTo, overSource, parquetFiles } from './source-table.js';
 import { PartitionBuildError } from './errors.js';
 
 /** The merge SQL of views whose rows are events: all the rows of the parts. */

@@ -6,7 +6,7 @@
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
 import type { InsertRange, RangeSources, SegmentSummary, TimeBounds } from './segment-refresh.js';
-import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './sources-sql.js';
+import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 
 function seconds(date: Date | undefined): number | null {
   return date === undefined ? null : date.getTime() / 1000;

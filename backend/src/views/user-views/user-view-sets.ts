@@ -11,7 +11,7 @@ import { arrowTypeFor } from '../../query/arrow/types.js';
 import type { MaterializedSet } from '../materialized-set.js';
 import type { ParquetWriter } from '../parquet-writer.js';
 import { DerivedSet, type DerivedSetDeps } from '../derived-set.js';
-import { overSource, parquetFiles } from '../source-sql.js';
+import { overSource, parquetFiles } from '../source-table.js';
 import { UserViewConfigError, type UserViewDefinition } from './config.js';
 
 /** Runs `sql` on an empty relation of `schema` and returns the result's column names and types. */
