@@ -139,7 +139,9 @@ for (const metadataBackend of testMetadataBackends) {
     });
 
     it('merges a minute of second partitions into one, keeping rows and sums', async () => {
+      const decoded = l.lake.catalog.materializer.stats.events;
       assert.deepEqual(await tick(120), []);
+      assert.equal(l.lake.catalog.materializer.stats.events, decoded, 'merged from the second partitions\' files: no block decoded again');
       const logEntries = await partitions('log_entries');
       assert.deepEqual(logEntries.widths, [60]);
       assert.equal(logEntries.rows, 9);
@@ -166,9 +168,15 @@ for (const metadataBackend of testMetadataBackends) {
       assert.ok(stats.disjoint);
       assert.equal(await sumOf('log_stats', 'sum(count)'), 9 + 5, 'the minute partitions built before the crash are intact');
 
+      const decoded = l.lake.catalog.materializer.stats.events;
       assert.deepEqual(await tick(2 * 3600 + 120), []);
+      assert.equal(l.lake.catalog.materializer.stats.events, decoded, 'the repair merges partitions: no block decoded');
       assert.deepEqual((await partitions('log_stats')).widths, [3600]);
       assert.equal(await sumOf('log_stats', 'sum(count)'), 15);
+      // Level 4 logs of the same event minute came in three insert minutes: the merge summed them into one row.
+      assert.equal((await partitions('log_stats')).rows, 3);
+      assert.deepEqual(await readParquet((await partitions('log_stats')).files, 'SELECT level, count::INT AS n FROM {files} ORDER BY level'),
+        [{ level: 2, n: 2 }, { level: 3, n: 4 }, { level: 4, n: 9 }]);
       assert.deepEqual((await partitions('log_entries')).widths, [3600]);
       assert.equal((await partitions('log_entries')).rows, 15);
       assert.equal(await sumOf('measures', 'sum(value)'), 14);
@@ -207,6 +215,45 @@ for (const metadataBackend of testMetadataBackends) {
       assert.equal(await fresh(), 1, 'the next tick builds it: 1.6 s after its insertion');
       const covering = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.begin_insert_time.getTime() === at(late).getTime());
       assert.deepEqual(covering.map((q) => (q.end_insert_time.getTime() - q.begin_insert_time.getTime()) / 1000), [1]);
+    });
+
+    it('queries between ticks build only the seconds the scheduler has not reached, and every row is seen once', async () => {
+      const base = 50 * 3600; // an hour no earlier test wrote in
+      const place = async (second: number, msg: string) => {
+        const block = await w.block(p, logStream, [{ kind: 'log', ticks: p.start_ticks + 7, level: 4, target: 'live', msg }]);
+        await w.setInsertTime([block.block_id], at(base + second));
+      };
+      const inMinute = async () => {
+        const rows = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.view_instance_id === 'global'
+          && q.begin_insert_time >= at(base) && q.begin_insert_time < at(base + 60));
+        return rows.map((q) => [(q.begin_insert_time.getTime() - at(base).getTime()) / 1000, (q.end_insert_time.getTime() - at(base).getTime()) / 1000]);
+      };
+      const seen = async () => {
+        const files = await l.lake.catalog.partitionsFor('log_entries', 'global', {});
+        return (await readParquet(files.map((f) => f.path), "SELECT msg FROM {files} WHERE target = 'live' ORDER BY msg")).map((r) => r['msg']);
+      };
+      const built = (viewSet: string) => events.filter((e) => e.kind === 'materialize' && e.viewSet === viewSet && e.schedule === 'second')
+        .reduce((n, e) => n + (e.kind === 'materialize' ? e.partitions : 0), 0);
+
+      await place(0.2, 'a');
+      await place(1.5, 'b');
+      assert.deepEqual(await seen(), ['a', 'b']);
+      assert.deepEqual(await inMinute(), [[0, 2]], 'the query built just the seconds holding blocks');
+      assert.deepEqual(await tick(base + 2), []);
+      assert.equal(built('log_entries'), 0, 'the scheduler keeps the partition the query built');
+      await place(1.7, 'c');
+      assert.deepEqual(await tick(base + 3), []);
+      assert.equal(built('log_entries'), 1, 'the partition that changed since the query is rebuilt');
+      await place(3.1, 'd');
+      assert.deepEqual(await seen(), ['a', 'b', 'c', 'd']);
+      assert.deepEqual(await inMinute(), [[0, 2], [3, 4]]);
+      assert.deepEqual(await tick(base + 4), []);
+      assert.deepEqual(await tick(base + 5), []);
+      const decoded = l.lake.catalog.materializer.stats.events;
+      assert.deepEqual(await tick(base + 120), []);
+      assert.equal(l.lake.catalog.materializer.stats.events, decoded);
+      assert.deepEqual(await inMinute(), [[0, 60]]);
+      assert.deepEqual(await seen(), ['a', 'b', 'c', 'd']);
     });
 
     it('two schedulers: one is active; the other takes over when it dies', async () => {

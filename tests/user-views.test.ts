@@ -31,13 +31,15 @@ const MINUTE_NS = 60_000_000_000n;
 
 const CONFIG = [
   {
-    name: 'log_levels', source: 'log_entries',
+    name: 'log_levels', source: 'log_entries', time_bin: '1 minute',
     sql: 'SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, level, count(*) AS count FROM source GROUP BY ALL',
+    merge_sql: 'SELECT time_bin, level, sum(count) AS count FROM source GROUP BY ALL',
   },
   {
-    name: 'frame_stats', source: 'measures',
+    name: 'frame_stats', source: 'measures', time_bin: '60 seconds',
     sql: `SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, name, count(*) AS n, sum(value) AS total, max(value) AS peak
           FROM source GROUP BY ALL`,
+    merge_sql: 'SELECT time_bin, name, sum(n) AS n, sum(total) AS total, max(peak) AS peak FROM source GROUP BY ALL',
   },
   {
     // A view over a user view, with its own time column.
@@ -121,6 +123,7 @@ describe('user-defined views', () => {
     assert.deepEqual(sets.get('frame_stats')!.schema.fields.map((f) => `${f.name}:${f.type}`),
       ['time_bin:Timestamp<NANOSECOND, +00:00>', 'name:Utf8', 'n:Int64', 'total:Float64', 'peak:Float64']);
     assert.equal(sets.get('logs_per_hour')!.timeColumn, 'hour');
+    assert.deepEqual(['log_levels', 'frame_stats', 'logs_per_hour', 'log_stats'].map((name) => sets.get(name)!.timeBinMs), [60_000, 60_000, undefined, 60_000]);
   });
 
   it('materializes a window into partitions, one per source partition, queried with the right aggregates', async () => {
@@ -161,6 +164,32 @@ describe('user-defined views', () => {
     assert.deepEqual(await queriedLevels(), expectedLevels());
     const [hourly] = await rows('SELECT sum(count)::BIGINT AS n FROM logs_per_hour');
     assert.deepEqual(hourly, { n: logs.length });
+    // The merge SQL summed the (minute, level) bins that several minute partitions had in common.
+    const levels = (await lake.catalog.listPartitions()).filter((r) => r.view_set_name === 'log_levels' && r.file_path !== '');
+    assert.equal(levels[0]!.num_rows, expectedLevels().length);
+    const [frames] = await rows('SELECT count(*)::BIGINT AS bins, sum(n)::BIGINT AS n, sum(total) AS total, max(peak) AS peak FROM frame_stats');
+    const minutes = new Set(measures.map((m) => minuteMs(m.ticks)));
+    assert.deepEqual(frames, {
+      bins: minutes.size, n: measures.length,
+      total: measures.reduce((sum, m) => sum + m.value, 0), peak: Math.max(...measures.map((m) => m.value)),
+    });
+  });
+
+  it('a time range keeps every time bin it meets, binned views and log_stats alike', async () => {
+    const firstBin = Math.min(...logs.map((l) => minuteMs(l.ticks)));
+    const inFirstBin = logs.filter((l) => minuteMs(l.ticks) === firstBin).length;
+    // From the middle of the first minute to the end of it: that minute's bins, whole.
+    const range = { begin: new Date(firstBin + 30_000), end: new Date(firstBin + 60_000) };
+    const total = async (view: string) => {
+      const result = await engine.query(`SELECT coalesce(sum(count), 0)::BIGINT AS n FROM ${view}`, { range });
+      const values = [];
+      for await (const batch of result.batches) values.push(...batch.toArray().map((r) => Number(r.toJSON()['n'])));
+      return values[0];
+    };
+    assert.equal(await total('log_levels'), inFirstBin);
+    assert.equal(await total('log_stats'), inFirstBin);
+    // logs_per_hour has no time_bin: its rows are instants, and the hour's start lies before the range.
+    assert.equal(await total('logs_per_hour'), 0);
   });
 
   describe('a bad configuration is rejected, naming the view and the field', () => {
@@ -191,6 +220,10 @@ describe('user-defined views', () => {
       await rejects(view({ merge: 'x' }), { view: 'log_levels', field: 'merge' }, /unknown field/);
       await rejects(view({ sql: ' ' }), { view: 'log_levels', field: 'sql' }, /non-empty SELECT/);
       await rejects([CONFIG[0], CONFIG[0]], { view: 'log_levels', field: 'name' }, /defined twice/);
+      await rejects(view({ merge_sql: '' }), { view: 'log_levels', field: 'merge_sql' }, /non-empty SELECT/);
+      for (const timeBin of ['1 month', 'soon', 60, '0 seconds']) {
+        await rejects(view({ time_bin: timeBin as string }), { view: 'log_levels', field: 'time_bin' }, /fixed-width interval/);
+      }
     });
 
     it('against the lake: unknown or per-process source, clashing name, failing SQL, missing or untimed time column', async () => {
@@ -200,6 +233,8 @@ describe('user-defined views', () => {
       await rejects(view({ sql: 'SELECT nope FROM source' }), { view: 'log_levels', field: 'sql' }, /nope/);
       await rejects(view({ time_column: 'minute' }), { view: 'log_levels', field: 'time_column' }, /yields no column 'minute'/);
       await rejects(view({ sql: 'SELECT level AS time_bin FROM source' }), { view: 'log_levels', field: 'time_column' }, /must be a timestamp/);
+      await rejects(view({ merge_sql: 'SELECT nope FROM source' }), { view: 'log_levels', field: 'merge_sql' }, /nope/);
+      await rejects(view({ merge_sql: 'SELECT time_bin, sum(count) AS count FROM source GROUP BY ALL' }), { view: 'log_levels', field: 'merge_sql' }, /lacks level/);
     });
   });
 });

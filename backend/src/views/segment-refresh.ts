@@ -126,6 +126,7 @@ class Refresh {
   async repair(segment: InsertRange, meeting: readonly StoredPartition[], summary: RangeSources): Promise<void> {
     const unchecked = meeting.filter((p) => !this.#checked.has(p));
     const gaps = gapsBetween(segment, meeting);
+    if (unchecked.length + gaps.length === 0) return;
     const now = meeting.length === 0
       ? [summary]
       : await this.r.source.rangeSources([...unchecked.map((p) => ({ begin: startOf(p), end: endOf(p) })), ...gaps]);
