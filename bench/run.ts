@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   sdk: () => import('./sdk.js'),
   ingestion: () => import('./ingestion.js'),
   lakehouse: () => import('./lakehouse.js'),
+  maintenance: () => import('./maintenance.js'),
   query: () => import('./query.js'),
   flightsql: () => import('./flightsql.js'),
 };

@@ -5,6 +5,7 @@
  * event time so each row group's min/max statistics let time filters skip it. Parquet
  * dictionary-encodes the repetitive string columns by itself.
  */
+import { rm } from 'node:fs/promises';
 import duckdb from '@duckdb/node-bindings';
 import {
   BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, VARCHAR,
@@ -99,14 +100,15 @@ export class ParquetWriter {
   async write(request: WriteRequest): Promise<WriteResult> {
     return this.withConnection(async (connection) => {
       for (const table of request.tables) await stage(connection, table);
-      await connection.run(`CREATE TEMP TABLE mm_out AS ${request.select}`);
       const time = quoteIdent(request.timeColumn);
-      const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ns(min(${time}))::VARCHAR, epoch_ns(max(${time}))::VARCHAR FROM mm_out`);
+      const path = quoteLiteral(request.path);
+      // Straight from the SELECT into the file (no intermediate table: half the time of a merge),
+      // then the bounds from the file's time column alone.
+      await connection.run(`COPY (SELECT * FROM (${request.select}) ORDER BY ${time}) TO ${path}
+        (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+      const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ns(min(${time}))::VARCHAR, epoch_ns(max(${time}))::VARCHAR FROM read_parquet(${path})`);
       const [count, min, max] = reader.getRows()[0] as [number, string | null, string | null];
-      if (count > 0) {
-        await connection.run(`COPY (SELECT * FROM mm_out ORDER BY ${time}) TO ${quoteLiteral(request.path)}
-          (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
-      }
+      if (count === 0) await rm(request.path, { force: true });
       return { numRows: count, minEventNs: min === null ? null : BigInt(min), maxEventNs: max === null ? null : BigInt(max) };
     });
   }
