@@ -159,7 +159,7 @@ for (const metadataBackend of testMetadataBackends) {
       l.objects.failing = true;
       const failures = await tick(3600 + 120);
       l.objects.failing = false;
-      assert.ok(failures.length > 0 && failures.every((e) => e.kind === 'failed' && e.task === 'hour log_stats'), JSON.stringify(failures));
+      assert.ok(failures.length > 0 && failures.every((e) => e.kind === 'failed' && e.task === 'materialize' && e.schedule === 'hour' && e.viewSet === 'log_stats'), JSON.stringify(failures));
       // log_entries merged, log_stats not: each still counts every row exactly once.
       const logEntries = await partitions('log_entries');
       assert.deepEqual(logEntries.widths, [3600]);

@@ -1,21 +1,47 @@
 #!/usr/bin/env node
-// Test fixture: a Micromegas backend (ingestion + FlightSQL on loopback, free ports, temp data dir)
-// fed by the tracing SDK with a known workload. Prints one JSON line describing what it holds, then
-// serves until stdin closes. Runs the workspaces' compiled dist (build them with `npx tsc -b`).
+// Test fixture: a real Micromegas backend, `micromegas start` with every role (ingestion, maintenance,
+// FlightSQL, gateway) on loopback, free ports and a temp data dir, fed by the tracing SDK with a known
+// workload; the backend also records its own maintenance (exe `micromegas`), which the maintenance
+// dashboard shows. Prints one JSON line describing what it holds once both are queryable, then serves
+// until stdin closes. Runs the workspaces' compiled dist (build them with `npx tsc -b`).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import * as tracing from '@micromegas/tracing';
-import { loadConfig } from '@micromegas/backend/config';
-import { startServices } from '@micromegas/backend/service/services';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+/** How long the backend may take to ingest and serve its own first telemetry on a busy machine. */
+const WAIT_MS = 60_000;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'mm-grafana-plugin-'));
-const config = {
-  ...loadConfig({ MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' }),
-  flightsql: { host: '127.0.0.1', port: 0 },
+const backend = spawn(process.execPath, [CLI, 'start'], {
+  env: {
+    ...process.env, MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
+    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const exited = once(backend, 'exit');
+const stop = async () => {
+  backend.kill('SIGINT');
+  await exited;
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
 };
-const services = await startServices(config, ['ingestion', 'flightsql']);
-const urlOf = (name) => services.running.find((r) => r.name === name).url;
+process.stdin.on('end', stop).resume();
+process.on('SIGTERM', stop);
+
+/** The role addresses `micromegas start` prints, read up to its self-telemetry line (printed last). */
+const urls = {};
+for await (const line of createInterface({ input: backend.stdout })) {
+  const match = /^micromegas: (\w+)\s+listening on (\S+)/.exec(line);
+  if (match) urls[match[1]] = match[2];
+  if (line.startsWith('micromegas: self-telemetry')) break;
+}
 
 /** Busy-waits so that spans have a measurable duration. */
 function work(ms) {
@@ -23,8 +49,18 @@ function work(ms) {
   while (performance.now() < until) {}
 }
 
-const begin = new Date();
-tracing.init({ url: urlOf('ingestion'), exe: 'plugin-e2e-game', flushPeriodMs: 100 });
+/** Rows of `sql` through the gateway, over [since, now + 1 min). */
+async function query(sql, since) {
+  const response = await fetch(`${urls.gateway}/api/query`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sql, begin: new Date(since).toISOString(), end: new Date(Date.now() + 60_000).toISOString() }),
+  });
+  if (response.status !== 200) throw new Error(`gateway: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const begin = Date.now();
+tracing.init({ url: urls.ingestion, exe: 'plugin-e2e-game', flushPeriodMs: 100 });
 const frameTime = tracing.floatMetric('frame_time', 'ms', 'game::loop');
 const players = tracing.intMetric('players', 'count', 'game::net');
 const ROUNDS = 20;
@@ -47,24 +83,25 @@ for (let round = 0; round < ROUNDS; round++) {
 const processId = tracing.processId();
 const streams = tracing.streamIds();
 const delivered = await tracing.shutdown();
-const end = new Date();
+
+// The backend's own maintenance telemetry (a tick's measures and log line) is queryable.
+const deadline = Date.now() + WAIT_MS;
+for (;;) {
+  const [row] = await query(`SELECT (SELECT count(*) FROM measures WHERE exe = 'micromegas' AND name = 'maintenance_task_duration')
+    * (SELECT count(*) FROM log_entries WHERE exe = 'micromegas' AND target = 'micromegas::maintenance') AS n`, begin - 1000);
+  if (Number(row?.n ?? 0) > 0) break;
+  if (Date.now() > deadline) throw new Error(`the backend's own telemetry was not queryable within ${WAIT_MS} ms`);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
 
 process.stdout.write(
   JSON.stringify({
-    flightsql: urlOf('flightsql'),
+    flightsql: urls.flightsql,
     delivered,
     processId,
     cpuStream: streams.cpu,
-    begin: begin.getTime() - 1000,
-    end: end.getTime() + 1000,
+    begin: begin - 1000,
+    end: Date.now() + 1000,
     rounds: ROUNDS,
   }) + '\n',
 );
-
-const stop = async () => {
-  await services.stop();
-  await rm(dataDir, { recursive: true, force: true });
-  process.exit(0);
-};
-process.stdin.on('end', stop).resume();
-process.on('SIGTERM', stop);

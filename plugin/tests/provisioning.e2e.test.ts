@@ -26,9 +26,9 @@ describe('provisioning files', () => {
     }
   });
 
-  test('the four dashboards exist, the span timeline uses our panel', () => {
+  test('the five dashboards exist, the span timeline uses our panel', () => {
     const byUid = new Map(dashboards().map(({ dashboard }) => [dashboard.uid, dashboard]));
-    expect([...byUid.keys()].sort()).toEqual(['micromegas-logs', 'micromegas-metrics', 'micromegas-processes', 'micromegas-spans']);
+    expect([...byUid.keys()].sort()).toEqual(['micromegas-logs', 'micromegas-maintenance', 'micromegas-metrics', 'micromegas-processes', 'micromegas-spans']);
     expect(byUid.get('micromegas-spans')!.panels.map((p) => p.type)).toContain(PANEL_ID);
     expect(byUid.get('micromegas-spans')!.templating.list.map((v) => v.name)).toEqual(['process', 'stream']);
     expect(byUid.get('micromegas-logs')!.templating.list.map((v) => v.name)).toContain('level');

@@ -41,9 +41,13 @@ export function recordEventMetrics(recorder: MetricsRecorder): (event: Maintenan
         recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
         break;
       }
-      case 'failed':
-        recorder.imetric('maintenance_task_failures', 'count', 1, { task: e.task });
+      case 'failed': {
+        // Labelled like the task's other metrics, so a failure lines up with its durations.
+        const task = e.task === 'materialize' ? { task: e.task, schedule: e.schedule, view_set: e.viewSet } : { task: e.task };
+        recorder.imetric('maintenance_task_failures', 'count', 1, task);
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
         break;
+      }
     }
   };
 }

@@ -13,7 +13,7 @@ test('a tick logs one line per schedule that built something, and nothing for up
     materialize('log_entries', 1, 9),
     materialize('log_stats', 1, 2),
     { kind: 'sweep', files: 0, seconds: 0.001 },
-    { kind: 'failed', task: 'minute measures', error: new Error('disk full'), seconds: 0.5 },
+    { kind: 'failed', task: 'materialize', schedule: 'minute', viewSet: 'measures', error: new Error('disk full'), seconds: 0.5 },
   ]);
   assert.deepEqual(lines, [
     'maintenance: minute measures failed after 0.500 s: disk full',

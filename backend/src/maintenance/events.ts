@@ -4,7 +4,7 @@
  */
 import type { RetentionReport } from './retention/retention.js';
 import type { TailSamplingReport } from './retention/tail-sampling.js';
-import type { ScheduleName } from './scheduler/schedules.js';
+import type { Chore, ScheduleName } from './scheduler/schedules.js';
 
 export type MaintenanceEvent =
   | { kind: 'leadership'; leader: boolean; election: string }
@@ -19,7 +19,10 @@ export type MaintenanceEvent =
   | { kind: 'sweep'; files: number; seconds: number }
   | { kind: 'retention'; report: RetentionReport; seconds: number }
   | { kind: 'tail_sampling'; report: TailSamplingReport; seconds: number }
-  | { kind: 'failed'; task: string; error: Error; seconds: number };
+  | ({ kind: 'failed'; error: Error; seconds: number } & FailedTask);
+
+/** What failed: a view set's materialization in a schedule, or a chore. */
+export type FailedTask = { task: 'materialize'; schedule: ScheduleName; viewSet: string } | { task: Chore };
 
 const time = (d: Date) => d.toISOString();
 const secs = (s: number) => `${s.toFixed(3)} s`;
@@ -44,7 +47,7 @@ export function formatEvent(e: MaintenanceEvent): string {
         + `(${r.blocks} span blocks, ${r.bytes} bytes, ${r.partitions} partitions), ${secs(e.seconds)}`;
     }
     case 'failed':
-      return `maintenance: ${e.task} failed after ${secs(e.seconds)}: ${e.error.message}`;
+      return `maintenance: ${e.task === 'materialize' ? `${e.schedule} ${e.viewSet}` : e.task} failed after ${secs(e.seconds)}: ${e.error.message}`;
   }
 }
 

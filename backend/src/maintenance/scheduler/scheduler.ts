@@ -103,7 +103,7 @@ export class MaintenanceScheduler {
         const rows = await rowsInWindow(this.deps.db, viewSet, begin, end);
         emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started) });
       } catch (err) {
-        emit({ kind: 'failed', task: `${schedule.name} ${viewSet}`, error: asError(err), seconds: elapsed(started) });
+        emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
       }
     }
   }
