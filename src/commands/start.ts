@@ -29,6 +29,8 @@ export const command: Command = {
       if (err instanceof DataDirLockedError) { console.error(`micromegas start: ${err.message}`); return 1; }
       throw err;
     }
+    // Before anything is printed: whoever reads the addresses may signal at once.
+    const stopped = new Promise<number>((resolve) => stopOnSignals(services, () => resolve(0)));
     const metadata = config.lake.metadata.kind === 'pglite' ? `PGlite in ${config.lake.metadata.dataDir}` : 'PostgreSQL';
     console.log(`micromegas: metadata in ${metadata}, objects in ${config.lake.objectStoreUri}`);
     for (const role of services.running) {
@@ -38,6 +40,6 @@ export const command: Command = {
     const { url } = selfTelemetry;
     console.log(`micromegas: self-telemetry ${url === undefined ? 'off' : `to ${url} (exe micromegas)`}`);
 
-    return new Promise<number>((resolve) => stopOnSignals(services, () => resolve(0)));
+    return stopped;
   },
 };

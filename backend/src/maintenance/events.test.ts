@@ -7,7 +7,7 @@ const end = new Date('2026-11-23T12:00:02Z');
 const materialize = (viewSet: string, partitions: number, rows: number): MaintenanceEvent =>
   ({ kind: 'materialize', schedule: 'second', viewSet, begin, end, partitions, rows, seconds: 0.25 });
 
-test('a tick logs one line per schedule that built something, and nothing for up-to-date work', () => {
+test('a tick logs one line per schedule that built something (the every-second one at debug level), and nothing for up-to-date work', () => {
   const lines = tickLines([
     materialize('blocks', 0, 0),
     materialize('log_entries', 1, 9),
@@ -16,8 +16,11 @@ test('a tick logs one line per schedule that built something, and nothing for up
     { kind: 'failed', task: 'materialize', schedule: 'minute', viewSet: 'measures', error: new Error('disk full'), seconds: 0.5 },
   ]);
   assert.deepEqual(lines, [
-    'maintenance: minute measures failed after 0.500 s: disk full',
-    'maintenance: second [2026-11-23T12:00:01.000Z, 2026-11-23T12:00:02.000Z): built log_entries 1 (9 rows), log_stats 1 (2 rows), 0.500 s',
+    { level: 'warn', text: 'maintenance: minute measures failed after 0.500 s: disk full' },
+    { level: 'debug', text: 'maintenance: second [2026-11-23T12:00:01.000Z, 2026-11-23T12:00:02.000Z): built log_entries 1 (9 rows), log_stats 1 (2 rows), 0.500 s' },
   ]);
+  const minute = { ...materialize('log_entries', 1, 9), schedule: 'minute' } as MaintenanceEvent;
+  assert.deepEqual(tickLines([minute, { kind: 'leadership', leader: true, election: 'lease' }]).map((l) => l.level), ['info', 'info'],
+    'merges and leadership changes are worth a line at the default level');
   assert.deepEqual(tickLines([materialize('blocks', 0, 0), { kind: 'sweep', files: 0, seconds: 0 }]), []);
 });

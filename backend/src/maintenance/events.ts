@@ -51,25 +51,35 @@ export function formatEvent(e: MaintenanceEvent): string {
   }
 }
 
+/** A line of a tick's log, with how loud it is. */
+export interface TickLine {
+  /** warn: a failed task (the next tick of its schedule retries it); debug: the every-second work. */
+  level: 'info' | 'warn' | 'debug';
+  text: string;
+}
+
 /**
  * A tick's log lines: one per schedule that built something (its view sets, partitions and rows),
  * one per other event; nothing for work that found everything up to date.
  */
-export function tickLines(events: readonly MaintenanceEvent[]): string[] {
-  const lines: string[] = [];
-  const built = new Map<string, Extract<MaintenanceEvent, { kind: 'materialize' }>[]>();
+export function tickLines(events: readonly MaintenanceEvent[]): TickLine[] {
+  const lines: TickLine[] = [];
+  const built = new Map<ScheduleName, Extract<MaintenanceEvent, { kind: 'materialize' }>[]>();
   for (const e of events) {
     if (e.kind === 'materialize') {
       if (e.partitions > 0) built.set(e.schedule, [...(built.get(e.schedule) ?? []), e]);
     } else if (e.kind !== 'sweep' || e.files > 0) {
-      lines.push(formatEvent(e));
+      lines.push({ level: e.kind === 'failed' ? 'warn' : 'info', text: formatEvent(e) });
     }
   }
   for (const [schedule, done] of built) {
     const { begin, end } = done[0]!;
     const sets = done.map((e) => `${e.viewSet} ${e.partitions} (${e.rows} rows)`).join(', ');
     const seconds = done.reduce((sum, e) => sum + e.seconds, 0);
-    lines.push(`maintenance: ${schedule} [${time(begin)}, ${time(end)}): built ${sets}, ${secs(seconds)}`);
+    lines.push({
+      level: schedule === 'second' ? 'debug' : 'info',
+      text: `maintenance: ${schedule} [${time(begin)}, ${time(end)}): built ${sets}, ${secs(seconds)}`,
+    });
   }
   return lines;
 }

@@ -10,13 +10,15 @@ import { openLeaderElection } from './leader/open.js';
 import { maintenanceSettings } from './settings.js';
 import { MaintenanceScheduler } from './scheduler/scheduler.js';
 import { startSchedulerLoop } from './scheduler/loop.js';
-import { formatEvent, tickLines } from './events.js';
+import { tickLines } from './events.js';
 import { recordEventMetrics } from './event-metrics.js';
 import { openMaintenanceLake } from './lake.js';
 import type { LogLevel } from '../service/self-telemetry.js';
 
 /** The target of maintenance logs in the backend's own telemetry (the maintenance dashboard reads it). */
 const MAINTENANCE_LOG_TARGET = 'micromegas::maintenance';
+/** Most to least severe; a log level outside them (silent) prints nothing. */
+const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 export const role: Role = {
   name: 'maintenance',
@@ -27,9 +29,10 @@ export const role: Role = {
     const metadata = await context.metadata();
     const objects = context.objects();
     const lake = await openMaintenanceLake(context, { cacheDir: join(config.dataDir, 'cache', 'maintenance'), tailSamplingSql: settings.tailSampling?.sql });
-    const print = config.logLevel === 'silent' ? () => {} : (line: string) => console.error(line);
+    // The console gets what the log level lets through (the every-second line is debug); the lake gets every line.
+    const threshold = LEVELS.indexOf(config.logLevel as LogLevel);
     const log = (level: LogLevel, line: string) => {
-      print(line);
+      if (LEVELS.indexOf(level) <= threshold) console.error(line);
       telemetry.log(level, MAINTENANCE_LOG_TARGET, line);
     };
     const election = openLeaderElection(config.lake.metadata, metadata);
@@ -38,12 +41,7 @@ export const role: Role = {
       ...(lake.selector === undefined ? {} : { selector: lake.selector }),
     });
     const loop = startSchedulerLoop(scheduler, {
-      onTick: (events) => {
-        // tickLines writes a failed task as formatEvent does. The next tick of its schedule retries
-        // it, hence a warning; a whole tick that fails is an error.
-        const failures = new Set(events.filter((e) => e.kind === 'failed').map(formatEvent));
-        for (const line of tickLines(events)) log(failures.has(line) ? 'warn' : 'info', line);
-      },
+      onTick: (events) => { for (const line of tickLines(events)) log(line.level, line.text); },
       onError: (err) => log('error', `maintenance: tick failed: ${err instanceof Error ? err.message : String(err)}`),
     });
     return {
