@@ -20,6 +20,7 @@ import type { BlockSelection, InstanceFilter, SourceBlocks } from './source-bloc
 import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import { sourceIdsHash, withSuffix } from './source-hash.js';
 import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
+import { deleteDueFiles } from './expired-files.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { PartitionBuilder } from './partition-builder.js';
@@ -27,6 +28,8 @@ import type { SingleFlight } from './single-flight.js';
 
 /** Payload downloads kept in flight while earlier blocks decode. */
 const FETCH_AHEAD = 8;
+/** Expired files deleted per statement by the sweep after a refresh. */
+const SWEEP_BATCH = 1000;
 
 export interface MaterializerDeps {
   source: SourceBlocks;
@@ -191,7 +194,7 @@ export class BlockMaterializer {
 
   /** Deletes replaced files whose grace period is over. */
   async #collectExpired(): Promise<void> {
-    for (const key of await this.deps.index.takeExpiredFiles()) await this.deps.files.delete(key);
+    await deleteDueFiles(this.deps.index.db, (key) => this.deps.files.delete(key), { now: new Date(), batchSize: SWEEP_BATCH });
   }
 }
 

@@ -55,7 +55,8 @@ export class PartitionBuilder {
     let filePath: string | null = null;
     let fileSize = 0;
     if (written.numRows > 0) {
-      filePath = PartitionFiles.key(spec.viewSet, spec.instanceId, spec.beginInsert, spec.endInsert, spec.sourceHash, spec.schemaHash);
+      filePath = PartitionFiles.key(spec.viewSet, spec.instanceId, spec.beginInsert, spec.endInsert);
+      await this.index.reserve(filePath);
       fileSize = await this.files.publish(filePath, scratch);
     }
     // A partition without rows is recorded too (so it is not rebuilt), its times at its insert start.

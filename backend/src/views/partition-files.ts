@@ -3,7 +3,7 @@
  * (names are unique per build, so a file never changes), read in place from a `file://` store, and
  * through a size-bounded local cache (least recently used out first) from any other store.
  */
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileObjectStore } from '../lake/object-store/file.js';
@@ -30,13 +30,13 @@ export class PartitionFiles {
   ) {}
 
   /**
-   * Object key of a partition file: named by its insert range and by what it was built from and
-   * how, so a rebuild with other sources or another schema never overwrites a file being read.
+   * Object key of a new partition file: named by its insert range and unique to its build, so a file
+   * never changes once written and a rebuild never overwrites (nor revives) a file being read or
+   * waiting out its grace period.
    */
-  static key(viewSet: string, instanceId: string, begin: Date, end: Date, sourceHash: string, schemaHash: string): string {
+  static key(viewSet: string, instanceId: string, begin: Date, end: Date): string {
     const safeInstance = encodeURIComponent(instanceId).replaceAll('.', '%2E');
-    const tag = createHash('md5').update(`${sourceHash}\n${schemaHash}`).digest('hex').slice(0, 16);
-    return `views/${viewSet}/${safeInstance}/${begin.getTime() / 1000}-${end.getTime() / 1000}-${tag}.parquet`;
+    return `views/${viewSet}/${safeInstance}/${begin.getTime() / 1000}-${end.getTime() / 1000}-${randomUUID()}.parquet`;
   }
 
   /** A scratch path to write a new file to before `publish`. */

@@ -8,6 +8,8 @@ import type { PartitionRow } from './catalog.js';
 
 /** How long a replaced file stays readable for queries that listed it before the replacement. */
 export const EXPIRED_FILE_GRACE_SECONDS = 300;
+/** How long a published file may wait to be recorded before the sweep takes it for an orphan. */
+const UNRECORDED_FILE_GRACE_SECONDS = 3600;
 
 export interface StoredPartition extends PartitionRow {
   /** '' for a partition with no rows (then `has_file` is false). */
@@ -58,7 +60,18 @@ function micros(ns: bigint, up: boolean): string {
 }
 
 export class PartitionIndex {
-  constructor(private readonly db: MetadataStore) {}
+  constructor(readonly db: MetadataStore) {}
+
+  /**
+   * Lists a file about to be published as expired an hour from now: should the build die before
+   * `upsert` records it, the sweep deletes it then instead of leaving it in the store forever.
+   */
+  async reserve(filePath: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO lakehouse_expired_files (file_path, expiration) VALUES ($1, now() + make_interval(secs => $2))
+       ON CONFLICT (file_path) DO UPDATE SET expiration = EXCLUDED.expiration`,
+      [filePath, UNRECORDED_FILE_GRACE_SECONDS]);
+  }
 
   /** Partitions of one instance whose insert range starts in [begin, end) (all when omitted). */
   async ofInstance(viewSet: string, instanceId: string, begin?: Date, end?: Date): Promise<StoredPartition[]> {
@@ -128,6 +141,7 @@ export class PartitionIndex {
         [p.viewSet, p.instanceId, p.beginInsert, p.endInsert, micros(p.minEventNs, false), micros(p.maxEventNs, true),
           p.filePath, p.fileSize, p.fileSchemaHash, p.sourceDataHash, p.numRows, p.carry === undefined ? null : JSON.stringify(p.carry)]);
       await expire(tx, replaced.flatMap((r) => (r.file_path !== null && r.file_path !== p.filePath ? [r.file_path] : [])));
+      if (p.filePath !== null) await tx.query('DELETE FROM lakehouse_expired_files WHERE file_path = $1', [p.filePath]);
       return true;
     });
   }
@@ -145,18 +159,13 @@ export class PartitionIndex {
     });
   }
 
-  /** Takes the expired files whose grace period is over off the list and returns them for deletion. */
-  async takeExpiredFiles(now = new Date()): Promise<string[]> {
-    const rows = await this.db.query<{ file_path: string }>(
-      'DELETE FROM lakehouse_expired_files WHERE expiration <= $1 RETURNING file_path', [now]);
-    return rows.map((r) => r.file_path);
-  }
 }
 
 async function expire(tx: SqlExecutor, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   await tx.query(
     `INSERT INTO lakehouse_expired_files (file_path, expiration)
-     SELECT unnest($1::text[]), now() + make_interval(secs => $2) ON CONFLICT (file_path) DO NOTHING`,
+     SELECT unnest($1::text[]), now() + make_interval(secs => $2)
+     ON CONFLICT (file_path) DO UPDATE SET expiration = least(lakehouse_expired_files.expiration, EXCLUDED.expiration)`,
     [[...paths], EXPIRED_FILE_GRACE_SECONDS]);
 }

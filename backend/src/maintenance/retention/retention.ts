@@ -10,7 +10,7 @@ import type { MetadataStore, SqlExecutor } from '../../lake/metadata/store.js';
 import type { ObjectStore } from '../../lake/object-store/store.js';
 import { PartitionIndex } from '../../views/partition-index.js';
 import { deleteBlocks } from './doomed-blocks.js';
-import { countDueFiles, deleteDueFiles } from './expired-files.js';
+import { countDueFiles, deleteDueFiles } from '../../views/expired-files.js';
 
 export interface RetentionOptions {
   /** Everything inserted before this goes. */
@@ -81,7 +81,7 @@ async function runRetention(db: MetadataStore, objects: ObjectStore, options: Re
   const streams = await deleteInBatches(db, 'streams', 'stream_id', EMPTY_STREAMS, [batchSize, cutoff], (n) => onProgress?.('streams', n));
   const processes = await deleteInBatches(db, 'processes', 'process_id', EMPTY_PROCESSES, [batchSize, cutoff], (n) => onProgress?.('processes', n));
   const retired = await retireExpiredPartitions(db, cutoff, batchSize, (n) => onProgress?.('partitions', n));
-  const files = await deleteDueFiles(db, objects, { now, batchSize, onBatch: (n) => onProgress?.('files', n) });
+  const files = await deleteDueFiles(db, (path) => objects.delete(path), { now, batchSize, onBatch: (n) => onProgress?.('files', n) });
   return {
     cutoff, dryRun: false, blocks: blocks.blocks, blockBytes: blocks.bytes, streams, processes,
     partitions: retired.partitions, partitionBytes: retired.bytes, files,

@@ -15,7 +15,7 @@ import type { MaintenanceEvent } from '../events.js';
 import { retentionCutoff, type MaintenanceSettings } from '../settings.js';
 import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
-import { deleteDueFiles } from '../retention/expired-files.js';
+import { deleteDueFiles } from '../../views/expired-files.js';
 import { rowsInWindow } from '../window-rows.js';
 import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
@@ -114,7 +114,7 @@ export class MaintenanceScheduler {
     try {
       switch (chore) {
         case 'sweep': {
-          const files = await deleteDueFiles(db, objects, { now, batchSize: settings.batchSize });
+          const files = await deleteDueFiles(db, (path) => objects.delete(path), { now, batchSize: settings.batchSize });
           emit({ kind: 'sweep', files, seconds: elapsed(started) });
           break;
         }
