@@ -155,6 +155,27 @@ for (const metadataBackend of testMetadataBackends) {
         assert.ok(lake.catalog.materializer.stats.built > built);
       });
 
+      it('merges narrower partitions into a wider one from their files in the store, decoding no block', async () => {
+        const proc = await writer.process();
+        const stream = await writer.stream(proc, ['log']);
+        const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 8 * 3_600_000; // an hour no other test writes in
+        for (const [i, second] of [10, 70, 130].entries()) {
+          const block = await writer.block(proc, stream, [log(T0 + i, `merged-${i}`)]);
+          await writer.setInsertTime([block.block_id], new Date(hour + second * 1000));
+        }
+        const inHour = async () => (await partitionsOf('log_entries', 'global'))
+          .filter((p) => p.begin_insert_time.getTime() >= hour && p.begin_insert_time.getTime() < hour + 3_600_000);
+        assert.equal(await lake.catalog.materializePartitions('log_entries', new Date(hour), new Date(hour + 3_600_000), 60), 3);
+        const decoded = lake.catalog.materializer.stats.events;
+        assert.equal(await lake.catalog.materializePartitions('log_entries', new Date(hour), new Date(hour + 3_600_000), 3600), 1);
+        assert.equal(lake.catalog.materializer.stats.events, decoded);
+        const [merged] = await inHour();
+        assert.deepEqual([(await inHour()).length, merged!.end_insert_time.getTime() - merged!.begin_insert_time.getTime(), merged!.num_rows], [1, 3_600_000, 3]);
+        const files = await lake.catalog.partitionsFor('log_entries', 'global', {});
+        const rows = await readParquet(files.map((f) => f.path), "SELECT msg FROM {files} WHERE msg LIKE 'merged-%' ORDER BY msg");
+        assert.deepEqual(rows.map((r) => r['msg']), ['merged-0', 'merged-1', 'merged-2']);
+      });
+
       it('unknown view sets and missing instances are not_found errors', async () => {
         const notFound = (err: unknown) => err instanceof QueryError && err.code === 'not_found';
         await assert.rejects(lake.catalog.partitionsFor('nope', 'global', {}), notFound);
