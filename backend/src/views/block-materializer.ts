@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { WireFormatError, type BlockPayload } from '@micromegas/wire';
 import { readBlockPayload } from '../lake/telemetry/payload.js';
+import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { Dimensions } from '../etl/dimensions.js';
 import type { SourceBlock } from '../etl/sources.js';
@@ -32,6 +33,8 @@ const FETCH_AHEAD = 8;
 const SWEEP_BATCH = 1000;
 
 export interface MaterializerDeps {
+  /** The metadata database (its list of expired files). */
+  db: SqlExecutor;
   source: SourceBlocks;
   index: PartitionIndex;
   files: PartitionFiles;
@@ -194,7 +197,7 @@ export class BlockMaterializer {
 
   /** Deletes replaced files whose grace period is over. */
   async #collectExpired(): Promise<void> {
-    await deleteDueFiles(this.deps.index.db, (key) => this.deps.files.delete(key), { now: new Date(), batchSize: SWEEP_BATCH });
+    await deleteDueFiles(this.deps.db, (key) => this.deps.files.delete(key), { now: new Date(), batchSize: SWEEP_BATCH });
   }
 }
 

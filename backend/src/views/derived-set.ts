@@ -16,7 +16,7 @@ import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { PartitionBuilder } from './partition-builder.js';
 import type { PartitionMerger } from './partition-merger.js';
-import { coversSources } from './segment-refresh.js';
+import { coversSources, isSingle } from './segment-refresh.js';
 import { withSuffix } from './source-hash.js';
 
 export interface DerivedDefinition {
@@ -71,7 +71,7 @@ export class DerivedSet implements MaterializedSet {
       if (!coversSources(inner, target, this.def.schemaHash)) {
         await this.#build(source, target);
         built++;
-      } else if (merge && !(inner.length === 1 && sameRange(inner[0]!, source))) {
+      } else if (merge && !isSingle(inner, begin.getTime(), end.getTime())) {
         await merger.merge({ info: this.info, schemaHash: this.def.schemaHash, mergeSql: this.def.mergeSql }, 'global', inner, begin, end);
         built++;
       }
@@ -86,8 +86,4 @@ export class DerivedSet implements MaterializedSet {
       sourceHash: hash, schemaHash: this.def.schemaHash,
     }));
   }
-}
-
-function sameRange(a: StoredPartition, b: StoredPartition): boolean {
-  return a.begin_insert_time.getTime() === b.begin_insert_time.getTime() && a.end_insert_time.getTime() === b.end_insert_time.getTime();
 }

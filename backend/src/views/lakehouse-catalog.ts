@@ -65,7 +65,7 @@ export class LakehouseCatalog implements ViewCatalog {
     const builder = new PartitionBuilder(writer, files, index);
     const merger = new PartitionMerger(builder, files);
     const flights = new SingleFlight();
-    const materializer = new BlockMaterializer({ source, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const materializer = new BlockMaterializer({ db: options.metadata, source, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({

@@ -60,7 +60,7 @@ function micros(ns: bigint, up: boolean): string {
 }
 
 export class PartitionIndex {
-  constructor(readonly db: MetadataStore) {}
+  constructor(private readonly db: MetadataStore) {}
 
   /**
    * Lists a file about to be published as expired an hour from now: should the build die before

@@ -85,6 +85,11 @@ export function coversSources(parts: readonly StoredPartition[], hash: string, s
     && combineSourceHashes(parts.map((p) => p.source_data_hash)) === hash;
 }
 
+/** Whether `parts` are already one partition over exactly [begin, end) (nothing left to merge). */
+export function isSingle(parts: readonly StoredPartition[], begin: number, end: number): boolean {
+  return parts.length === 1 && startOf(parts[0]!) === begin && endOf(parts[0]!) === end;
+}
+
 /** Returns how many partitions it built or merged. */
 export async function refreshSegments(r: SegmentRefresh): Promise<number> {
   const summaries = await r.source.summaries(r.widthSeconds, { events: r.events, inserts: r.inserts });
@@ -145,7 +150,7 @@ class Refresh {
     const { index, viewSet, instanceId } = this.r;
     const parts = inner ?? await index.meetingInserts(viewSet, instanceId, new Date(segment.begin), new Date(segment.end));
     if (parts.length === 0 || parts.some((p) => startOf(p) < segment.begin || endOf(p) > segment.end)) return; // inside a wider one
-    if (parts.length === 1 && startOf(parts[0]!) === segment.begin && endOf(parts[0]!) === segment.end) return;
+    if (isSingle(parts, segment.begin, segment.end)) return;
     await this.#once(`merge\0${segment.begin}\0${segment.end}`, () => this.r.merge!(parts, new Date(segment.begin), new Date(segment.end)));
   }
 
