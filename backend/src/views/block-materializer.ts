@@ -19,7 +19,7 @@ import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
 import type { BlockSelection, InstanceFilter, SourceBlocks } from './source-blocks.js';
 import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
-import { sourceIdsHash, withSuffix } from './source-hash.js';
+import { withSuffix } from './source-hash.js';
 import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
 import { deleteDueFiles } from './expired-files.js';
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
@@ -153,7 +153,7 @@ export class BlockMaterializer {
   async #build(set: BlockViewSet, instanceId: string, selection: BlockSelection, beginInsert: Date, endInsert: Date, carried: unknown): Promise<unknown> {
     let carryOut: unknown;
     const written = await this.deps.builder.build(set.info.name, instanceId, beginInsert, async () => {
-      const blocks = await this.deps.source.blocksIn(selection, beginInsert, endInsert);
+      const { blocks, hash: blocksHash } = await this.deps.source.blocksIn(selection, beginInsert, endInsert);
       const dims = new Dimensions();
       for (const p of await this.deps.source.processes([...new Set(blocks.map((b) => b.process_id))])) dims.addProcess(p);
       const streamId = selection.filter.kind === 'stream_id' ? selection.filter.id : undefined;
@@ -161,7 +161,6 @@ export class BlockMaterializer {
       const builder = set.createBuilder({ dims, process, streamId, carried });
       await this.#decode(blocks, dims, builder);
       carryOut = builder.carryOut?.();
-      const blocksHash = sourceIdsHash(blocks.map((b) => b.block_id));
       return {
         viewSet: set.info.name, instanceId, beginInsert, endInsert,
         tables: [...dims.stage(), ...builder.stage()], select: set.select, timeColumn: set.info.timeColumn,

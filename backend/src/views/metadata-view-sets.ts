@@ -13,7 +13,7 @@ import type { PartitionIndex } from './partition-index.js';
 import type { PartitionBuilder } from './partition-builder.js';
 import type { SingleFlight } from './single-flight.js';
 import { refreshSegments, type InsertRange, type RangeSources, type SegmentRefresh, type SegmentSource, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
-import { sourceIdsHash } from './source-hash.js';
+import { EMPTY_SOURCE_HASH, sourceHashOverResultSql } from './source-hash.js';
 import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
 import { blocksSchema, processesSchema, streamsSchema } from './schemas.js';
@@ -135,11 +135,13 @@ class MetadataViewSet implements MaterializedSet, SegmentSource {
   async build(begin: Date, end: Date): Promise<void> {
     await this.deps.builder.build(this.info.name, 'global', begin, async () => {
       const { alias, idColumn } = this.def;
-      const rows = await this.deps.db.query(`${this.def.pgSelect} WHERE ${alias}.insert_time >= $1 AND ${alias}.insert_time < $2`, [begin, end]);
+      const rows = await this.deps.db.query<{ source_hash: string } & Record<string, unknown>>(
+        `SELECT q.*, ${sourceHashOverResultSql(`q.${idColumn}`)} AS source_hash
+         FROM (${this.def.pgSelect} WHERE ${alias}.insert_time >= $1 AND ${alias}.insert_time < $2) q`, [begin, end]);
       return {
         viewSet: this.info.name, instanceId: 'global', beginInsert: begin, endInsert: end,
         tables: [{ name: 'mm_rows', columns: stageRows(this.def, rows) }], select: this.def.select, timeColumn: this.info.timeColumn,
-        sourceHash: sourceIdsHash(rows.map((r) => String(r[idColumn]))), schemaHash: this.#schemaHash,
+        sourceHash: rows[0]?.source_hash ?? EMPTY_SOURCE_HASH, schemaHash: this.#schemaHash,
       };
     });
   }

@@ -17,11 +17,10 @@
  */
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { SingleFlight } from './single-flight.js';
-import { combineSourceHashes, sourceIdsHash } from './source-hash.js';
+import { combineSourceHashes, EMPTY_SOURCE_HASH } from './source-hash.js';
 
 /** The widest partition built from sources in one go (a larger gap is built hour by hour, then merged). */
 const MAX_BUILD_MS = 3_600_000;
-const EMPTY_HASH = sourceIdsHash([]);
 
 /** Insert range in ms since the epoch, [begin, end). */
 export interface InsertRange {
@@ -137,7 +136,7 @@ class Refresh {
       : await this.r.source.rangeSources([...unchecked.map((p) => ({ begin: startOf(p), end: endOf(p) })), ...gaps]);
     for (const [i, p] of unchecked.entries()) {
       this.#checked.add(p);
-      if (p.source_data_hash !== (now[i]?.hash ?? EMPTY_HASH) || p.file_schema_hash !== this.r.schemaHash) await this.#build(startOf(p), endOf(p));
+      if (p.source_data_hash !== (now[i]?.hash ?? EMPTY_SOURCE_HASH) || p.file_schema_hash !== this.r.schemaHash) await this.#build(startOf(p), endOf(p));
     }
     for (const [i, gap] of gaps.entries()) {
       const sources = now[unchecked.length + i];

@@ -6,6 +6,7 @@
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
 import type { InsertRange, RangeSources, SegmentSummary, TimeBounds } from './segment-refresh.js';
+import { EMPTY_SOURCE_HASH, sourceHashOverResultSql } from './source-hash.js';
 import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 
 function seconds(date: Date | undefined): number | null {
@@ -70,16 +71,20 @@ export class SourceBlocks {
     return byOrdinal(ranges.length, rows);
   }
 
-  /** The selected blocks inserted in [begin, end), in stream order. */
-  async blocksIn(selection: BlockSelection, begin: Date, end: Date): Promise<SourceBlock[]> {
+  /** The selected blocks inserted in [begin, end), in stream order, and their source hash. */
+  async blocksIn(selection: BlockSelection, begin: Date, end: Date): Promise<{ blocks: SourceBlock[]; hash: string }> {
     const w = where(selection, 3);
-    return this.db.query<SourceBlock & Record<string, unknown>>(
+    const rows = await this.db.query<Omit<SourceBlock, 'insert_time_us'> & { insert_time_us: number | bigint; source_hash: string } & Record<string, unknown>>(
       `SELECT b.block_id, b.stream_id, b.process_id, b.begin_ticks, b.object_offset, b.nb_objects,
-              (extract(epoch FROM b.insert_time) * 1000000)::int8 AS insert_time_us
+              (extract(epoch FROM b.insert_time) * 1000000)::int8 AS insert_time_us, ${sourceHashOverResultSql('b.block_id')} AS source_hash
        FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
        WHERE b.insert_time >= $1 AND b.insert_time < $2 AND ${w.sql}
        ORDER BY b.stream_id, b.object_offset`,
-      [begin, end, ...w.params]).then((rows) => rows.map((r) => ({ ...r, insert_time_us: BigInt(r.insert_time_us) })));
+      [begin, end, ...w.params]);
+    return {
+      blocks: rows.map(({ source_hash: _, ...r }) => ({ ...r, insert_time_us: BigInt(r.insert_time_us) })),
+      hash: rows[0]?.source_hash ?? EMPTY_SOURCE_HASH,
+    };
   }
 
   async processes(processIds: readonly string[]): Promise<SourceProcess[]> {

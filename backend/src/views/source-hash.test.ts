@@ -2,33 +2,20 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { testMetadataBackends, type TestMetadataStore } from '../lake/metadata/test-stores.js';
-import { combineSourceHashes, sourceHashSql, sourceIdsHash, withSuffix } from './source-hash.js';
+import { combineSourceHashes, EMPTY_SOURCE_HASH, sourceHashOverResultSql, sourceHashSql, withSuffix } from './source-hash.js';
 
-describe('source hashes', () => {
-  const ids = Array.from({ length: 50 }, () => randomUUID());
-
-  it('do not depend on order, and tell sets apart', () => {
-    assert.equal(sourceIdsHash(ids), sourceIdsHash([...ids].reverse()));
-    assert.notEqual(sourceIdsHash(ids), sourceIdsHash(ids.slice(1)));
-    assert.notEqual(sourceIdsHash(ids.slice(0, 1)), sourceIdsHash(ids.slice(1, 2)));
-    assert.equal(sourceIdsHash([]), '0.0');
+describe('combining source hashes', () => {
+  it('adds counts and sums, keeping a common suffix', () => {
+    assert.equal(combineSourceHashes(['2.10', '1.-3', '0.0']), '3.7');
+    assert.equal(combineSourceHashes([withSuffix('2.10', 'schema1'), withSuffix('1.5', 'schema1')]), withSuffix('3.15', 'schema1'));
+    assert.equal(combineSourceHashes([withSuffix(withSuffix('1.1', 'x'), 'y'), withSuffix(withSuffix('1.2', 'x'), 'y')]), withSuffix(withSuffix('2.3', 'x'), 'y'));
   });
 
-  it('of disjoint parts combine into the hash of their union', () => {
-    const parts = [ids.slice(0, 10), ids.slice(10, 11), ids.slice(11)];
-    assert.equal(combineSourceHashes(parts.map(sourceIdsHash)), sourceIdsHash(ids));
-    assert.equal(combineSourceHashes([sourceIdsHash(ids.slice(0, 10)), sourceIdsHash(ids.slice(20))]) === sourceIdsHash(ids), false);
-  });
-
-  it('combine only with the same suffix', () => {
-    const [a, b] = [sourceIdsHash(ids.slice(0, 5)), sourceIdsHash(ids.slice(5))];
-    assert.equal(combineSourceHashes([withSuffix(a, 'schema1'), withSuffix(b, 'schema1')]), withSuffix(sourceIdsHash(ids), 'schema1'));
-    assert.equal(combineSourceHashes([withSuffix(a, 'schema1'), withSuffix(b, 'schema2')]), undefined);
-    assert.equal(combineSourceHashes([withSuffix(a, 'x'), b]), undefined);
-    assert.equal(combineSourceHashes([withSuffix(withSuffix(a, 'x'), 'y'), withSuffix(withSuffix(b, 'x'), 'y')]),
-      withSuffix(withSuffix(sourceIdsHash(ids), 'x'), 'y'));
+  it('refuses what does not combine: other suffixes, none at all, another format', () => {
+    assert.equal(combineSourceHashes([withSuffix('1.1', 'schema1'), withSuffix('1.2', 'schema2')]), undefined);
+    assert.equal(combineSourceHashes([withSuffix('1.1', 'x'), '1.2']), undefined);
     assert.equal(combineSourceHashes([]), undefined);
-    assert.equal(combineSourceHashes(['d41d8cd98f00b204e9800998ecf8427e']), undefined, 'a hash of another format never combines');
+    assert.equal(combineSourceHashes(['d41d8cd98f00b204e9800998ecf8427e']), undefined, 'an md5 of the previous format never combines');
   });
 });
 
@@ -38,12 +25,29 @@ for (const backend of testMetadataBackends) {
     before(async () => { db = await backend.open(); });
     after(async () => { await db.drop(); });
 
-    it('equal the ones computed here, for one id, many, and none', async () => {
-      const ids = Array.from({ length: 300 }, () => randomUUID());
-      for (const set of [ids, ids.slice(0, 1), []]) {
-        const [row] = await db.store.query<{ hash: string }>(`SELECT ${sourceHashSql('id')} AS hash FROM unnest($1::text[]) AS t(id)`, [set]);
-        assert.equal(row!.hash, sourceIdsHash(set));
-      }
+    const ids = Array.from({ length: 300 }, () => randomUUID());
+    const hashOf = async (set: readonly string[]) => {
+      const [row] = await db.store.query<{ hash: string }>(`SELECT ${sourceHashSql('id')} AS hash FROM unnest($1::text[]) AS t(id)`, [[...set]]);
+      return row!.hash;
+    };
+
+    it('do not depend on order, tell sets apart, and hash nothing as the empty hash', async () => {
+      assert.equal(await hashOf(ids), await hashOf([...ids].reverse()));
+      assert.notEqual(await hashOf(ids), await hashOf(ids.slice(1)));
+      assert.notEqual(await hashOf(ids.slice(0, 1)), await hashOf(ids.slice(1, 2)));
+      assert.equal(await hashOf([]), EMPTY_SOURCE_HASH);
+    });
+
+    it('of disjoint parts combine into the hash of their union', async () => {
+      const parts = await Promise.all([ids.slice(0, 10), ids.slice(10, 11), ids.slice(11)].map(hashOf));
+      assert.equal(combineSourceHashes(parts), await hashOf(ids));
+      assert.notEqual(combineSourceHashes([parts[0]!, parts[2]!]), await hashOf(ids));
+    });
+
+    it('over a whole result, on each row, equal the aggregate (what a build reads is what it records)', async () => {
+      const rows = await db.store.query<{ hash: string }>(`SELECT id, ${sourceHashOverResultSql('id')} AS hash FROM unnest($1::text[]) AS t(id)`, [ids]);
+      assert.equal(rows.length, ids.length);
+      assert.deepEqual(new Set(rows.map((r) => r.hash)), new Set([await hashOf(ids)]));
     });
   });
 }

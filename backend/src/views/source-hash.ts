@@ -1,38 +1,36 @@
 /**
  * Source hashes: what a partition was built from, comparable with what its insert range holds now.
  *
- * A hash is `<count>.<sum>`: how many source rows (blocks, processes, …) and the sum of a 60-bit
- * digest of each one's id. Sums add up, so the hash of disjoint insert ranges together is the
+ * A hash is `<count>.<sum>`: how many source rows (blocks, processes, …) and the sum of a 64-bit
+ * hash of each one's id. Sums add up, so the hash of disjoint insert ranges together is the
  * combination of their hashes: a merged partition's hash is computed from its parts', and a set of
- * partitions is checked against one query over the range they cover. PostgreSQL computes the same
- * value with `sourceHashSql` (numeric sums: no overflow).
+ * partitions is checked against one query over the range they cover.
+ *
+ * Only PostgreSQL hashes ids (`hashtextextended`, a builtin several times cheaper than md5, sums in
+ * numeric: no overflow); a build reads its sources and their hash in one query, so the two never
+ * disagree. Here, hashes are only combined.
  *
  * A hash may carry a suffix after the first `|`: what else the partition's rows depend on (a derived
  * partition's source schema, a chained partition's carried state). Hashes combine only when their
  * suffixes agree.
  */
-import { createHash } from 'node:crypto';
 
 const SUFFIX = '|';
 
-/** 60 bits: the first 15 hex digits of the id's md5, as PostgreSQL's `bit(60)` cast reads them. */
-function digest(id: string): bigint {
-  return BigInt(`0x${createHash('md5').update(id).digest('hex').slice(0, 15)}`);
-}
+/** The hash of no source at all. */
+export const EMPTY_SOURCE_HASH = '0.0';
 
-export function sourceIdsHash(ids: Iterable<string>): string {
-  let count = 0;
-  let sum = 0n;
-  for (const id of ids) {
-    count++;
-    sum += digest(id);
-  }
-  return `${count}.${sum}`;
-}
+const hashSql = (idExpr: string, over: string): string =>
+  `((count(*) ${over})::text || '.' || coalesce(sum(hashtextextended(${idExpr}, 0)) ${over}, 0)::text)`;
 
-/** The aggregate expression computing `sourceIdsHash` of the rows' `idExpr` in PostgreSQL. */
+/** The aggregate expression hashing the group's ids `idExpr`. */
 export function sourceHashSql(idExpr: string): string {
-  return `(count(*)::text || '.' || coalesce(sum(('x' || left(md5(${idExpr}), 15))::bit(60)::int8), 0)::text)`;
+  return hashSql(idExpr, '');
+}
+
+/** The same hash over every row of the result, on each row (a build hashes what it reads). */
+export function sourceHashOverResultSql(idExpr: string): string {
+  return hashSql(idExpr, 'OVER ()');
 }
 
 /** `hash` with what else its rows depend on. */
@@ -50,7 +48,7 @@ export function combineSourceHashes(hashes: readonly string[]): string | undefin
     const [head, tail] = cut < 0 ? [hash, ''] : [hash.slice(0, cut), hash.slice(cut)];
     if (suffix !== undefined && tail !== suffix) return undefined;
     suffix = tail;
-    const match = /^(\d+)\.(\d+)$/.exec(head);
+    const match = /^(\d+)\.(-?\d+)$/.exec(head);
     if (match === null) return undefined;
     count += Number(match[1]);
     sum += BigInt(match[2]!);
