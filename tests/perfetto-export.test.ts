@@ -174,6 +174,20 @@ describe('Perfetto export', () => {
     await noRange.body?.cancel();
   });
 
+  it('is what the span timeline dashboard’s Perfetto link downloads, for its process and time range', async () => {
+    const dashboard = JSON.parse(await readFile(new URL('../../provisioning/dashboards/micromegas/span-timeline.json', import.meta.url), 'utf8')) as
+      { links: { title: string; url: string }[]; templating: { list: { name: string }[] } };
+    const link = dashboard.links.find((l) => l.title === 'Perfetto trace')!;
+    assert.ok(dashboard.templating.list.some((v) => v.name === 'process'));
+    // As Grafana interpolates a dashboard link: variables, and the time range as ISO 8601 (`:date:iso`).
+    const url = link.url.replace('http://localhost:8000', gatewayUrl).replace('${process}', processId)
+      .replace('${__from:date:iso}', begin.toISOString()).replace('${__to:date:iso}', end.toISOString());
+    assert.doesNotMatch(url, /\$\{/);
+    const response = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`:${KEY}`).toString('base64')}` } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), traceBytes(await client.query(chunksSql('both'), begin, end)));
+  });
+
   it('writes the trace file with `micromegas perfetto`, and leaves none when the export fails', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mm-perfetto-cli-'));
     try {
