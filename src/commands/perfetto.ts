@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { FlightSQLError } from '@micromegas/flightsql-client';
-import { UsageError, type Command } from '../command.js';
+import { parseCommandLine, UsageError, type Command } from '../command.js';
 import { CONNECT_OPTIONS, CONNECT_USAGE, connect } from './flightsql-connect.js';
-import { parseTimeBound, TimeBoundError } from './query-time.js';
+import { parseTimeOptions } from './query-time.js';
 
 const SPAN_TYPES = ['thread', 'async', 'both'];
 
@@ -17,39 +16,19 @@ export const command: Command = {
     + `  --begin/--end: now, a duration back from now (30m, 1h, 2d) or RFC 3339; -o defaults to <process_id>.perfetto; ${CONNECT_USAGE}\n`
     + '  open the file at https://ui.perfetto.dev (Open trace file)',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          begin: { type: 'string' },
-          end: { type: 'string', default: 'now' },
-          'span-types': { type: 'string', default: 'both' },
-          output: { type: 'string', short: 'o' },
-          ...CONNECT_OPTIONS,
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(args, {
+      begin: { type: 'string' },
+      end: { type: 'string', default: 'now' },
+      'span-types': { type: 'string', default: 'both' },
+      output: { type: 'string', short: 'o' },
+      ...CONNECT_OPTIONS,
+    });
     if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError('expected exactly one process id');
     const processId = positionals[0]!.trim();
     if (values.begin === undefined) throw new UsageError('--begin is required');
     const spanTypes = values['span-types'];
     if (!SPAN_TYPES.includes(spanTypes)) throw new UsageError(`--span-types must be one of ${SPAN_TYPES.join(', ')}`);
-    const now = new Date();
-    let begin: Date;
-    let end: Date;
-    try {
-      begin = parseTimeBound('--begin', values.begin, now);
-      end = parseTimeBound('--end', values.end, now);
-    } catch (err) {
-      if (err instanceof TimeBoundError) throw new UsageError(err.message);
-      throw err;
-    }
+    const { begin, end } = parseTimeOptions(values, new Date()) as { begin: Date; end: Date };
     if (!(begin < end)) throw new UsageError(`--begin (${begin.toISOString()}) must be before --end (${end.toISOString()})`);
     const output = values.output ?? `${processId.replace(/[^A-Za-z0-9._-]/g, '_')}.perfetto`;
 
