@@ -155,4 +155,12 @@ describe('pino transport → ingestion → FlightSQL', () => {
     assert.deepEqual(printed, [{ flushed: true, logged: 5000 }]);
     assert.equal(app.stderr(), '');
   });
+
+  it('says once that an option is wrong, and the app goes on', async () => {
+    const app = startApp('unreachable', 'ftp://127.0.0.1/');
+    const printed = await readAll(app.lines);
+    assert.deepEqual(await app.exited, [0, null], app.stderr());
+    assert.deepEqual(printed, [{ flushed: true, logged: 5000 }]);
+    assert.equal(app.stderr(), "@micromegas/tracing/pino: init({url}) must be an http(s) URL, got 'ftp://127.0.0.1/'; logs are not sent\n");
+  });
 });
