@@ -1,4 +1,4 @@
-// Loads the gRPC service definitions from the bundled .proto sources.
+// Loads the gRPC service definitions the plugin serves from the bundled .proto sources.
 import protobuf from 'protobufjs';
 import { fromJSON } from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
@@ -13,7 +13,7 @@ function load(source: string): GrpcObject {
   return loadPackageDefinition(definition);
 }
 
-function constructor(pkg: GrpcObject, path: string): ServiceClientConstructor {
+function service(pkg: GrpcObject, path: string): ServiceDefinition {
   let node: unknown = pkg;
   for (const part of path.split('.')) {
     node = (node as Record<string, unknown>)[part];
@@ -21,26 +21,19 @@ function constructor(pkg: GrpcObject, path: string): ServiceClientConstructor {
   if (!node) {
     throw new Error(`service ${path} is not in the bundled protos`);
   }
-  return node as ServiceClientConstructor;
+  return (node as ServiceClientConstructor).service;
 }
 
 const pluginv2 = load(pluginv2Source);
 const health = load(healthSource);
 const goPlugin = load(goPluginSource);
 
-/** Client constructors (the test harness plays Grafana's part with them); `.service` is the server side. */
-export const clients = {
-  data: constructor(pluginv2, 'pluginv2.Data'),
-  diagnostics: constructor(pluginv2, 'pluginv2.Diagnostics'),
-  resource: constructor(pluginv2, 'pluginv2.Resource'),
-  health: constructor(health, 'grpc.health.v1.Health'),
-  controller: constructor(goPlugin, 'plugin.GRPCController'),
-};
-
-export const services: Record<keyof typeof clients, ServiceDefinition> = {
-  data: clients.data.service,
-  diagnostics: clients.diagnostics.service,
-  resource: clients.resource.service,
-  health: clients.health.service,
-  controller: clients.controller.service,
+export const services = {
+  data: service(pluginv2, 'pluginv2.Data'),
+  diagnostics: service(pluginv2, 'pluginv2.Diagnostics'),
+  resource: service(pluginv2, 'pluginv2.Resource'),
+  health: service(health, 'grpc.health.v1.Health'),
+  controller: service(goPlugin, 'plugin.GRPCController'),
+  stdio: service(goPlugin, 'plugin.GRPCStdio'),
+  broker: service(goPlugin, 'plugin.GRPCBroker'),
 };
