@@ -207,7 +207,7 @@ function columnValues(field: Field, go: string, vector: Vector): unknown[] {
         continue;
       }
       if (go === 'time.Time') {
-        out[row] = (chunk.values as BigInt64Array)[chunk.offset + i]!;
+        out[row] = (chunk.values as BigInt64Array)[i]!; // a sliced chunk's buffers start at its first row
       } else if (go === 'json.RawMessage') {
         const text = decoder.decode(vector.get(row) as Uint8Array);
         parseJson(`field "${field.name}" row ${row}`, text);

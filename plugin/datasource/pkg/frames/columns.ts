@@ -187,7 +187,7 @@ export function fieldFromColumn(name: string, vector: Vector): FrameField {
 const NANOS_PER_DAY = 86_400_000_000_000n;
 const NANOS_PER_MONTH = 30n * NANOS_PER_DAY;
 
-/** Each row's value from the raw buffers of every chunk, in row order. */
+/** Each row's value from the raw buffers of every chunk, in row order (a sliced chunk's buffers start at its first row). */
 function eachRow<T>(vector: Vector, read: (chunk: Data, i: number) => T): T[] {
   const out: T[] = [];
   for (const chunk of vector.data) {
@@ -202,16 +202,15 @@ function intervalNanos(vector: Vector): BigInt64Array {
   const unit = (vector.type as Interval).unit;
   const rows = eachRow(vector, (chunk, i) => {
     const v = chunk.values as Int32Array;
-    const row = chunk.offset + i;
     switch (unit) {
       case IntervalUnit.YEAR_MONTH:
-        return BigInt(v[row]!) * NANOS_PER_MONTH;
+        return BigInt(v[i]!) * NANOS_PER_MONTH;
       case IntervalUnit.DAY_TIME:
-        return BigInt(v[2 * row]!) * NANOS_PER_DAY + BigInt(v[2 * row + 1]!) * 1_000_000n;
+        return BigInt(v[2 * i]!) * NANOS_PER_DAY + BigInt(v[2 * i + 1]!) * 1_000_000n;
       default: {
         // MONTH_DAY_NANO: int32 months, int32 days, int64 nanoseconds (two little-endian words).
-        const nanos = (BigInt(v[4 * row + 3]!) << 32n) | BigInt(v[4 * row + 2]! >>> 0);
-        return BigInt(v[4 * row]!) * NANOS_PER_MONTH + BigInt(v[4 * row + 1]!) * NANOS_PER_DAY + nanos;
+        const nanos = (BigInt(v[4 * i + 3]!) << 32n) | BigInt(v[4 * i + 2]! >>> 0);
+        return BigInt(v[4 * i]!) * NANOS_PER_MONTH + BigInt(v[4 * i + 1]!) * NANOS_PER_DAY + nanos;
       }
     }
   });
@@ -220,7 +219,7 @@ function intervalNanos(vector: Vector): BigInt64Array {
 
 function durationNanos(vector: Vector): BigInt64Array {
   const factor = NANOS_PER_UNIT[(vector.type as Duration).unit];
-  return BigInt64Array.from(eachRow(vector, (chunk, i) => BigInt((chunk.values as BigInt64Array)[chunk.offset + i]!) * factor));
+  return BigInt64Array.from(eachRow(vector, (chunk, i) => BigInt((chunk.values as BigInt64Array)[i]!) * factor));
 }
 
 /** HH:MM:SS with as many fraction digits as the unit has, trailing zeros dropped. */
@@ -232,7 +231,7 @@ function timesOfDay(vector: Vector): Array<string | null> {
     if (!chunk.getValid(i)) {
       return null;
     }
-    const raw = BigInt((chunk.values as Int32Array | BigInt64Array)[chunk.offset + i]!);
+    const raw = BigInt((chunk.values as Int32Array | BigInt64Array)[i]!);
     const seconds = Number(raw / perSecond);
     const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
     const fraction = String(raw % perSecond)
