@@ -85,6 +85,7 @@ describe('datasource executable, plugin protocol', () => {
   test.each([
     ['no FlightSQL address', { jsonData: {} }, 'has no FlightSQL address configured'],
     ['jsonData that is not JSON', { jsonData: '{"address": ' }, 'has invalid jsonData'],
+    ['an address that is not host:port', { jsonData: { address: 'http://flightsql:50051/' } }, 'is not host:port'],
   ])("a settings error (%s) is every query's own response, as sdk-go plugins answer, not a failed call", async (_name, settings, message) => {
     const responses = await host.queryData(settings, [query('A', 'SELECT 1'), query('B', 'SELECT 2')]);
     for (const refId of ['A', 'B']) {

@@ -38,6 +38,9 @@ export function readSettings(context: PluginContext | null): DatasourceSettings 
   if (address.length === 0) {
     throw new SettingsError(`datasource "${instance.name}" has no FlightSQL address configured`);
   }
+  if (!URL.canParse(`grpc://${address}`) || address.includes('/')) {
+    throw new SettingsError(`datasource "${instance.name}": FlightSQL address "${address}" is not host:port`);
+  }
   const apiKey = instance.decryptedSecureJsonData?.apiKey;
   return {
     id: instance.id,

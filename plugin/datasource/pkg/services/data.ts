@@ -43,7 +43,7 @@ export function createQueryData(instances: EngineInstances, logger: Logger) {
       return byRefId(request.queries, request.queries.map(() => failed(e)));
     }
     const timeFilterDefault = settings.timeFilterDefault;
-    return instances.with(settings, call.tenantId, async (engine) => {
+    const answered = instances.with(settings, call.tenantId, async (engine) => {
       const run = async (query: DataQuery): Promise<DataResponse> => {
         const started = Date.now();
         try {
@@ -63,5 +63,7 @@ export function createQueryData(instances: EngineInstances, logger: Logger) {
       };
       return byRefId(request.queries, await Promise.all(request.queries.map(run)));
     });
+    // Each query answers for itself even if no connection could be made at all.
+    return answered.catch((e: unknown) => byRefId(request.queries, request.queries.map(() => failed(e))));
   };
 }
