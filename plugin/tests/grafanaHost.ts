@@ -194,7 +194,13 @@ export class GrafanaHost {
           timeRange: { fromEpochMS: q.from, toEpochMS: q.to },
           // The query object as the browser posted it, with what the query service adds.
           json: Buffer.from(
-            JSON.stringify({ datasource: { type: PLUGIN_ID, uid: config.uid ?? 'micromegas' }, intervalMs: intervalMS, maxDataPoints, ...q.model, refId: q.refId }),
+            JSON.stringify({
+              datasource: { type: PLUGIN_ID, uid: config.uid ?? 'micromegas' },
+              intervalMs: intervalMS,
+              maxDataPoints,
+              ...q.model,
+              refId: q.refId,
+            }),
           ),
         };
       }),
@@ -203,8 +209,17 @@ export class GrafanaHost {
   }
 
   /** QueryData, answered as Grafana's plugin client and query service read it. */
-  async queryData(config: DatasourceConfig, queries: HostQuery[], options: HostCallOptions = {}): Promise<Record<string, HostDataResponse>> {
-    const response = await this.unary<{ responses: Record<string, any> }>('data', 'QueryData', this.queryDataRequest(config, queries), options);
+  async queryData(
+    config: DatasourceConfig,
+    queries: HostQuery[],
+    options: HostCallOptions = {},
+  ): Promise<Record<string, HostDataResponse>> {
+    const response = await this.unary<{ responses: Record<string, any> }>(
+      'data',
+      'QueryData',
+      this.queryDataRequest(config, queries),
+      options,
+    );
     const out: Record<string, HostDataResponse> = {};
     for (const [refId, r] of Object.entries(response.responses)) {
       if (r.format !== 'ARROW' && r.format !== 'JSON') {

@@ -52,7 +52,7 @@ describe('datasource executable, plugin protocol', () => {
     expect(host.handshake.address).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
-  test("go-plugin's Ping (grpc.health.v1, service \"plugin\") and the broker and stdio streams it opens are served", async () => {
+  test('go-plugin\'s Ping (grpc.health.v1, service "plugin") and the broker and stdio streams it opens are served', async () => {
     await expect(host.ping()).resolves.toEqual({ status: 'SERVING' });
     await expect(host.healthCheck('other')).rejects.toThrow('unknown service "other"');
     await expect(host.collectMetrics()).resolves.toEqual({ metrics: { prometheus: Buffer.alloc(0) } });
@@ -86,12 +86,20 @@ describe('datasource executable, plugin protocol', () => {
     ['no FlightSQL address', { jsonData: {} }, 'has no FlightSQL address configured'],
     ['jsonData that is not JSON', { jsonData: '{"address": ' }, 'has invalid jsonData'],
     ['an address that is not host:port', { jsonData: { address: 'http://flightsql:50051/' } }, 'is not host:port'],
-  ])("a settings error (%s) is every query's own response, as sdk-go plugins answer, not a failed call", async (_name, settings, message) => {
-    const responses = await host.queryData(settings, [query('A', 'SELECT 1'), query('B', 'SELECT 2')]);
-    for (const refId of ['A', 'B']) {
-      expect(responses[refId]).toMatchObject({ status: 400, errorSource: 'downstream', error: expect.stringContaining(message), frames: [] });
-    }
-  });
+  ])(
+    "a settings error (%s) is every query's own response, as sdk-go plugins answer, not a failed call",
+    async (_name, settings, message) => {
+      const responses = await host.queryData(settings, [query('A', 'SELECT 1'), query('B', 'SELECT 2')]);
+      for (const refId of ['A', 'B']) {
+        expect(responses[refId]).toMatchObject({
+          status: 400,
+          errorSource: 'downstream',
+          error: expect.stringContaining(message),
+          frames: [],
+        });
+      }
+    },
+  );
 
   test("QueryData takes requests up to sdk-go's 16 MiB (grpc-js alone stops at 4 MiB), and refuses larger ones as sdk-go does", async () => {
     const padded = (bytes: number) => query('big', `SELECT 1 /* ${'x'.repeat(bytes)} */ AS one`);

@@ -38,12 +38,12 @@ export class EngineInstances {
     private readonly logger: Logger,
   ) {}
 
-  /** Runs `use` on the engine of the request's datasource instance. */
-  async with<T>(settings: DatasourceSettings, tenantId: string, use: (engine: SqlEngine) => Promise<T>): Promise<T> {
+  /** Runs `work` on the engine of the request's datasource instance. */
+  async with<T>(settings: DatasourceSettings, tenantId: string, work: (engine: SqlEngine) => Promise<T>): Promise<T> {
     const instance = this.get(settings, tenantId);
     instance.inFlight += 1;
     try {
-      return await use(instance.engine);
+      return await work(instance.engine);
     } finally {
       instance.inFlight -= 1;
       if (instance.replaced && instance.inFlight === 0) {

@@ -29,7 +29,11 @@ interface Column {
 }
 
 /** An Arrow IPC file laid out as sdk-go's Frame.MarshalArrow writes one. */
-function frameBytes(columns: Column[], schemaMetadata: Record<string, string> = { name: 'A', refId: 'A' }, format: 'file' | 'stream' = 'file') {
+function frameBytes(
+  columns: Column[],
+  schemaMetadata: Record<string, string> = { name: 'A', refId: 'A' },
+  format: 'file' | 'stream' = 'file',
+) {
   const vectors = columns.map((c) =>
     c.type instanceof TimestampNanosecond
       ? vectorFromArray(
@@ -49,9 +53,14 @@ function frameBytes(columns: Column[], schemaMetadata: Record<string, string> = 
         })
       : vectors[i]!.data[0]!,
   );
-  const fields = columns.map((c, i) => new Field(c.name, c.type, c.nullable ?? vectors[i]!.nullCount > 0, new Map(Object.entries(c.metadata ?? {}))));
+  const fields = columns.map(
+    (c, i) => new Field(c.name, c.type, c.nullable ?? vectors[i]!.nullCount > 0, new Map(Object.entries(c.metadata ?? {}))),
+  );
   const schema = new Schema(fields, new Map(Object.entries(schemaMetadata)));
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: columns[0]!.values.length, nullCount: 0, children: data }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(fields), length: columns[0]!.values.length, nullCount: 0, children: data }),
+  );
   return tableToIPC(new Table(schema, [batch]), format);
 }
 
@@ -65,11 +74,25 @@ test('reads a frame as sdk-go does: Go field types, labels, config, meta, values
     frameBytes(
       [
         { name: 'time', type: new TimestampNanosecond(), values: [1_714_557_600_000_000_123n, 1n], metadata: { tstype: 'time' } },
-        { name: 'value', type: new Int64(), values: [5n, null], metadata: { tstype: 'number', labels: '{"host":"a"}', config: '{"unit":"ns"}' } },
+        {
+          name: 'value',
+          type: new Int64(),
+          values: [5n, null],
+          metadata: { tstype: 'number', labels: '{"host":"a"}', config: '{"unit":"ns"}' },
+        },
         { name: 'state', type: new Uint16(), values: [1, 0], metadata: { tstype: 'enum' } },
-        { name: 'attrs', type: new Binary(), values: [new TextEncoder().encode('{"k":1}'), new TextEncoder().encode('[]')], metadata: { tstype: 'other' } },
+        {
+          name: 'attrs',
+          type: new Binary(),
+          values: [new TextEncoder().encode('{"k":1}'), new TextEncoder().encode('[]')],
+          metadata: { tstype: 'other' },
+        },
       ],
-      { name: 'cpu', refId: 'B', meta: JSON.stringify({ type: 'timeseries-multi', typeVersion: [0, 1], notices: [{ severity: 'warning', text: 'x' }] }) },
+      {
+        name: 'cpu',
+        refId: 'B',
+        meta: JSON.stringify({ type: 'timeseries-multi', typeVersion: [0, 1], notices: [{ severity: 'warning', text: 'x' }] }),
+      },
     ),
   );
   expect(frame).toEqual({
@@ -78,7 +101,15 @@ test('reads a frame as sdk-go does: Go field types, labels, config, meta, values
     meta: { type: 'timeseries-multi', typeVersion: [0, 1], notices: [{ severity: 'warning', text: 'x' }] },
     fields: [
       { name: 'time', type: 'time.Time', nullable: false, tstype: 'time', values: [1_714_557_600_000_000_123n, 1n] },
-      { name: 'value', type: '*int64', nullable: true, tstype: 'number', labels: { host: 'a' }, config: { unit: 'ns' }, values: [5n, null] },
+      {
+        name: 'value',
+        type: '*int64',
+        nullable: true,
+        tstype: 'number',
+        labels: { host: 'a' },
+        config: { unit: 'ns' },
+        values: [5n, null],
+      },
       { name: 'state', type: 'enum', nullable: false, tstype: 'enum', values: [1, 0] },
       { name: 'attrs', type: 'json.RawMessage', nullable: false, tstype: 'other', values: ['{"k":1}', '[]'] },
     ],
@@ -101,7 +132,13 @@ test('refuses metadata Go cannot decode or drops: label values that are not stri
   refused(frameBytes(v({ labels: '{"n":1}' })), /labels\.n: cannot unmarshal 1/);
   refused(frameBytes(v({ config: '{"units":"ns"}' })), /drops the key "units"/);
   refused(frameBytes(v({ tstype: 'number' })), /tstype "number", where sdk-go writes "string"/);
-  refused(frameBytes(v({}), { name: 'A', refId: 'A', meta: '{"preferredVisualization":"logs"}' }), /drops the key "preferredVisualization"/);
+  refused(
+    frameBytes(v({}), { name: 'A', refId: 'A', meta: '{"preferredVisualization":"logs"}' }),
+    /drops the key "preferredVisualization"/,
+  );
   refused(frameBytes(v({}), { name: 'A', refId: 'A', meta: '{"typeVersion":[0,-1]}' }), /typeVersion\[1\]/);
-  refused(frameBytes(v({}), { name: 'A', refId: 'A', meta: '{"notices":[{"severity":"fatal","text":"x"}]}' }), /unrecognized notice severity fatal/);
+  refused(
+    frameBytes(v({}), { name: 'A', refId: 'A', meta: '{"notices":[{"severity":"fatal","text":"x"}]}' }),
+    /unrecognized notice severity fatal/,
+  );
 });

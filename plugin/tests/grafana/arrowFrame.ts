@@ -243,7 +243,9 @@ export function unmarshalArrowFrame(bytes: Uint8Array): SdkFrame {
     const { go, tstype } = goType(field);
     const written = field.metadata.get('tstype');
     if (written !== undefined && written !== tstype) {
-      throw new FrameUnmarshalError(`field "${field.name}": tstype "${written}", where sdk-go writes "${tstype}" for ${String(field.type)}`);
+      throw new FrameUnmarshalError(
+        `field "${field.name}": tstype "${written}", where sdk-go writes "${tstype}" for ${String(field.type)}`,
+      );
     }
     const sdkField: SdkField = { name: field.name, type: field.nullable ? `*${go}` : go, nullable: field.nullable, tstype, values: [] };
     const labels = field.metadata.get('labels');
@@ -251,7 +253,9 @@ export function unmarshalArrowFrame(bytes: Uint8Array): SdkFrame {
       const parsed = parseJson(`field "${field.name}" labels`, labels);
       // data.Labels is a Go map[string]string.
       check(`field "${field.name}" labels`, parsed, 'object');
-      Object.entries((parsed ?? {}) as Record<string, unknown>).forEach(([k, v]) => check(`field "${field.name}" labels.${k}`, v, 'string'));
+      Object.entries((parsed ?? {}) as Record<string, unknown>).forEach(([k, v]) =>
+        check(`field "${field.name}" labels.${k}`, v, 'string'),
+      );
       if (parsed !== null) {
         sdkField.labels = parsed as Record<string, string>;
       }

@@ -52,7 +52,9 @@ const engine = {
         end(outcomeOf(error), error);
         throw error;
       } finally {
-        if (!ended) end('abandoned'); // the consumer stopped reading (a cancelled DoGet)
+        if (!ended) {
+          end('abandoned'); // the consumer stopped reading (a cancelled DoGet)
+        }
       }
     }
     return { schema: result.schema, batches: batches() };

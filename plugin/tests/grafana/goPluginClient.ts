@@ -44,11 +44,15 @@ function handshakeOf(line: string): Handshake {
   }
   const core = Number.parseInt(parts[0]!, 10);
   if (core !== CORE_PROTOCOL_VERSION) {
-    throw new HandshakeFailure(`incompatible core API version with plugin. Plugin version: ${parts[0]}, Core version: ${CORE_PROTOCOL_VERSION}`);
+    throw new HandshakeFailure(
+      `incompatible core API version with plugin. Plugin version: ${parts[0]}, Core version: ${CORE_PROTOCOL_VERSION}`,
+    );
   }
   const app = Number.parseInt(parts[1]!, 10);
   if (app !== PLUGIN_PROTOCOL_VERSION) {
-    throw new HandshakeFailure(`Incompatible API version with plugin. Plugin version: ${parts[1]}, Client versions: [${PLUGIN_PROTOCOL_VERSION}]`);
+    throw new HandshakeFailure(
+      `Incompatible API version with plugin. Plugin version: ${parts[1]}, Client versions: [${PLUGIN_PROTOCOL_VERSION}]`,
+    );
   }
   const [network, address] = [parts[2]!, parts[3]!];
   if (network !== 'tcp' && network !== 'unix') {
@@ -115,7 +119,12 @@ export class GoPluginClient {
   }
 
   /** Starts `executable` as go-plugin's Client.Start does, with Grafana's variables in `grafanaEnv`. */
-  static async start(executable: string, grafanaEnv: Record<string, string>, hostEnv: Record<string, string>, cwd: string): Promise<GoPluginClient> {
+  static async start(
+    executable: string,
+    grafanaEnv: Record<string, string>,
+    hostEnv: Record<string, string>,
+    cwd: string,
+  ): Promise<GoPluginClient> {
     const env = {
       ...grafanaEnv,
       ...hostEnv,
@@ -162,8 +171,9 @@ export class GoPluginClient {
   /** go-plugin's Ping: grpc.health.v1 Check of service "plugin". */
   ping(): Promise<{ status: string }> {
     return new Promise((resolve, reject) =>
-      (this.conn as unknown as Record<string, (...args: any[]) => void>).Check({ service: 'plugin' }, (e: Error | null, r: { status: string }) =>
-        e ? reject(e) : resolve(r),
+      (this.conn as unknown as Record<string, (...args: any[]) => void>).Check(
+        { service: 'plugin' },
+        (e: Error | null, r: { status: string }) => (e ? reject(e) : resolve(r)),
       ),
     );
   }

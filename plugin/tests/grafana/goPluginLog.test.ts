@@ -13,21 +13,31 @@ describe("go-plugin's parsing of plugin stderr", () => {
   test('@timestamp needs exactly six fraction digits (Go layout 2006-01-02T15:04:05.000000Z07:00)', () => {
     expect(parseGoTimestamp('2024-05-01T10:00:00.123456Z').toISOString()).toBe('2024-05-01T10:00:00.123Z');
     expect(parseGoTimestamp('2024-05-01T12:00:00.000001+02:00').toISOString()).toBe('2024-05-01T10:00:00.000Z');
-    for (const bad of ['2024-05-01T10:00:00.123Z', '2024-05-01T10:00:00.123456789Z', '2024-05-01T10:00:00Z', '2024-02-30T10:00:00.000000Z']) {
+    for (const bad of [
+      '2024-05-01T10:00:00.123Z',
+      '2024-05-01T10:00:00.123456789Z',
+      '2024-05-01T10:00:00Z',
+      '2024-02-30T10:00:00.000000Z',
+    ]) {
       expect(() => parseGoTimestamp(bad)).toThrow();
     }
   });
 
   test('an hclog line keeps its level, message and fields; with a 3-digit timestamp the whole line is raw DEBUG', () => {
-    const line = (timestamp: string) => JSON.stringify({ '@level': 'warn', '@message': 'query failed', '@timestamp': timestamp, refId: 'A' });
+    const line = (timestamp: string) =>
+      JSON.stringify({ '@level': 'warn', '@message': 'query failed', '@timestamp': timestamp, refId: 'A' });
     expect(read(`${line('2024-05-01T10:00:00.123456Z')}\n`)).toEqual([
       { level: 'warn', message: 'query failed', fields: { refId: 'A', timestamp: new Date('2024-05-01T10:00:00.123Z') }, raw: false },
     ]);
-    expect(read(`${line('2024-05-01T10:00:00.123Z')}\n`)).toEqual([{ level: 'debug', message: line('2024-05-01T10:00:00.123Z'), fields: {}, raw: true }]);
+    expect(read(`${line('2024-05-01T10:00:00.123Z')}\n`)).toEqual([
+      { level: 'debug', message: line('2024-05-01T10:00:00.123Z'), fields: {}, raw: true },
+    ]);
   });
 
   test('unknown levels and non-JSON lines are raw DEBUG, [LEVEL] prefixes and panics keep a level', () => {
-    const entries = read(['{"@level":"fatal","@message":"x"}', 'plain text', '[WARN] careful', 'panic: boom', 'goroutine 1', ''].join('\n'));
+    const entries = read(
+      ['{"@level":"fatal","@message":"x"}', 'plain text', '[WARN] careful', 'panic: boom', 'goroutine 1', ''].join('\n'),
+    );
     expect(entries.map((e) => [e.level, e.raw])).toEqual([
       ['debug', true],
       ['debug', true],
@@ -82,6 +92,10 @@ describe("the datasource's logger, read as go-plugin reads it", () => {
     const { entries, line } = logged('error', 'query failed', { error: 'é'.repeat(100_000), refId: 'A' });
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_LINE_BYTES + 1);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ level: 'error', raw: false, fields: { refId: 'A', error: expect.stringMatching(/^é+… \(truncated\)$/) } });
+    expect(entries[0]).toMatchObject({
+      level: 'error',
+      raw: false,
+      fields: { refId: 'A', error: expect.stringMatching(/^é+… \(truncated\)$/) },
+    });
   });
 });

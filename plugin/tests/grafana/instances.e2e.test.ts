@@ -31,9 +31,13 @@ const datasource = (orgId: number, id: number, apiKey: string, lastUpdatedMS = 1
 /** Runs a query tagged `tag` and returns the API key the server received with it. */
 async function keyUsedBy(config: DatasourceConfig, tag: string, metadata: Record<string, string> = {}): Promise<string | null> {
   const seen = server.events.length;
-  const responses = await host.queryData(config, [{ refId: 'A', model: { rawSql: `SELECT '${tag}' AS tag`, format: 'table' }, from: 0, to: 1 }], {
-    metadata,
-  });
+  const responses = await host.queryData(
+    config,
+    [{ refId: 'A', model: { rawSql: `SELECT '${tag}' AS tag`, format: 'table' }, from: 0, to: 1 }],
+    {
+      metadata,
+    },
+  );
   expect(responses.A!.decoded[0]!.fields[0]!.values).toEqual([tag]);
   const calls = server.events.slice(seen).filter((e) => e.event === 'call');
   const keys = new Set(calls.map((e) => (e.event === 'call' ? e.authorization : null)));
@@ -49,10 +53,12 @@ test("org 2's datasource with org 1's uid gets its own connection and API key", 
 
 test('a saved datasource (new updated time) is used at once, and its old connection is closed', async () => {
   expect(await keyUsedBy(datasource(1, 1, 'rotated-key', 2), 'after save')).toBe('Bearer rotated-key');
-  expect(host.log).toContainEqual(expect.objectContaining({ level: 'debug', message: 'Datasource instance disposed', fields: expect.objectContaining({ key: '1#1#' }) }));
+  expect(host.log).toContainEqual(
+    expect.objectContaining({ level: 'debug', message: 'Datasource instance disposed', fields: expect.objectContaining({ key: '1#1#' }) }),
+  );
 });
 
-test("each tenant of a multi-tenant Grafana (gRPC metadata tenantID) gets its own instance, as sdk-go keys them", async () => {
+test('each tenant of a multi-tenant Grafana (gRPC metadata tenantID) gets its own instance, as sdk-go keys them', async () => {
   const created = () => host.log.filter((e) => e.message === 'Datasource instance created').map((e) => e.fields.key);
   await keyUsedBy(datasource(1, 1, 'rotated-key', 2), 'tenant a', { tenantID: 'tenant-a' });
   expect(created()).toContain('1#1#tenant-a');

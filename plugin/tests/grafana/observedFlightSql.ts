@@ -7,19 +7,31 @@ export type FixtureEvent =
   | { event: 'listening'; address: string }
   | { event: 'call'; rpc: string; authorization: string | null }
   | { event: 'query-start'; id: number; sql: string; running: number }
-  | { event: 'query-end'; id: number; outcome: 'completed' | 'cancelled' | 'failed' | 'abandoned'; code?: string; message?: string; running: number };
+  | {
+      event: 'query-end';
+      id: number;
+      outcome: 'completed' | 'cancelled' | 'failed' | 'abandoned';
+      code?: string;
+      message?: string;
+      running: number;
+    };
 
 export interface ObservedFlightSql {
   address: string;
   events: FixtureEvent[];
   /** Resolves with the first event (already seen or to come) that matches. */
-  next<E extends FixtureEvent['event']>(event: E, match?: (e: Extract<FixtureEvent, { event: E }>) => boolean): Promise<Extract<FixtureEvent, { event: E }>>;
+  next<E extends FixtureEvent['event']>(
+    event: E,
+    match?: (e: Extract<FixtureEvent, { event: E }>) => boolean,
+  ): Promise<Extract<FixtureEvent, { event: E }>>;
   stop(): Promise<void>;
 }
 
 export async function startObservedFlightSql(options: { maxMessageBytes?: number } = {}): Promise<ObservedFlightSql> {
   const args = options.maxMessageBytes ? ['--max-message-bytes', String(options.maxMessageBytes)] : [];
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'flightsqlFixture.mjs'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'flightsqlFixture.mjs'), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const events: FixtureEvent[] = [];

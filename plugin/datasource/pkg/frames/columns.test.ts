@@ -166,13 +166,21 @@ describe('durations and times of day', () => {
     const millis = vectorFromArray([1500n, null, 2n], new DurationMillisecond());
     const [field] = decode(table('d', millis)).fields;
     expect(field!.values).toEqual([1_500_000_000n, null, 2_000_000n]);
-    const sliced = intervals([[0, 0, 1n], [0, 0, 2n], [0, 0, 3n]]).slice(1);
+    const sliced = intervals([
+      [0, 0, 1n],
+      [0, 0, 2n],
+      [0, 0, 3n],
+    ]).slice(1);
     expect(decode(table('d', sliced)).fields[0]!.values).toEqual([2n, 3n]);
   });
 
   test('TIME becomes text as Grafana shows SQL times: HH:MM:SS and the fraction the value has', () => {
     const micros = vectorFromArray([45_296_789_000n, 3_723_000_000n, null], new TimeMicrosecond());
-    expect(decode(table('t', micros)).fields[0]).toMatchObject({ type: 'Utf8', tstype: 'string', values: ['12:34:56.789', '01:02:03', null] });
+    expect(decode(table('t', micros)).fields[0]).toMatchObject({
+      type: 'Utf8',
+      tstype: 'string',
+      values: ['12:34:56.789', '01:02:03', null],
+    });
     const seconds = vectorFromArray([86_399], new TimeSecond());
     expect(decode(table('t', seconds)).fields[0]!.values).toEqual(['23:59:59']);
     const nanos = vectorFromArray([1n], new TimeNanosecond());

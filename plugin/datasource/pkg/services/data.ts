@@ -40,7 +40,10 @@ export function createQueryData(instances: EngineInstances, logger: Logger) {
       settings = readSettings(request.pluginContext);
     } catch (e) {
       logger.log('warn', 'datasource settings refused', { error: (e as Error).message });
-      return byRefId(request.queries, request.queries.map(() => failed(e)));
+      return byRefId(
+        request.queries,
+        request.queries.map(() => failed(e)),
+      );
     }
     const timeFilterDefault = settings.timeFilterDefault;
     const answered = instances.with(settings, call.tenantId, async (engine) => {
@@ -64,6 +67,11 @@ export function createQueryData(instances: EngineInstances, logger: Logger) {
       return byRefId(request.queries, await Promise.all(request.queries.map(run)));
     });
     // Each query answers for itself even if no connection could be made at all.
-    return answered.catch((e: unknown) => byRefId(request.queries, request.queries.map(() => failed(e))));
+    return answered.catch((e: unknown) =>
+      byRefId(
+        request.queries,
+        request.queries.map(() => failed(e)),
+      ),
+    );
   };
 }
