@@ -188,14 +188,8 @@ export class GoPluginClient {
 
   private async shutdownThenKill(): Promise<KillResult> {
     this.broker.end(); // broker.Close
-    await new Promise<void>((resolve) =>
-      this.service('controller').Shutdown({}, (e: ServiceError | null) => {
-        if (e) {
-          this.hostLog('warn', 'error closing client during Kill', { err: e.message });
-        }
-        resolve();
-      }),
-    );
+    // GRPCClient.Close ignores Shutdown's outcome: a plugin may exit before its answer is sent.
+    await new Promise<void>((resolve) => this.service('controller').Shutdown({}, () => resolve()));
     this.stdioStream.cancel();
     this.conn.close();
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), KILL_GRACE_MS).unref());
