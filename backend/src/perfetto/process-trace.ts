@@ -6,7 +6,7 @@
 import { AsyncLanes } from './async-lanes.js';
 import { processPid, threadTid, trackUuid } from './track-ids.js';
 import type { PerfettoWriter, SliceInfo } from './trace-writer.js';
-import type { U64 } from './trace-proto.js';
+import { u64, type U64 } from './trace-proto.js';
 
 export type SpanTypes = 'thread' | 'async' | 'both';
 export const SPAN_TYPES: readonly SpanTypes[] = ['thread', 'async', 'both'];
@@ -56,7 +56,7 @@ export async function writeProcessTrace(writer: PerfettoWriter, process: TracePr
   writer.track({
     uuid: processTrack,
     process: {
-      pid, process_name: process.exe, start_timestamp_ns: process.startTimeNs.toString(),
+      pid, process_name: process.exe, start_timestamp_ns: u64(process.startTimeNs),
       process_labels: Object.entries(process.properties).map(([key, value]) => `${key}=${value}`),
     },
   });
@@ -65,7 +65,7 @@ export async function writeProcessTrace(writer: PerfettoWriter, process: TracePr
     for (const thread of await source.threads()) {
       const track = trackUuid(`thread:${thread.streamId}`);
       const tid = threadTid(pid, thread.threadId, thread.streamId);
-      writer.track({ uuid: track, parent_uuid: processTrack, thread: { pid, tid: String(tid), thread_name: thread.threadName || thread.streamId } });
+      writer.track({ uuid: track, parent_uuid: processTrack, thread: { pid, tid: u64(BigInt(tid)), thread_name: thread.threadName || thread.streamId } });
       await writeThreadSpans(writer, track, source.threadSpans(thread.streamId));
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Perfetto's trace messages that we write (proto/perfetto/trace_subset.proto: Perfetto's names and
- * numbers), encoded by protobufjs. 64-bit fields take decimal strings: uuids and nanosecond
- * timestamps do not fit a double.
+ * numbers), encoded by protobufjs. 64-bit fields (uuids, nanosecond timestamps: beyond a double)
+ * take protobufjs' `{low, high}` form, which it writes as is (a decimal string is parsed per field).
  */
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -17,8 +17,17 @@ export const SEQ_NEEDS_INCREMENTAL_STATE = 2;
 export const TYPE_SLICE_BEGIN = 1;
 export const TYPE_SLICE_END = 2;
 
-/** A 64-bit unsigned value as protobufjs takes it. */
-export type U64 = string;
+/** A 64-bit unsigned value as protobufjs writes it without conversion: two 32-bit halves. */
+export interface U64 {
+  readonly low: number;
+  readonly high: number;
+}
+
+const LOW_BITS = 0xffff_ffffn;
+
+export function u64(value: bigint): U64 {
+  return { low: Number(value & LOW_BITS) | 0, high: Number((value >> 32n) & LOW_BITS) | 0 };
+}
 
 export interface TrackDescriptor {
   uuid: U64;

@@ -4,7 +4,7 @@
  * (our targets) and source locations interned on first use, as Perfetto's SDK does.
  */
 import {
-  encodeTrace, SEQ_INCREMENTAL_STATE_CLEARED, SEQ_NEEDS_INCREMENTAL_STATE, TYPE_SLICE_BEGIN, TYPE_SLICE_END,
+  encodeTrace, u64, SEQ_INCREMENTAL_STATE_CLEARED, SEQ_NEEDS_INCREMENTAL_STATE, TYPE_SLICE_BEGIN, TYPE_SLICE_END,
   type InternedData, type TracePacket, type TrackDescriptor, type U64,
 } from './trace-proto.js';
 
@@ -58,7 +58,7 @@ export class PerfettoWriter {
     const location = this.#locations.id(`${slice.line}:${slice.filename}`);
     if (location.fresh) interned.source_locations = [{ iid: location.iid, file_name: slice.filename, line_number: slice.line }];
     this.#push({
-      timestamp: timeNs.toString(),
+      timestamp: u64(timeNs),
       trusted_packet_sequence_id: SEQUENCE_ID,
       sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE,
       ...(name.fresh || category.fresh || location.fresh ? { interned_data: interned } : {}),
@@ -71,7 +71,7 @@ export class PerfettoWriter {
   /** Ends the innermost open slice of `track`. */
   end(track: U64, timeNs: bigint): void {
     this.#push({
-      timestamp: timeNs.toString(),
+      timestamp: u64(timeNs),
       trusted_packet_sequence_id: SEQUENCE_ID,
       sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE,
       track_event: { type: TYPE_SLICE_END, track_uuid: track },

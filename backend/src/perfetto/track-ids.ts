@@ -3,7 +3,7 @@
  * gets the same ids) and derived from our string ids, which Perfetto has no room for.
  */
 import { createHash } from 'node:crypto';
-import type { U64 } from './trace-proto.js';
+import { u64, type U64 } from './trace-proto.js';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -11,7 +11,7 @@ function digest(text: string): Buffer {
 
 /** A track uuid: 64 bits of a hash of what the track stands for ('process:<id>', 'thread:<stream>', …). */
 export function trackUuid(key: string): U64 {
-  return digest(key).readBigUInt64BE(0).toString();
+  return u64(digest(key).readBigUInt64BE(0));
 }
 
 /** Largest synthetic pid: thread ids are pid + thread number, which must stay an int32. */
