@@ -2,11 +2,12 @@ import type { Role } from '../service/role.js';
 import { createHttpServer, listen } from '../service/http.js';
 import { healthRoutes } from '../service/health.js';
 import { ingestionRoutes } from './routes.js';
+import { otlpRoutes } from './otlp/routes.js';
 
-/** The HTTP ingestion service: sinks POST processes, streams and blocks here. */
+/** The HTTP ingestion service: sinks POST processes, streams and blocks here, OTel exporters OTLP/HTTP. */
 export const role: Role = {
   name: 'ingestion',
-  summary: 'HTTP ingestion of telemetry from the SDK sinks',
+  summary: 'HTTP ingestion of telemetry from the SDK sinks and OTLP/HTTP exporters',
   async start(context) {
     const { config } = context;
     const metadata = await context.metadata();
@@ -14,6 +15,7 @@ export const role: Role = {
     const app = createHttpServer(config.logLevel);
     await app.register(healthRoutes, { checks: { metadata: () => metadata.ping(), objects: () => objects.ping() } });
     await app.register(ingestionRoutes, { prefix: '/ingestion', metadata, objects, maxBodyBytes: config.ingestion.maxBodyBytes });
+    await app.register(otlpRoutes, { metadata, objects, maxBodyBytes: config.ingestion.maxBodyBytes });
     return listen('ingestion', app, config.ingestion);
   },
 };

@@ -1,0 +1,16 @@
+/**
+ * A request OTLP/HTTP refuses as a whole: the HTTP status, and the google.rpc.Code its Status body
+ * carries (OTLP clients go by the HTTP status: 400, 413 and 415 are never retried, 503 is).
+ */
+export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+
+export class OtlpRequestError extends Error {
+  override name = 'OtlpRequestError';
+  constructor(readonly statusCode: 400 | 413 | 415, message: string, options?: { cause: unknown }) {
+    super(message, options);
+  }
+
+  get rpcCode(): number {
+    return this.statusCode === 413 ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.INVALID_ARGUMENT;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * OTLP/HTTP ingestion, as a fastify plugin: `POST /v1/traces`, `/v1/logs`, `/v1/metrics` (where OTel
+ * SDKs send when OTEL_EXPORTER_OTLP_ENDPOINT is this server), and the same under `/ingestion/otlp`
+ * (micromegas' paths). Bodies are binary protobuf (`application/x-protobuf`) or OTLP/JSON
+ * (`application/json`), optionally gzip; the answer is in the same encoding.
+ *
+ * Status codes (OTLP/HTTP): 200 with an Export<Signal>ServiceResponse once every accepted item is
+ * durably stored (with `partial_success` counting the rejected ones); 400 a body that does not
+ * decode; 413 a body, inflated body or element count over the limits; 415 another content type or
+ * encoding; 503 a storage failure (retryable: nothing is lost, a resend is stored once); 500 a bug.
+ * Every error carries a google.rpc.Status.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MetadataStore } from '../../lake/metadata/store.js';
+import type { ObjectStore } from '../../lake/object-store/store.js';
+import { ObjectStoreError } from '../../lake/object-store/errors.js';
+import { signals, type Signal } from '../../lake/otlp/schema.js';
+import { accept } from './accept.js';
+import { CONTENT_TYPES, decodedBody, decodeRequest, encodingOf, type Encoding } from './body.js';
+import { OtlpRequestError, RpcCode } from './errors.js';
+import { exportResponse, statusResponse } from './responses.js';
+import { OtlpStorage } from './storage.js';
+
+export interface OtlpOptions {
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  /** Cap on the body as received and, inflated, as sent. */
+  maxBodyBytes: number;
+}
+
+/** Path prefixes the routes answer under: OTLP's default, and micromegas' `…/ingestion/otlp` endpoint. */
+export const OTLP_PREFIXES = ['', '/ingestion/otlp'];
+/** Seconds a client should wait before resending after a storage failure. */
+const RETRY_AFTER_SECONDS = 5;
+
+function statusOf(err: FastifyError | Error): number {
+  if (err instanceof OtlpRequestError) return err.statusCode;
+  const status = (err as FastifyError).statusCode;
+  // fastify's own refusals (413 body too large, 400 bad content length, …) stand.
+  if (status !== undefined && status >= 400 && status < 500) return status;
+  // Storage trouble (object store, SQLSTATE or socket error codes) is worth a retry; anything else is a bug.
+  return err instanceof ObjectStoreError || typeof (err as { code?: unknown }).code === 'string' ? 503 : 500;
+}
+
+function rpcCodeOf(status: number, err: Error): number {
+  if (err instanceof OtlpRequestError) return err.rpcCode;
+  if (status === 413) return RpcCode.RESOURCE_EXHAUSTED;
+  if (status === 503) return RpcCode.UNAVAILABLE;
+  return status >= 500 ? RpcCode.INTERNAL : RpcCode.INVALID_ARGUMENT;
+}
+
+function send(reply: FastifyReply, status: number, encoding: Encoding, body: Buffer | string): FastifyReply {
+  return reply.code(status).type(CONTENT_TYPES[encoding]).send(body);
+}
+
+export async function otlpRoutes(app: FastifyInstance, options: OtlpOptions): Promise<void> {
+  const { maxBodyBytes } = options;
+  const storage = new OtlpStorage(options.metadata, options.objects);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/x-protobuf', 'application/protobuf', 'application/json'],
+    { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
+  // Anything else is refused before its body is read.
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    done(new OtlpRequestError(415, `content-type '${request.headers['content-type'] ?? ''}' is not OTLP: send application/x-protobuf or application/json`));
+  });
+
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = statusOf(err);
+    if (status >= 500) request.log.error({ err }, `otlp: ${request.url} failed`);
+    if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    const message = status === 503 ? `storage failure, retry: ${err.message}` : status >= 500 ? 'internal error' : err.message;
+    const encoding = encodingOf(request.headers['content-type']) ?? 'protobuf';
+    return send(reply, status, encoding, statusResponse(rpcCodeOf(status, err), message, encoding));
+  });
+
+  const ingest = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const receivedNs = BigInt(Date.now()) * 1_000_000n;
+    const encoding = encodingOf(request.headers['content-type'])!;
+    const body = await decodedBody((request.body as Buffer | undefined) ?? Buffer.alloc(0), request.headers['content-encoding'], maxBodyBytes);
+    const acceptance = accept(signal, decodeRequest(signals[signal].request, encoding, body), receivedNs);
+    await Promise.all(acceptance.blocks.map((block) => storage.store(signal, block, receivedNs)));
+    return send(reply, 200, encoding, exportResponse(signal, acceptance, encoding));
+  };
+
+  for (const prefix of OTLP_PREFIXES) {
+    for (const signal of Object.keys(signals) as Signal[]) {
+      app.post(`${prefix}/v1/${signal}`, { bodyLimit: maxBodyBytes }, ingest(signal));
+    }
+  }
+}
