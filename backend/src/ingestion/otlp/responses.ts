@@ -8,19 +8,19 @@ import { signals, statusType, type Signal } from '../../lake/otlp/schema.js';
 import type { Acceptance } from './accept.js';
 import type { Encoding } from './body.js';
 
-function encode(type: protobuf.Type, value: object, encoding: Encoding): Buffer | string {
+function encode(type: protobuf.Type, value: object, encoding: Encoding): Buffer {
   const message = type.fromObject(value);
-  if (encoding === 'json') return JSON.stringify(type.toObject(message, { longs: String }));
+  if (encoding === 'json') return Buffer.from(JSON.stringify(type.toObject(message, { longs: String })));
   return Buffer.from(type.encode(message).finish());
 }
 
-export function exportResponse(signal: Signal, acceptance: Acceptance, encoding: Encoding): Buffer | string {
+export function exportResponse(signal: Signal, acceptance: Acceptance, encoding: Encoding): Buffer {
   const { response, rejectedField, items } = signals[signal];
   if (acceptance.rejected === 0) return encode(response, {}, encoding);
   const errorMessage = `${acceptance.rejected} ${items} rejected: ${acceptance.reasons}`;
   return encode(response, { partialSuccess: { [rejectedField]: acceptance.rejected, errorMessage } }, encoding);
 }
 
-export function statusResponse(code: number, message: string, encoding: Encoding): Buffer | string {
+export function statusResponse(code: number, message: string, encoding: Encoding): Buffer {
   return encode(statusType, { code, message }, encoding);
 }

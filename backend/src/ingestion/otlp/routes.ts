@@ -49,7 +49,7 @@ function rpcCodeOf(status: number, err: Error): number {
   return status >= 500 ? RpcCode.INTERNAL : RpcCode.INVALID_ARGUMENT;
 }
 
-function send(reply: FastifyReply, status: number, encoding: Encoding, body: Buffer | string): FastifyReply {
+function send(reply: FastifyReply, status: number, encoding: Encoding, body: Buffer): FastifyReply {
   return reply.code(status).type(CONTENT_TYPES[encoding]).send(body);
 }
 
