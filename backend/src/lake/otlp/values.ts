@@ -5,12 +5,17 @@
  */
 import { toBigInt, type AnyValue, type KeyValue } from './schema.js';
 
+/** A bytes field as decoded (an unset one is protobufjs' shared empty default, not always a Uint8Array). */
+function buffer(bytes: Uint8Array): Buffer {
+  return bytes.length === 0 ? Buffer.alloc(0) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return buffer(bytes).toString('hex');
 }
 
 function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return buffer(bytes).toString('base64');
 }
 
 /** A nested value as JSON text (integers exact, even beyond 2^53; non-finite doubles as strings). */
