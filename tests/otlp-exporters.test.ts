@@ -92,29 +92,30 @@ async function record(protocol: Protocol, base: string): Promise<Sent> {
   const tracing = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: sent.spans })] });
   const tracer = tracing.getTracer('otlp.test.tracer', '1.2.3');
   const root = tracer.startSpan('GET /orders', {
-    kind: SpanKind.SERVER, startTime: at(1_800_000_000, 123_456_789),
+    kind: SpanKind.SERVER, startTime: at(4_000_000_000, 123_456_789),
     attributes: { 'http.method': 'GET', 'http.status_code': 200, ratio: 0.5, cached: false, tags: ['a', 'b'], big: 2 ** 53 + 2 },
   });
-  root.addEvent('cache miss', { key: 'orders:1', size: 3 }, at(1_800_000_000, 223_456_789));
+  root.addEvent('cache miss', { key: 'orders:1', size: 3 }, at(4_000_000_000, 223_456_789));
   const inRoot = trace.setSpan(context.active(), root);
   const child = tracer.startSpan('SELECT orders', {
-    kind: SpanKind.CLIENT, startTime: at(1_800_000_000, 323_456_789),
+    kind: SpanKind.CLIENT, startTime: at(4_000_000_000, 323_456_789),
     links: [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }, attributes: { reason: 'batch' } }],
   }, inRoot);
+  child.recordException(new Error('timeout after 600 ms'), at(4_000_000_000, 923_000_000));
   child.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout after 600 ms' });
-  child.end(at(1_800_000_000, 923_456_789));
+  child.end(at(4_000_000_000, 923_456_789));
   tracer.startActiveSpan('now', { kind: SpanKind.INTERNAL }, inRoot, (span) => span.end());
   root.setStatus({ code: SpanStatusCode.OK });
-  root.end(at(1_800_000_001, 5));
+  root.end(at(4_000_000_001, 5));
   await tracing.shutdown();
 
   const logging = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: sent.logs })] });
   const logger = logging.getLogger('otlp.test.logger', '2.0.0');
-  logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order 1 shipped', attributes: { 'order.id': 1, express: true }, timestamp: at(1_800_000_000, 5) });
-  logger.emit({ severityNumber: SeverityNumber.ERROR2, severityText: 'ERROR', body: { code: 7, detail: ['x', 'y'] }, timestamp: at(1_800_000_000, 500_000_001), context: inRoot });
-  logger.emit({ severityNumber: SeverityNumber.FATAL4, body: 'crash', eventName: 'app.crash', timestamp: at(1_800_000_002, 0) });
+  logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order 1 shipped', attributes: { 'order.id': 1, express: true }, timestamp: at(4_000_000_000, 5) });
+  logger.emit({ severityNumber: SeverityNumber.ERROR2, severityText: 'ERROR', body: { code: 7, detail: ['x', 'y'] }, timestamp: at(4_000_000_000, 500_000_001), context: inRoot });
+  logger.emit({ severityNumber: SeverityNumber.FATAL4, body: 'crash', eventName: 'app.crash', timestamp: at(4_000_000_002, 0) });
   logger.emit({ severityNumber: SeverityNumber.TRACE, body: 'now' });
-  logger.emit({ body: 'no severity', timestamp: at(1_800_000_000, 7) });
+  logger.emit({ body: 'no severity', timestamp: at(4_000_000_000, 7) });
   await logging.shutdown();
 
   const reader = new PeriodicExportingMetricReader({ exporter: sent.metrics, exportIntervalMillis: 3_600_000 });
@@ -214,8 +215,8 @@ for (const protocol of PROTOCOLS) {
       assert.deepEqual(actual.map(sortProps), expected);
       // The values as written, not only as derived from what the SDK was handed.
       const root = actual.find((r) => r.name === 'GET /orders')!;
-      assert.equal(root.start_ns, '1800000000123456789');
-      assert.equal(root.end_ns, '1800000001000000005');
+      assert.equal(root.start_ns, '4000000000123456789');
+      assert.equal(root.end_ns, '4000000001000000005');
       assert.equal(root.duration, '876543216');
       assert.equal(root.kind, 'SERVER');
       assert.equal(root.status, 'OK');
@@ -307,3 +308,20 @@ for (const protocol of PROTOCOLS) {
     });
   });
 }
+
+describe('the example queries of docs/otlp.md', () => {
+  it('find a trace, its logs, the slowest server spans and the exceptions of failed spans', async () => {
+    const traceId = sent.get('http/protobuf')!.spans.spans[0]!.spanContext().traceId;
+    const trace = await query(`SELECT name, kind, status, duration, span_id, parent_span_id
+      FROM otel_spans WHERE trace_id = '${traceId}' ORDER BY start_time`);
+    assert.deepEqual(trace.map((r) => [r.name, r.kind, r.status]), [['now', 'INTERNAL', 'UNSET'], ['GET /orders', 'SERVER', 'OK'], ['SELECT orders', 'CLIENT', 'ERROR']]);
+    const logs = await query(`SELECT msg FROM log_entries WHERE property_get(properties, 'otel.trace_id') = '${traceId}'`);
+    assert.deepEqual(logs, [{ msg: '{"code":7,"detail":["x","y"]}' }]);
+    const slowest = await query(`SELECT name, avg(duration) / 1e6 AS avg_ms, count(*) AS calls
+      FROM otel_spans WHERE kind = 'SERVER' GROUP BY name ORDER BY avg_ms DESC LIMIT 10`);
+    assert.deepEqual(slowest, [{ name: 'GET /orders', avg_ms: 876.543216, calls: '2' }]);
+    const exceptions = await query(`SELECT e.name, epoch_ns(e.time)::VARCHAR AS time_ns, property_get(e.attributes, 'exception.message') AS message
+      FROM (SELECT unnest(events) AS e FROM otel_spans WHERE status = 'ERROR')`);
+    assert.deepEqual(exceptions, PROTOCOLS.map(() => ({ name: 'exception', time_ns: '4000000000923000000', message: 'timeout after 600 ms' })));
+  });
+});
