@@ -13,13 +13,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../../lake/metadata/store.js';
 import type { ObjectStore } from '../../lake/object-store/store.js';
-import { ObjectStoreError } from '../../lake/object-store/errors.js';
 import { signals, type Signal } from '../../lake/otlp/schema.js';
 import { accept } from './accept.js';
 import { CONTENT_TYPES, decodedBody, decodeRequest, encodingOf, type Encoding } from './body.js';
 import { OtlpRequestError, RpcCode } from './errors.js';
 import { exportResponse, statusResponse } from './responses.js';
 import { OtlpStorage } from './storage.js';
+import { statusOf } from '../routes.js';
 
 export interface OtlpOptions {
   metadata: MetadataStore;
@@ -32,15 +32,6 @@ export interface OtlpOptions {
 export const OTLP_PREFIXES = ['', '/ingestion/otlp'];
 /** Seconds a client should wait before resending after a storage failure. */
 const RETRY_AFTER_SECONDS = 5;
-
-function statusOf(err: FastifyError | Error): number {
-  if (err instanceof OtlpRequestError) return err.statusCode;
-  const status = (err as FastifyError).statusCode;
-  // fastify's own refusals (413 body too large, 400 bad content length, …) stand.
-  if (status !== undefined && status >= 400 && status < 500) return status;
-  // Storage trouble (object store, SQLSTATE or socket error codes) is worth a retry; anything else is a bug.
-  return err instanceof ObjectStoreError || typeof (err as { code?: unknown }).code === 'string' ? 503 : 500;
-}
 
 function rpcCodeOf(status: number, err: Error): number {
   if (err instanceof OtlpRequestError) return err.rpcCode;
