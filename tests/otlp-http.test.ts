@@ -151,6 +151,23 @@ for (const storage of storageMatrix.filter((s) => s.objects.name === 'file')) {
       assert.deepEqual(await storedSpans(it_), [...accepted].sort());
     });
 
+    it('stamps log records that have no time with the time they arrived, however many there are', async () => {
+      const records = 200_000;
+      const body = signals.logs.request.encode(signals.logs.request.fromObject({
+        resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'timeless' } }] },
+          scopeLogs: [{ logRecords: Array.from({ length: records }, () => ({ body: { stringValue: 'x' } })) }] }],
+      })).finish();
+      const before = BigInt(Date.now()) * 1_000_000n;
+      const answer = await post(it_.url, '/v1/logs', Buffer.from(body), { 'content-type': PROTOBUF });
+      const after = BigInt(Date.now()) * 1_000_000n;
+      assert.deepEqual([answer.status, answer.body.length], [200, 0]);
+      const [block] = await it_.db.store.query<{ nb_objects: number; begin_time_ns: bigint | number; end_time_ns: bigint | number }>(
+        `SELECT nb_objects, begin_time_ns, end_time_ns FROM blocks b JOIN processes p USING (process_id) WHERE p.exe = 'timeless'`);
+      assert.equal(block!.nb_objects, records);
+      assert.equal(BigInt(block!.begin_time_ns), BigInt(block!.end_time_ns));
+      assert.ok(BigInt(block!.begin_time_ns) >= before && BigInt(block!.begin_time_ns) <= after);
+    });
+
     it('refuses garbage with 400 and a google.rpc.Status saying why, in the request encoding', async () => {
       const cases: [string, string | Buffer, RegExp][] = [
         [PROTOBUF, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), /malformed protobuf ExportTraceServiceRequest/],
