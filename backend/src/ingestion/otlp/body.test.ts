@@ -38,6 +38,12 @@ describe('OTLP request bodies', () => {
     assert.equal(span.kind, 3);
   });
 
+  it("ignores keys that name no field, '__proto__' included", () => {
+    const json = '{"__proto__":{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"smuggled"}]}]}]},"constructor":1}';
+    const request = decodeRequest(type, 'json', Buffer.from(json)) as unknown as ExportTraceServiceRequest;
+    assert.deepEqual(request.resourceSpans, []);
+  });
+
   it('refuses malformed JSON with the path of the bad value', () => {
     const bad = (body: string) => () => decodeRequest(type, 'json', Buffer.from(body));
     assert.throws(bad('{"resourceSpans":[{"scopeSpans":[{"spans":[{"spanId":"xyz"}]}]}]}'), refused(400, /\$\.resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.spanId: expected a hex string/));

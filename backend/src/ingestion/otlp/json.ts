@@ -55,7 +55,8 @@ function element(field: protobuf.Field, value: unknown, path: string): unknown {
 
 function normalize(type: protobuf.Type, object: Record<string, unknown>, path: string): void {
   for (const [key, value] of Object.entries(object)) {
-    const field = type.fields[key];
+    // Own keys only: '__proto__' or 'constructor' name no field.
+    const field = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
     if (field === undefined || value === null || value === undefined) continue;
     const at = `${path}.${key}`;
     if (field.repeated) {
