@@ -4,7 +4,9 @@ import { IngestionRequestError } from '../errors.js';
  * A request OTLP/HTTP refuses as a whole: the HTTP status, and the google.rpc.Code its Status body
  * carries (OTLP clients go by the HTTP status: 400, 413 and 415 are never retried, 503 is).
  */
-export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+export const RpcCode = {
+  INVALID_ARGUMENT: 3, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16,
+} as const;
 
 export class OtlpRequestError extends IngestionRequestError {
   override name = 'OtlpRequestError';

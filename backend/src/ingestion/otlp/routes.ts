@@ -35,7 +35,10 @@ const RETRY_AFTER_SECONDS = 5;
 
 function rpcCodeOf(status: number, err: Error): number {
   if (err instanceof OtlpRequestError) return err.rpcCode;
-  if (status === 413) return RpcCode.RESOURCE_EXHAUSTED;
+  // Refusals of hooks the role puts in front (authentication) keep their meaning.
+  if (status === 401) return RpcCode.UNAUTHENTICATED;
+  if (status === 403) return RpcCode.PERMISSION_DENIED;
+  if (status === 413 || status === 429) return RpcCode.RESOURCE_EXHAUSTED;
   if (status === 503) return RpcCode.UNAVAILABLE;
   return status >= 500 ? RpcCode.INTERNAL : RpcCode.INVALID_ARGUMENT;
 }
