@@ -16,10 +16,6 @@ import { readStoredPayload } from '@micromegas/backend/lake/telemetry/payload';
 import { signals, statusType } from '@micromegas/backend/lake/otlp/schema';
 import { MAX_ELEMENTS } from '@micromegas/backend/ingestion/otlp/limits';
 import { MAX_ATTRIBUTES } from '@micromegas/backend/ingestion/otlp/accept';
-import { createHttpServer, listen } from '@micromegas/backend/service/http';
-import { otlpRoutes } from '@micromegas/backend/ingestion/otlp/routes';
-import { testMetadataBackends } from '@micromegas/backend/lake/metadata/test-stores';
-import { testObjectBackends } from '@micromegas/backend/lake/object-store/test-stores';
 import { count, objectKeys, startIngestion, storageMatrix, type IngestionUnderTest } from './ingestion-fixtures.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -273,30 +269,6 @@ for (const storage of storageMatrix.filter((s) => s.objects.name === 'file')) {
     });
   });
 }
-
-describe('OTLP/HTTP behind a hook of the ingestion role (authentication)', () => {
-  it("answers the hook's 401 as a google.rpc.Status UNAUTHENTICATED in the request encoding", async () => {
-    const db = await testMetadataBackends.find((b) => b.name === 'pglite')!.open();
-    const os = await testObjectBackends.find((b) => b.name === 'file')!.open();
-    const app = createHttpServer('silent');
-    app.addHook('onRequest', async (request) => {
-      if (request.headers.authorization !== 'Bearer right') throw Object.assign(new Error('missing or wrong API key'), { statusCode: 401 });
-    });
-    await app.register(otlpRoutes, { metadata: db.store, objects: os.store, maxBodyBytes: MAX_BODY_BYTES });
-    const running = await listen('ingestion', app, { host: '127.0.0.1', port: 0 });
-    try {
-      const body = jsonTraces([jsonSpan({ name: 'authorized' })], 'behind-auth');
-      const refused = await post(running.url, '/v1/traces', body, { 'content-type': JSON_TYPE, authorization: 'Bearer wrong' });
-      assert.equal(refused.status, 401);
-      assert.deepEqual(status(refused), { code: 16, message: 'missing or wrong API key' });
-      const accepted = await post(running.url, '/v1/traces', body, { 'content-type': JSON_TYPE, authorization: 'Bearer right' });
-      assert.equal(accepted.status, 200);
-    } finally {
-      await running.stop();
-      await Promise.all([db.drop(), os.drop()]);
-    }
-  });
-});
 
 /** A length-delimited protobuf field. */
 function field(number: number, bytes: Buffer): Buffer {

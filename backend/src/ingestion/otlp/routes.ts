@@ -33,7 +33,7 @@ export const OTLP_PREFIXES = ['', '/ingestion/otlp'];
 /** Seconds a client should wait before resending after a storage failure. */
 const RETRY_AFTER_SECONDS = 5;
 
-function rpcCodeOf(status: number, err: Error): number {
+function rpcCodeOf(status: number, err?: Error): number {
   if (err instanceof OtlpRequestError) return err.rpcCode;
   // Refusals of hooks the role puts in front (authentication) keep their meaning.
   if (status === 401) return RpcCode.UNAUTHENTICATED;
@@ -43,8 +43,24 @@ function rpcCodeOf(status: number, err: Error): number {
   return status >= 500 ? RpcCode.INTERNAL : RpcCode.INVALID_ARGUMENT;
 }
 
+/** Replies these routes wrote themselves (any other error reply comes from a hook in front). */
+const otlpReplies = new WeakSet<FastifyReply>();
+
 function send(reply: FastifyReply, status: number, encoding: Encoding, body: Buffer): FastifyReply {
+  otlpReplies.add(reply);
   return reply.code(status).type(CONTENT_TYPES[encoding]).send(body);
+}
+
+/** The message of a JSON error body (`{message}`), or the body itself. */
+function messageOf(payload: unknown): string {
+  const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : String(payload ?? '');
+  try {
+    const { message } = JSON.parse(text) as { message?: unknown };
+    if (typeof message === 'string') return message;
+  } catch {
+    // not JSON: the text as it is
+  }
+  return text;
 }
 
 export async function otlpRoutes(app: FastifyInstance, options: OtlpOptions): Promise<void> {
@@ -66,6 +82,14 @@ export async function otlpRoutes(app: FastifyInstance, options: OtlpOptions): Pr
     const message = status === 503 ? `storage failure, retry: ${err.message}` : status >= 500 ? 'internal error' : err.message;
     const encoding = encodingOf(request.headers['content-type']) ?? 'protobuf';
     return send(reply, status, encoding, statusResponse(rpcCodeOf(status, err), message, encoding));
+  });
+
+  // A hook in front (the role's API key check) refuses with its own JSON body: OTLP clients get a Status.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (otlpReplies.has(reply) || reply.statusCode < 400) return payload;
+    const encoding = encodingOf(request.headers['content-type']) ?? 'protobuf';
+    void reply.type(CONTENT_TYPES[encoding]);
+    return statusResponse(rpcCodeOf(reply.statusCode), messageOf(payload), encoding);
   });
 
   const ingest = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
