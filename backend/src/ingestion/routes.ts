@@ -31,12 +31,22 @@ const KNOWN_STREAMS = 100_000;
 /** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
 const MAX_ROWS_PER_INSERT = 500;
 
+/** SQLSTATE class 22, data exception: the database refused a value, which a retry will not change. */
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+function isDataException(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && DATA_EXCEPTION.test(code);
+}
+
 function statusOf(err: FastifyError | Error): number {
   if (err instanceof IngestionRequestError) return err.statusCode;
   if (err instanceof UnknownProcessError || err instanceof UnknownStreamError) return 422;
   const status = (err as FastifyError).statusCode;
   // fastify's own refusals (413 body too large, 400 bad content length, …) stand.
   if (status !== undefined && status >= 400 && status < 500) return status;
+  // The envelope checks should refuse such values first; this keeps one they miss out of the retry loop.
+  if (isDataException(err)) return 400;
   // Storage trouble (object store, SQLSTATE or socket error codes) is worth a retry; anything else is a bug.
   return err instanceof ObjectStoreError || typeof (err as { code?: unknown }).code === 'string' ? 503 : 500;
 }
@@ -52,8 +62,12 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
     if (status >= 500) request.log.error({ err }, `ingestion: ${request.url} failed`);
+    const dataException = status === 400 && isDataException(err);
+    // A value the envelope checks let through: worth knowing, as the check belongs there.
+    if (dataException) request.log.warn({ err }, `ingestion: ${request.url}: the metadata database refused a value`);
     const error = status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
-    void reply.code(status).send({ statusCode: status, error, message: err.message });
+    const message = dataException ? `the metadata database refused a value: ${err.message}` : err.message;
+    void reply.code(status).send({ statusCode: status, error, message });
   });
 
   const body = (request: FastifyRequest) => request.body as Buffer | undefined;
