@@ -126,24 +126,29 @@ export interface HostileBody {
   body: Uint8Array;
 }
 
-/** The catalogue, at sizes for which a naive decoder finishes (`scale` 1) or that take it minutes. */
+/** The catalogue; at `scale` 1, sizes for which a naive decoder still finishes, in seconds. */
+const size = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes / 1024} KiB`);
+const many = (count: number) => (count >= 1e6 ? `${count / 1e6}M` : `${count / 1e3}k`);
+
 export function hostileBodies(scale = 1): HostileBody[] {
-  const k = 1024;
+  const n = (count: number) => Math.round(count * scale);
+  const [bigBytes, mib, kib128] = [n(16 << 20), n(1 << 20), n(128 << 10)];
+  const [zeros, entries, deep, indefinite, keys] = [n(4e6), n(1e6), n(1e6), n(5e5), n(2e4)];
   return [
-    { name: 'bignum tag 2, 128 KiB', body: bignum(128 * k * scale) },
-    { name: 'bignum tag 3, 128 KiB', body: bignum(128 * k * scale, true) },
-    { name: 'tag 24 around a bignum, 128 KiB', body: embeddedCbor(128 * k * scale) },
-    { name: 'array of 4M zeros', body: tinyItemArray(4_000_000 * scale) },
-    { name: 'map of 1M distinct keys', body: tinyItemMap(1_000_000 * scale) },
-    { name: 'map of 1M equal keys', body: sameKeyMap(1_000_000 * scale) },
-    { name: 'array of 1M one-letter texts', body: manyTexts(1_000_000 * scale) },
-    { name: 'array of 1M float64', body: floatArray(1_000_000 * scale) },
-    { name: 'nesting 1M deep', body: deepNesting(1_000_000 * scale) },
-    { name: 'indefinite nesting 500k deep', body: deepIndefinite(500_000 * scale) },
-    { name: 'text of 16 MiB', body: bigText(16 * k * k * scale) },
-    { name: 'typed array tag 85, 16 MiB', body: typedArray(16 * k * k * scale) },
-    { name: 'record of 20k keys used 4 times', body: records(20_000 * scale) },
-    { name: 'tag 27 RegExp of 1 MiB', body: regexpObject(k * k * scale) },
-    { name: 'tags 28/29: 1M shared refs', body: sharedReferences(1_000_000 * scale) },
+    { name: `bignum tag 2, ${size(kib128)}`, body: bignum(kib128) },
+    { name: `bignum tag 3, ${size(kib128)}`, body: bignum(kib128, true) },
+    { name: `tag 24 around a bignum, ${size(kib128)}`, body: embeddedCbor(kib128) },
+    { name: `array of ${many(zeros)} zeros`, body: tinyItemArray(zeros) },
+    { name: `map of ${many(entries)} distinct keys`, body: tinyItemMap(entries) },
+    { name: `map of ${many(entries)} equal keys`, body: sameKeyMap(entries) },
+    { name: `array of ${many(entries)} one-letter texts`, body: manyTexts(entries) },
+    { name: `array of ${many(entries)} float64`, body: floatArray(entries) },
+    { name: `nesting ${many(deep)} deep`, body: deepNesting(deep) },
+    { name: `indefinite nesting ${many(indefinite)} deep`, body: deepIndefinite(indefinite) },
+    { name: `text of ${size(bigBytes)}`, body: bigText(bigBytes) },
+    { name: `typed array tag 85, ${size(bigBytes)}`, body: typedArray(bigBytes) },
+    { name: `record of ${many(keys)} keys used 4 times`, body: records(keys) },
+    { name: `tag 27 RegExp of ${size(mib)}`, body: regexpObject(mib) },
+    { name: `tags 28/29: ${many(entries)} shared refs`, body: sharedReferences(entries) },
   ];
 }

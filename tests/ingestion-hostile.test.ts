@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { bignum, hostileBodies, inEnvelope } from './hostile-bodies.js';
 import {
   cbor, count, objectKeys, post, sampleBlock, sampleProcess, sampleStream, startIngestion, storageMatrix,
   type IngestionUnderTest,
@@ -12,6 +13,40 @@ import {
 
 const MAX_BODY = 256 * 1024;
 const without = (value: object, field: string) => Object.fromEntries(Object.entries(value).filter(([k]) => k !== field));
+
+/** Why a hostile body is refused: the reasons of the CBOR check, before cbor-x decodes anything. */
+const HOSTILE_REASON = /^(process|block): invalid CBOR: (CBOR tag \d+ is not allowed \(envelopes use no tags\)|nesting deeper than 8|more than 10000 array elements and map entries|more than 1048576 bytes of text) at byte \d+/;
+
+describe('ingestion under hostile CBOR bodies (postgres + file)', () => {
+  // A 1 MiB bignum held the event loop for over 16 minutes before the CBOR check: the timeout turns
+  // such a hang into a failure; nothing here measures time.
+  it('refuses each with 400 and the reason, and /health answers while they are in flight', { timeout: 120_000 }, async () => {
+    const storage = storageMatrix.find((s) => s.name === 'postgres + file')!;
+    const it_ = await startIngestion(storage.metadata, storage.objects, { MICROMEGAS_INGESTION_MAX_BODY_BYTES: String(32 * 1024 * 1024) });
+    try {
+      const process = cbor(sampleProcess());
+      const bodies = [
+        ...hostileBodies(0.25),
+        { name: 'bignum tag 2, 1 MiB', body: bignum(1024 * 1024) },
+        { name: 'bignum tag 2, 1 MiB, again', body: bignum(1024 * 1024) },
+        { name: 'a process with an extra field holding a 1 MiB bignum', body: inEnvelope({ exe: cbor('x') }, bignum(1024 * 1024)) },
+      ];
+      assert.ok(process.length > 0);
+      const inFlight = bodies.map(async ({ name, body }) => ({ name, ...await post(it_.url, name.startsWith('a process') ? 'insert_process' : 'insert_block', body) }));
+      const health = await fetch(`${it_.url}/health`);
+      assert.equal(health.status, 200);
+      for (const { name, status, text } of await Promise.all(inFlight)) {
+        assert.equal(status, 400, `${name}: ${text}`);
+        assert.match(JSON.parse(text).message, HOSTILE_REASON, name);
+      }
+      assert.equal((await fetch(`${it_.url}/health`)).status, 200);
+      assert.equal(await count(it_.db, 'processes'), 0);
+      assert.equal(await count(it_.db, 'blocks'), 0);
+    } finally {
+      await it_.close();
+    }
+  });
+});
 
 /** The diagonal of the matrix: each backend once. */
 const storages = storageMatrix.filter((s) => s.name === 'pglite + file' || s.name === 'postgres + s3');
