@@ -1,7 +1,12 @@
 /**
- * Hostile bodies against a real ingestion service: how long each holds the server's event loop
- * (monitorEventLoopDelay in the server process) and how long /health waits meanwhile (asked every
- * 20 ms by a second process). Not a test: nothing here asserts.
+ * Hostile CBOR bodies: how long each holds the event loop, three ways in the same run.
+ * - cbor-x alone, as ingestion decoded bodies before the CBOR check (the before);
+ * - the CBOR check, then cbor-x (what ingestion does now);
+ * - cbor-x in a worker thread (the alternative: the event loop only posts the body and receives the
+ *   value; the worker's own time is shown beside it, as it is a worker a request can keep busy).
+ * Then the cost of each way for an ordinary block envelope, and the hostile bodies against a real
+ * ingestion service (its loop measured by monitorEventLoopDelay, /health asked every 20 ms by a
+ * second process). Not a test: nothing here asserts.
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,16 +14,120 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { Encoder } from 'cbor-x';
+import { BlockEncoder, decodeCbor, encodeCbor, Level } from '@micromegas/wire';
 import { loadConfig } from '@micromegas/backend/config';
 import { startServices } from '@micromegas/backend/service/services';
 import { openObjectStore } from '@micromegas/backend/lake/object-store/open';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
-import { hostileBodies } from '../tests/hostile-bodies.js';
+import { bignum, hostileBodies, type HostileBody } from '../tests/hostile-bodies.js';
 
-interface Sent { status: number; ms: number; healthMaxMs: number }
+/** The codec ingestion used before the check (the options of wire/src/cbor.ts). */
+const unchecked = new Encoder({ useRecords: false, tagUint8Array: false, mapsAsObjects: true });
 
-/** The client process: POSTs one body while asking /health, and reports. */
-async function client(url: string, body: Uint8Array): Promise<Sent> {
+/** Runs `work` and returns the longest event-loop block seen meanwhile (ms) and its wall time (ms). */
+async function blocked(work: () => Promise<unknown>): Promise<{ loopMs: number; wallMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  // The histogram's first tick only starts its clock: let it tick before the work.
+  await new Promise((r) => setTimeout(r, 10));
+  const start = performance.now();
+  await work();
+  const wallMs = performance.now() - start;
+  // One more turn, so that a block that ended with `work` is sampled.
+  await new Promise((r) => setTimeout(r, 5));
+  delay.disable();
+  return { loopMs: delay.max / 1e6, wallMs };
+}
+
+/** Decodes on the main thread; a refused body counts as done. */
+const onLoop = (decode: (b: Uint8Array) => unknown, body: Uint8Array) => blocked(async () => {
+  await new Promise((r) => setImmediate(r));
+  try { decode(body); } catch { /* refused or invalid: still the time it took */ }
+});
+
+/** A worker decoding with cbor-x alone, as the alternative would. */
+class DecodeWorker {
+  readonly #worker = new Worker(fileURLToPath(import.meta.url));
+  decode(body: Uint8Array): Promise<unknown> {
+    const copy = Uint8Array.prototype.slice.call(body); // a copy even of a Buffer, whose slice() is a view
+    return new Promise((resolve) => {
+      this.#worker.once('message', resolve);
+      this.#worker.postMessage(copy, [copy.buffer]);
+    });
+  }
+  close(): Promise<number> {
+    return this.#worker.terminate();
+  }
+}
+
+const ms = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+
+async function decodeTable(worker: DecodeWorker): Promise<void> {
+  const rows = [];
+  for (const { name, body } of hostileBodies()) {
+    const before = await onLoop((b) => unchecked.decode(b), body);
+    const after = await onLoop((b) => decodeCbor(b), body);
+    const off = await blocked(() => worker.decode(body));
+    rows.push({
+      body: name, KiB: Math.round(body.byteLength / 1024),
+      'cbor-x alone: loop ms': ms(before.loopMs),
+      'check + cbor-x: loop ms': ms(after.loopMs),
+      'worker: loop ms': ms(off.loopMs), 'worker: busy ms': ms(off.wallMs),
+      'alone / check': `${(before.loopMs / Math.max(after.loopMs, 0.01)).toFixed(0)}x`,
+    });
+  }
+  console.log('Event-loop block (max, monitorEventLoopDelay at 1 ms resolution) while decoding each body once:');
+  console.table(rows);
+}
+
+/** An ordinary block envelope: 2000 log events, as the SDK sends them. */
+function ordinaryEnvelope(): Uint8Array {
+  const encoder = new BlockEncoder(0);
+  for (let i = 0; i < 2000; i++) encoder.log(i * 1000, Level.Info, 'game::loop', `frame ${i} done in ${i % 17} ms`);
+  return encodeCbor({
+    block_id: 'b', stream_id: 's', process_id: 'p', begin_time: '2026-11-23T12:00:00Z', begin_ticks: 0,
+    end_time: '2026-11-23T12:00:01Z', end_ticks: 2_000_000, payload: encoder.finish(), object_offset: 0, nb_objects: 2000,
+  });
+}
+
+async function ordinaryTable(worker: DecodeWorker): Promise<void> {
+  const body = ordinaryEnvelope();
+  const rounds = 5000;
+  const time = async (run: () => unknown | Promise<unknown>) => {
+    for (let i = 0; i < 200; i++) await run(); // warm-up
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < rounds; i++) await run();
+    const used = process.cpuUsage(cpu);
+    return { us: (performance.now() - start) * 1000 / rounds, cpuUs: (used.user + used.system) / rounds };
+  };
+  const alone = await time(() => unchecked.decode(body));
+  const checked = await time(() => decodeCbor(body));
+  const off = await time(() => worker.decode(body));
+  const row = (way: string, t: { us: number; cpuUs: number }) => ({
+    way, 'µs per body': t.us.toFixed(1), 'CPU µs per body (all threads)': t.cpuUs.toFixed(1), 'vs cbor-x alone': `${(t.us / alone.us).toFixed(2)}x`,
+  });
+  console.log(`An ordinary block envelope (${body.byteLength} bytes, 2000 log events), decoded ${rounds} times one after the other:`);
+  console.table([row('cbor-x alone (before)', alone), row('check + cbor-x (now)', checked), row('worker round trip', off)]);
+}
+
+interface Sent { name: string; bytes: number; status: number; ms: number; healthMaxMs: number }
+/** Which body the client sends: an entry of the catalogue, or a bignum of that many bytes. */
+type Order = { index: number } | { bignumBytes: number };
+
+let catalogue: HostileBody[] | undefined;
+
+function ordered(order: Order): HostileBody {
+  if ('bignumBytes' in order) return { name: `bignum tag 2, ${order.bignumBytes >> 20} MiB`, body: bignum(order.bignumBytes) };
+  catalogue ??= hostileBodies();
+  return catalogue[order.index]!;
+}
+
+/** The client process: POSTs one body (built here, so the server process does none of it) while asking /health. */
+async function client(url: string, order: Order): Promise<Sent> {
+  const { name, body } = ordered(order);
   let healthMaxMs = 0;
   let done = false;
   const health = (async () => {
@@ -35,49 +144,67 @@ async function client(url: string, body: Uint8Array): Promise<Sent> {
   const ms = performance.now() - t;
   done = true;
   await health;
-  return { status: response.status, ms, healthMaxMs };
+  return { name, bytes: body.byteLength, status: response.status, ms, healthMaxMs };
 }
 
-function send(url: string, body: Uint8Array): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['client', url], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m: Sent) => { resolve(m); child.kill(); });
-    child.once('error', reject);
-    child.send(Buffer.from(body).toString('base64'));
-  });
-}
-
-export async function run(): Promise<void> {
+async function serverTable(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-bench-hostile-'));
   const metadata = await openMetadataStore({ kind: 'pglite', dataDir: join(dir, 'pg') });
   const objects = openObjectStore(pathToFileURL(join(dir, 'objects')).href);
   const config = loadConfig({ MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' });
   const services = await startServices(config, ['ingestion'], { metadata, objects });
   const url = services.running[0]!.url;
+  // One client process for all bodies: spawning one blocks this process's loop for a while.
+  const child = fork(fileURLToPath(import.meta.url), ['client', url], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const send = (order: Order) => new Promise<Sent>((resolve) => { child.once('message', resolve); child.send(order); });
   const rows = [];
   try {
-    for (const { name, body } of hostileBodies()) {
+    // The noise floor of this machine: the same measure over 300 ms in which nothing is sent.
+    const idle = await blocked(() => new Promise((r) => setTimeout(r, 300)));
+    rows.push({ body: '(nothing sent, 300 ms)', KiB: 0, status: 0, 'request ms': '', 'loop blocked ms (max)': ms(idle.loopMs), '/health max ms': '' });
+    // 1 MiB: over 16 minutes before the check; 16 MiB: what the default body cap lets through many times over.
+    const orders: Order[] = [...hostileBodies().map((_, index) => ({ index })), { bignumBytes: 1 << 20 }, { bignumBytes: 16 << 20 }];
+    for (const order of orders) {
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
-      const sent = await send(url, body);
+      await new Promise((r) => setTimeout(r, 10));
+      const sent = await send(order);
       delay.disable();
       rows.push({
-        body: name, KiB: Math.round(body.byteLength / 1024), status: sent.status,
-        'request ms': sent.ms.toFixed(0), 'loop blocked ms (max)': (delay.max / 1e6).toFixed(0), '/health max ms': sent.healthMaxMs.toFixed(0),
+        body: sent.name, KiB: Math.round(sent.bytes / 1024), status: sent.status,
+        'request ms': ms(sent.ms), 'loop blocked ms (max)': ms(delay.max / 1e6), '/health max ms': ms(sent.healthMaxMs),
       });
-      console.log(rows.at(-1));
     }
   } finally {
+    child.kill();
     await services.stop();
     await metadata.close();
     await rm(dir, { recursive: true, force: true });
   }
+  console.log('Against an ingestion service (PGlite + file://), one body at a time:');
   console.table(rows);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'client') {
-  process.once('message', (b64: string) => {
-    void client(process.argv[3]!, Buffer.from(b64, 'base64')).then((r) => process.send!(r));
+export async function run(): Promise<void> {
+  const worker = new DecodeWorker();
+  try {
+    await decodeTable(worker);
+    await ordinaryTable(worker);
+  } finally {
+    await worker.close();
+  }
+  await serverTable();
+}
+
+if (!isMainThread) {
+  parentPort!.on('message', (body: Uint8Array) => {
+    let value: unknown;
+    try { value = unchecked.decode(body); } catch (err) { value = String(err); }
+    parentPort!.postMessage(value);
+  });
+} else if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'client') {
+  process.on('message', (order: Order) => {
+    void client(process.argv[3]!, order).then((r) => process.send!(r));
   });
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await run();
