@@ -3,17 +3,17 @@
  * `POST insert_process`, `insert_stream`, `insert_block`, each taking one CBOR envelope as the raw
  * body (any content type; application/cbor by convention) and answering 200 with an empty body once
  * it is durably recorded, including when it already was (resends are harmless).
- * Errors: 400 malformed envelope, 413 body over the cap, 422 unknown stream or process, 503 storage
- * failure (nothing half-written is visible: a block's row is written last), 500 a bug. Sinks should
- * retry 5xx and drop 4xx.
+ * Errors: 400 malformed envelope, 409 a block id already recorded with other content, 413 body over
+ * the cap, 422 unknown stream or process, 503 storage failure (nothing half-written is visible: a
+ * block's row is written last), 500 a bug. Sinks should retry 5xx and drop 4xx.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { ObjectStoreError } from '../lake/object-store/errors.js';
 import {
-  insertBlockRows, insertProcess, insertStream, storeBlockPayload, streamProcess, UnknownProcessError, UnknownStreamError,
-  type StoredBlock,
+  BlockConflictError, confirmResend, insertBlockRows, insertProcess, insertStream, storeBlockPayload, streamProcess,
+  UnknownProcessError, UnknownStreamError, type StoredBlock,
 } from '../lake/telemetry/write.js';
 import { BadEnvelopeError, IngestionRequestError, UnknownReferenceError } from './errors.js';
 import { readBlock, readProcess, readStream } from './envelopes.js';
@@ -42,6 +42,7 @@ function isDataException(err: Error): boolean {
 function statusOf(err: FastifyError | Error): number {
   if (err instanceof IngestionRequestError) return err.statusCode;
   if (err instanceof UnknownProcessError || err instanceof UnknownStreamError) return 422;
+  if (err instanceof BlockConflictError) return 409;
   const status = (err as FastifyError).statusCode;
   // fastify's own refusals (413 body too large, 400 bad content length, …) stand.
   if (status !== undefined && status >= 400 && status < 500) return status;
@@ -54,7 +55,7 @@ function statusOf(err: FastifyError | Error): number {
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
   const { metadata, objects, maxBodyBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
-  const blockRows = new GroupCommit<StoredBlock>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
+  const blockRows = new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
@@ -97,13 +98,16 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
     // The payload first, then the row that makes it visible (see insertBlock).
-    const payloadSize = await storeBlockPayload(objects, block);
+    const stored = await storeBlockPayload(objects, block);
+    let inserted: boolean;
     try {
-      await blockRows.write({ block, payloadSize });
+      inserted = await blockRows.write(stored);
     } catch (err) {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;
     }
+    // A block id already recorded: a resend of this very block, or a 409.
+    if (!inserted) await confirmResend(metadata, objects, stored);
     return reply.code(200).send();
   });
 }
