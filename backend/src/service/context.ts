@@ -11,11 +11,14 @@ import { openMetadataStore } from '../lake/metadata/open.js';
 import { openObjectStore } from '../lake/object-store/open.js';
 import { openLakehouse, type Lakehouse } from '../query/lakehouse.js';
 import { noSelfTelemetry, type SelfTelemetry } from './self-telemetry.js';
+import { reportSkippedBlocks, type SkippedBlock } from '../etl/skipped-blocks.js';
 
 export interface ServiceContext {
   readonly config: Config;
   /** Where roles record what they do (records nothing unless the composition root gave one). */
   readonly telemetry: SelfTelemetry;
+  /** Reports corrupt blocks that view builds skip, once per block for every catalog of the process. */
+  readonly skippedBlocks: (skip: SkippedBlock) => void;
   metadata(): Promise<MetadataStore>;
   objects(): ObjectStore;
   /** The view catalog and query engine over this context's stores (FlightSQL and the gateway share it). */
@@ -51,9 +54,12 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
     return opening;
   }
 
+  const telemetry = provided.telemetry ?? noSelfTelemetry;
+  const printsWarnings = ['warn', 'info', 'debug', 'trace'].includes(config.logLevel);
   return {
     config,
-    telemetry: provided.telemetry ?? noSelfTelemetry,
+    telemetry,
+    skippedBlocks: reportSkippedBlocks(telemetry, (line) => { if (printsWarnings) console.error(line); }),
     metadata() {
       return once(metadata, () => openMetadataStore(config.lake.metadata), (value) => { metadata = value; });
     },
@@ -72,7 +78,7 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         const store = await this.metadata();
         return openLakehouse({
           metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes,
-          engine: { memoryLimit: config.query.memoryLimit },
+          engine: { memoryLimit: config.query.memoryLimit }, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
     },

@@ -18,7 +18,15 @@ export function encodeBlockPayload(payload: BlockPayload): Uint8Array {
   return encodeCbor({ dependencies: payload.dependencies, objects: payload.objects });
 }
 
-/** Reads a block's payload back (for ETL). Throws ObjectNotFoundError, or ObjectStoreError if it is not a payload. */
+/** A stored object that is not a block payload: the block is corrupt, not the store. */
+export class CorruptPayloadError extends ObjectStoreError {
+  override name = 'CorruptPayloadError';
+}
+
+/**
+ * Reads a block's payload back (for ETL). Throws ObjectNotFoundError, CorruptPayloadError if it is
+ * not a payload, or ObjectStoreError.
+ */
 export async function readBlockPayload(
   objects: ObjectStore,
   block: { process_id: string; stream_id: string; block_id: string },
@@ -29,11 +37,11 @@ export async function readBlockPayload(
   try {
     value = decodeCbor(body);
   } catch (err) {
-    throw new ObjectStoreError(objects.uri, key, 'not a CBOR block payload', { cause: err });
+    throw new CorruptPayloadError(objects.uri, key, `not a CBOR block payload: ${(err as Error).message}`, { cause: err });
   }
   const { dependencies, objects: events } = (value ?? {}) as Partial<BlockPayload>;
   if (!(dependencies instanceof Uint8Array) || !(events instanceof Uint8Array)) {
-    throw new ObjectStoreError(objects.uri, key, 'block payload lacks dependencies/objects byte strings');
+    throw new CorruptPayloadError(objects.uri, key, 'block payload lacks dependencies/objects byte strings');
   }
   return { dependencies, objects: events };
 }
