@@ -4,12 +4,14 @@
  * - the CBOR check, then cbor-x (what ingestion does now);
  * - cbor-x in a worker thread (the alternative: the event loop only posts the body and receives the
  *   value; the worker's own time is shown beside it, as it is a worker a request can keep busy).
- * Then the cost of each way for an ordinary block envelope, and the hostile bodies against a real
+ * Then the cost of each way for an ordinary block envelope, the hostile bodies against a real
  * ingestion service (its loop measured by monitorEventLoopDelay, /health asked every 20 ms by a
- * second process). Not a test: nothing here asserts.
+ * second process), and the server's peak memory under many large bodies at once, with and without
+ * the in-flight bound. Not a test: nothing here asserts.
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ import { startServices } from '@micromegas/backend/service/services';
 import { openObjectStore } from '@micromegas/backend/lake/object-store/open';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import { bignum, hostileBodies, type HostileBody } from '../tests/hostile-bodies.js';
+import { startCli } from '../tests/cli-process.js';
 
 /** The codec ingestion used before the check (the options of wire/src/cbor.ts). */
 const unchecked = new Encoder({ useRecords: false, tagUint8Array: false, mapsAsObjects: true });
@@ -185,6 +188,65 @@ async function serverTable(): Promise<void> {
   console.table(rows);
 }
 
+/** Peak resident memory of a process (VmHWM, Linux), in MiB. */
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/**
+ * Many large bodies at once against `micromegas start --roles ingestion` (PGlite + file://): every
+ * sender retries a 503 after its Retry-After, as the SDK does, until all are stored; the server's
+ * peak memory with the in-flight bound (default) and without it (before).
+ */
+async function memoryTable(): Promise<void> {
+  const SENDERS = 16;
+  const MIB = 1 << 20;
+  const BODY_MIB = 32;
+  const rows = [];
+  for (const [name, bound] of [['no bound (before)', String(Number.MAX_SAFE_INTEGER)], ['default bound (256 MiB)', undefined]] as const) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-bodies-'));
+    const server = await startCli(dataDir, ['--roles', 'ingestion'], {
+      MICROMEGAS_INGESTION_MAX_BODY_BYTES: String(64 * MIB), ...(bound === undefined ? {} : { MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES: bound }),
+    });
+    try {
+      const url = server.address('ingestion');
+      const processInfo = { process_id: randomUUID(), exe: 'bench', username: 'b', realname: 'b', computer: 'b', distro: 'b', cpu_brand: 'b',
+        tsc_frequency: 1e9, start_time: '2026-11-23T12:00:00Z', start_ticks: 0, parent_process_id: '', properties: {} };
+      const stream = { stream_id: randomUUID(), process_id: processInfo.process_id, dependencies_metadata: new Uint8Array(), objects_metadata: new Uint8Array(), tags: ['log'], properties: {} };
+      await fetch(`${url}/ingestion/insert_process`, { method: 'POST', body: encodeCbor(processInfo) });
+      await fetch(`${url}/ingestion/insert_stream`, { method: 'POST', body: encodeCbor(stream) });
+      const baseline = await peakRssMiB(server.pid);
+      let refusals = 0;
+      const start = performance.now();
+      await Promise.all(Array.from({ length: SENDERS }, async (_, i) => {
+        const body = encodeCbor({
+          block_id: randomUUID(), stream_id: stream.stream_id, process_id: processInfo.process_id,
+          begin_time: '2026-11-23T12:00:00Z', begin_ticks: 0, end_time: '2026-11-23T12:00:01Z', end_ticks: 1,
+          payload: { dependencies: new Uint8Array(16), objects: new Uint8Array(BODY_MIB * MIB).fill(i) }, object_offset: 0, nb_objects: 1,
+        });
+        for (;;) {
+          const response = await fetch(`${url}/ingestion/insert_block`, { method: 'POST', body });
+          await response.arrayBuffer();
+          if (response.status === 200) return;
+          if (response.status !== 503) throw new Error(`${name}: ${response.status}`);
+          refusals++;
+          await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        }
+      }));
+      rows.push({
+        server: name, senders: SENDERS, 'MiB each': BODY_MIB, 'all stored in s': ((performance.now() - start) / 1000).toFixed(1),
+        '503 then retried': refusals, 'peak RSS MiB': (await peakRssMiB(server.pid)).toFixed(0), 'RSS before MiB': baseline.toFixed(0),
+      });
+    } finally {
+      await server.stop('SIGTERM');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  console.log(`${SENDERS} senders of ${BODY_MIB} MiB block bodies at once, retrying each 503 after its Retry-After:`);
+  console.table(rows);
+}
+
 export async function run(): Promise<void> {
   const worker = new DecodeWorker();
   try {
@@ -194,6 +256,7 @@ export async function run(): Promise<void> {
     await worker.close();
   }
   await serverTable();
+  await memoryTable();
 }
 
 if (!isMainThread) {

@@ -4,6 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import fc from 'fast-check';
 import { bignum, hostileBodies, inEnvelope } from './hostile-bodies.js';
 import {
@@ -43,6 +45,59 @@ describe('ingestion under hostile CBOR bodies (postgres + file)', () => {
       assert.equal(await count(it_.db, 'processes'), 0);
       assert.equal(await count(it_.db, 'blocks'), 0);
     } finally {
+      await it_.close();
+    }
+  });
+});
+
+describe('ingestion under many large bodies at once (postgres + file)', () => {
+  it('holds at most MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES of bodies: beyond, 503 busy with Retry-After, and the resend gets in', async () => {
+    const storage = storageMatrix.find((s) => s.name === 'postgres + file')!;
+    const MB = 1024 * 1024;
+    const it_ = await startIngestion(storage.metadata, storage.objects, {
+      MICROMEGAS_INGESTION_MAX_BODY_BYTES: String(4 * MB), MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES: String(7 * MB),
+    });
+    const held: ClientRequest[] = [];
+    const responses: Promise<number>[] = [];
+    try {
+      const process = sampleProcess();
+      const stream = sampleStream(process);
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
+      const big = () => Buffer.from(cbor(sampleBlock(stream, { payload: { dependencies: randomBytes(100), objects: randomBytes(3 * MB) } })));
+      // two senders of 3 MiB bodies, let in (100 Continue: the server has seen their heads), that have sent part of them
+      const bodies = [big(), big()];
+      for (const body of bodies) {
+        const request = httpRequest(`${it_.url}/ingestion/insert_block`, {
+          method: 'POST', headers: { 'content-length': body.length, expect: '100-continue' },
+        });
+        held.push(request);
+        responses.push(new Promise<number>((resolve, reject) => {
+          request.on('response', (response) => { response.resume(); resolve(response.statusCode!); });
+          request.on('error', reject);
+        }));
+        await once(request, 'continue');
+        request.write(body.subarray(0, 1024));
+      }
+      // over 6 MiB in flight: a third body waits its turn
+      const third = big();
+      const response = await fetch(`${it_.url}/ingestion/insert_block`, { method: 'POST', body: third });
+      const refused = { status: response.status, text: await response.text(), retryAfter: response.headers.get('retry-after') };
+      assert.equal(refused.status, 503, refused.text);
+      assert.equal(refused.retryAfter, '1');
+      assert.deepEqual(JSON.parse(refused.text), {
+        statusCode: 503, error: 'busy',
+        message: `ingestion is busy: ${bodies[0]!.length + bodies[1]!.length} bytes of request bodies in flight, this one would add ${third.length} `
+          + `(MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES=${7 * MB}); retry later`,
+      });
+      assert.equal((await fetch(`${it_.url}/health`)).status, 200, '/health is not subject to it');
+      held.forEach((request, i) => request.end(bodies[i]!.subarray(1024)));
+      assert.deepEqual(await Promise.all(responses), [200, 200]);
+      assert.equal((await post(it_.url, 'insert_block', third)).status, 200);
+      assert.equal(await count(it_.db, 'blocks'), 3);
+    } finally {
+      for (const request of held) request.destroy();
+      await Promise.allSettled(responses);
       await it_.close();
     }
   });

@@ -13,7 +13,8 @@ export const role: Role = {
     const objects = context.objects();
     const app = createHttpServer(config.logLevel);
     await app.register(healthRoutes, { checks: { metadata: () => metadata.ping(), objects: () => objects.ping() } });
-    await app.register(ingestionRoutes, { prefix: '/ingestion', metadata, objects, maxBodyBytes: config.ingestion.maxBodyBytes });
+    const { maxBodyBytes, maxInFlightBytes } = config.ingestion;
+    await app.register(ingestionRoutes, { prefix: '/ingestion', metadata, objects, maxBodyBytes, maxInFlightBytes });
     return listen('ingestion', app, config.ingestion);
   },
 };

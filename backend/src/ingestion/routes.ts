@@ -5,7 +5,8 @@
  * it is durably recorded, including when it already was (resends are harmless).
  * Errors: 400 malformed envelope, 409 a block id already recorded with other content, 413 body over
  * the cap, 422 unknown stream or process, 503 storage failure (nothing half-written is visible: a
- * block's row is written last), 500 a bug. Sinks should retry 5xx and drop 4xx.
+ * block's row is written last) or too many bodies in flight (with Retry-After), 500 a bug. Sinks
+ * should retry 5xx and drop 4xx.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../lake/metadata/store.js';
@@ -15,7 +16,8 @@ import {
   BlockConflictError, confirmResend, insertBlockRows, insertProcess, insertStream, storeBlockPayload, streamProcess,
   UnknownProcessError, UnknownStreamError, type StoredBlock,
 } from '../lake/telemetry/write.js';
-import { BadEnvelopeError, IngestionRequestError, UnknownReferenceError } from './errors.js';
+import { BadEnvelopeError, IngestionBusyError, IngestionRequestError, UnknownReferenceError } from './errors.js';
+import { admitBodies } from './admission.js';
 import { readBlock, readProcess, readStream } from './envelopes.js';
 import { RecentIds } from './recent-ids.js';
 import { GroupCommit } from './group-commit.js';
@@ -24,6 +26,8 @@ export interface IngestionOptions {
   metadata: MetadataStore;
   objects: ObjectStore;
   maxBodyBytes: number;
+  /** Request bodies held at once (./admission.ts). */
+  maxInFlightBytes: number;
 }
 
 /** How many streams' owners to remember: far more than the streams that send at once. */
@@ -53,20 +57,21 @@ function statusOf(err: FastifyError | Error): number {
 }
 
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
-  const { metadata, objects, maxBodyBytes } = options;
+  const { metadata, objects, maxBodyBytes, maxInFlightBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
   const blockRows = new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
 
+  admitBodies(app, { maxBodyBytes, maxInFlightBytes });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(err);
-    if (status >= 500) request.log.error({ err }, `ingestion: ${request.url} failed`);
+    if (status >= 500 && !(err instanceof IngestionBusyError)) request.log.error({ err }, `ingestion: ${request.url} failed`);
     const dataException = status === 400 && isDataException(err);
     // A value the envelope checks let through: worth knowing, as the check belongs there.
     if (dataException) request.log.warn({ err }, `ingestion: ${request.url}: the metadata database refused a value`);
-    const error = status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
+    const error = err instanceof IngestionBusyError ? 'busy' : status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
     const message = dataException ? `the metadata database refused a value: ${err.message}` : err.message;
     void reply.code(status).send({ statusCode: status, error, message });
   });
