@@ -4,6 +4,7 @@
  * process is gone (a crash) is taken over.
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { isProcessAlive } from '../process-alive.js';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
@@ -12,14 +13,6 @@ export class DataDirLockedError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 /** Takes the lock of `dataDir`; resolves to its release. Throws DataDirLockedError. */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
@@ -32,7 +25,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
+    if (Number.isSafeInteger(owner) && owner > 0 && isProcessAlive(owner)) throw new DataDirLockedError(dataDir, owner);
     await unlink(path).catch(() => {}); // stale or unreadable: its owner is gone
   }
 }

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../process-alive.js';
 
 export const STALE_MS = 60 * 60 * 1000;
 
@@ -21,19 +22,11 @@ export function ownerName(): string {
   return `${process.pid}@${hostname()}.${randomBytes(4).toString('hex')}`;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 /** Whether the owner of directory `name` is known to be gone: a process of this host that is not running. */
 function ownerGone(name: string): boolean {
   const m = OWNER.exec(name);
-  return m !== null && m[2] === hostname() && !isAlive(Number(m[1]));
+  return m !== null && m[2] === hostname() && !isProcessAlive(Number(m[1]));
 }
 
 async function removeIfStale(path: string, now: number): Promise<number> {
