@@ -13,7 +13,6 @@ export class DataDirLockedError extends Error {
   }
 }
 
-
 /** Takes the lock of `dataDir`; resolves to its release. Throws DataDirLockedError. */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = `${dataDir}.lock`;

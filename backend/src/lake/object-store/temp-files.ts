@@ -22,7 +22,6 @@ export function ownerName(): string {
   return `${process.pid}@${hostname()}.${randomBytes(4).toString('hex')}`;
 }
 
-
 /** Whether the owner of directory `name` is known to be gone: a process of this host that is not running. */
 function ownerGone(name: string): boolean {
   const m = OWNER.exec(name);
