@@ -21,6 +21,7 @@ import { Encoder } from 'cbor-x';
 import { BlockEncoder, decodeCbor, encodeCbor, Level } from '@micromegas/wire';
 import { loadConfig } from '@micromegas/backend/config';
 import { startServices } from '@micromegas/backend/service/services';
+import { createHttpServer, listen } from '@micromegas/backend/service/http';
 import { openObjectStore } from '@micromegas/backend/lake/object-store/open';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import { bignum, hostileBodies, type HostileBody } from '../tests/hostile-bodies.js';
@@ -117,19 +118,20 @@ async function ordinaryTable(worker: DecodeWorker): Promise<void> {
 }
 
 interface Sent { name: string; bytes: number; status: number; ms: number; healthMaxMs: number }
-/** Which body the client sends: an entry of the catalogue, or a bignum of that many bytes. */
-type Order = { index: number } | { bignumBytes: number };
+/** Which body the client sends (an entry of the catalogue, or a bignum of that many bytes), and where. */
+type Order = ({ index: number } | { bignumBytes: number }) & { url: string; label?: string };
 
 let catalogue: HostileBody[] | undefined;
 
 function ordered(order: Order): HostileBody {
-  if ('bignumBytes' in order) return { name: `bignum tag 2, ${order.bignumBytes >> 20} MiB`, body: bignum(order.bignumBytes) };
+  if ('bignumBytes' in order) return { name: `bignum tag 2, ${order.bignumBytes >> 20} MiB${order.label ?? ''}`, body: bignum(order.bignumBytes) };
   catalogue ??= hostileBodies();
   return catalogue[order.index]!;
 }
 
 /** The client process: POSTs one body (built here, so the server process does none of it) while asking /health. */
-async function client(url: string, order: Order): Promise<Sent> {
+async function client(order: Order): Promise<Sent> {
+  const { url } = order;
   const { name, body } = ordered(order);
   let healthMaxMs = 0;
   let done = false;
@@ -157,8 +159,15 @@ async function serverTable(): Promise<void> {
   const config = loadConfig({ MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' });
   const services = await startServices(config, ['ingestion'], { metadata, objects });
   const url = services.running[0]!.url;
+  // The reference: the same transport reading a body and storing nothing (what receiving it costs).
+  const httpOnly = createHttpServer('silent');
+  httpOnly.removeAllContentTypeParsers();
+  httpOnly.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 100 << 20 }, (_r, body, done) => done(null, body));
+  httpOnly.post('/ingestion/insert_block', async (_request, reply) => reply.code(200).send());
+  httpOnly.get('/health', async () => ({ status: 'ok' }));
+  const reference = await listen('http-only', httpOnly, { host: '127.0.0.1', port: 0 });
   // One client process for all bodies: spawning one blocks this process's loop for a while.
-  const child = fork(fileURLToPath(import.meta.url), ['client', url], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['client'], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   const send = (order: Order) => new Promise<Sent>((resolve) => { child.once('message', resolve); child.send(order); });
   const rows = [];
   try {
@@ -166,7 +175,10 @@ async function serverTable(): Promise<void> {
     const idle = await blocked(() => new Promise((r) => setTimeout(r, 300)));
     rows.push({ body: '(nothing sent, 300 ms)', KiB: 0, status: 0, 'request ms': '', 'loop blocked ms (max)': ms(idle.loopMs), '/health max ms': '' });
     // 1 MiB: over 16 minutes before the check; 16 MiB: what the default body cap lets through many times over.
-    const orders: Order[] = [...hostileBodies().map((_, index) => ({ index })), { bignumBytes: 1 << 20 }, { bignumBytes: 16 << 20 }];
+    const orders: Order[] = [
+      ...hostileBodies().map((_, index) => ({ index, url })), { bignumBytes: 1 << 20, url }, { bignumBytes: 16 << 20, url },
+      { bignumBytes: 16 << 20, url: reference.url, label: ' to HTTP only (reads the body, stores nothing)' },
+    ];
     for (const order of orders) {
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
@@ -180,6 +192,7 @@ async function serverTable(): Promise<void> {
     }
   } finally {
     child.kill();
+    await reference.stop();
     await services.stop();
     await metadata.close();
     await rm(dir, { recursive: true, force: true });
@@ -267,7 +280,7 @@ if (!isMainThread) {
   });
 } else if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'client') {
   process.on('message', (order: Order) => {
-    void client(process.argv[3]!, order).then((r) => process.send!(r));
+    void client(order).then((r) => process.send!(r));
   });
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await run();
