@@ -23,6 +23,7 @@ export async function runCli(args: readonly string[], env: Record<string, string
 }
 
 export interface StartedCli {
+  pid: number;
   /** What it printed at start-up. */
   lines: string[];
   stderr(): string;
@@ -48,6 +49,7 @@ export async function startCli(dataDir: string, args: readonly string[], env: Re
     lines.push(line);
     if (!line.startsWith('micromegas: self-telemetry')) continue;
     return {
+      pid: child.pid!,
       lines,
       stderr: () => stderr,
       address(role) {

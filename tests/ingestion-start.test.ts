@@ -4,8 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cbor, post, sampleBlock, sampleProcess, sampleStream } from './ingestion-fixtures.js';
 import { runCli, startCli } from './cli-process.js';
@@ -27,9 +27,17 @@ describe('micromegas start', () => {
       assert.deepEqual(await first.stop('SIGINT'), [0, null], first.stderr());
       assert.deepEqual(await readdir(join(dataDir, 'objects', 'blobs', process_.process_id, stream.stream_id)), [block.block_id]);
 
+      // a write cut short by a crash leaves a temporary file in the directory of its (now gone) process
+      const tmp = join(dataDir, 'objects', '.tmp');
+      const crashed = join(tmp, `${first.pid}@${hostname()}.0123abcd`);
+      await mkdir(crashed, { recursive: true });
+      await writeFile(join(crashed, 'f0e1d2c3-partial-block'), 'partial');
+
       // what was recorded survives a restart: the stream is known, so a new block is accepted
       const second = await startCli(dataDir, ['--roles', 'ingestion']);
       assert.equal((await post(second.address('ingestion'), 'insert_block', cbor(sampleBlock(stream)))).status, 200);
+      // and what the crash left is gone (a store's first write waits for its sweep)
+      assert.deepEqual((await readdir(tmp)).filter((name) => name.startsWith(`${first.pid}@`)), []);
       // a second server on the same embedded database is refused, not allowed to corrupt it
       const third = await runCli(['start', '--roles', 'ingestion'], { MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_INGESTION_PORT: '0' });
       assert.deepEqual(third.exit, [1, null]);

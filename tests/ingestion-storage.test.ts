@@ -1,9 +1,10 @@
 /**
  * Envelopes POSTed over loopback land, field for field, in PostgreSQL or PGlite and in the file or
- * S3 object store; resending changes nothing.
+ * S3 object store; resending changes nothing; a block id reused for other content is refused.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readBlockPayload } from '@micromegas/backend/lake/telemetry/payload';
 import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
 import type { BlockRow } from '@micromegas/backend/lake/telemetry/records';
@@ -83,6 +84,55 @@ for (const storage of storageMatrix) {
       assert.equal(await count(it_.db, 'blocks'), blocks + 1);
       assert.deepEqual((await objectKeys(it_.os)).length, objectsBefore + 1);
       assert.ok((await objectKeys(it_.os)).includes(blockPayloadKey(block)));
+    });
+
+    it('answers 409 to a block id reused with other content, keeps the first, and leaves no orphan object', async () => {
+      const process = sampleProcess();
+      const [stream, other] = [sampleStream(process), sampleStream(process)];
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      for (const s of [stream, other]) assert.equal((await post(it_.url, 'insert_stream', cbor(s))).status, 200);
+      const block = sampleBlock(stream);
+      assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
+      const keysBefore = await objectKeys(it_.os);
+      const reuses = {
+        payload: { ...block, payload: { ...block.payload, objects: randomBytes(5000) } },
+        stream_id: { ...block, stream_id: other.stream_id },
+        begin_time: { ...block, begin_time: '2026-11-23T12:00:01.5Z' },
+        'nb_objects, object_offset': { ...block, nb_objects: 1, object_offset: 99 },
+      };
+      for (const [differs, reuse] of Object.entries(reuses)) {
+        const response = await post(it_.url, 'insert_block', cbor(reuse));
+        assert.equal(response.status, 409, `${differs}: ${response.text}`);
+        assert.equal(JSON.parse(response.text).message,
+          `block ${block.block_id} was already recorded with a different ${differs}: a resend must be identical; new content needs a new block_id`);
+      }
+      // the same id for other content from many senders at once: still one row and one object, the first's
+      const racing = await Promise.all([stream, other, stream, other].map((s, i) =>
+        post(it_.url, 'insert_block', cbor({ ...block, stream_id: s.stream_id, end_ticks: block.end_ticks + i + 1 }))));
+      assert.deepEqual(racing.map((r) => r.status), [409, 409, 409, 409]);
+      assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200, 'the original, resent');
+      assert.deepEqual(await objectKeys(it_.os), keysBefore);
+      const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [block.block_id]);
+      assert.deepEqual(rows.map((r) => [r.stream_id, r.end_ticks]), [[stream.stream_id, block.end_ticks]]);
+      const payload = await readBlockPayload(it_.os.store, rows[0]!);
+      assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
+    });
+
+    it('refuses, among concurrent first sends of one block id, all but the one recorded', async () => {
+      const process = sampleProcess();
+      const streams = [sampleStream(process), sampleStream(process)];
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      for (const s of streams) assert.equal((await post(it_.url, 'insert_stream', cbor(s))).status, 200);
+      const first = sampleBlock(streams[0]!);
+      const keysBefore = await objectKeys(it_.os);
+      const senders = Array.from({ length: 6 }, (_, i) => ({ ...first, stream_id: streams[i % 2]!.stream_id, nb_objects: i }));
+      const responses = await Promise.all(senders.map((b) => post(it_.url, 'insert_block', cbor(b))));
+      assert.equal(responses.filter((r) => r.status === 200).length, 1, responses.map((r) => r.text).join('\n'));
+      assert.equal(responses.filter((r) => r.status === 409).length, 5);
+      const winner = senders[responses.findIndex((r) => r.status === 200)]!;
+      const [row] = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [first.block_id]);
+      assert.deepEqual([row!.stream_id, row!.nb_objects], [winner.stream_id, winner.nb_objects]);
+      assert.deepEqual(await objectKeys(it_.os), [...keysBefore, blockPayloadKey(winner)].sort());
     });
   });
 }

@@ -8,10 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BlockEncoder, type Properties, type SpanDescriptor } from '@micromegas/wire';
+import { BlockEncoder, compressSection, uncompressSection, type BlockPayload, type Properties, type SpanDescriptor } from '@micromegas/wire';
 import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
 import type { ObjectStore } from '@micromegas/backend/lake/object-store/store';
 import { insertBlock, insertProcess, insertStream } from '@micromegas/backend/lake/telemetry/write';
+import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
 import type { Property } from '@micromegas/backend/lake/telemetry/records';
 import { createViewCatalog, type LakehouseCatalog, type ViewCatalogOptions } from '@micromegas/backend/views/lakehouse-catalog';
 
@@ -82,6 +83,28 @@ export class TelemetryWriter {
 
   /** Encodes `events` as one block of the stream (after the stream's previous blocks) and stores it. */
   async block(p: TestProcess, streamId: string, events: TestEvent[]): Promise<WrittenBlock> {
+    return this.#store(p, streamId, events, (payload) => payload);
+  }
+
+  /**
+   * Stores `events` as a block whose objects section then goes wrong (an event of an unknown kind):
+   * every event decodes, then the block fails, as when a sink's buffer was overwritten.
+   */
+  async blockWithCorruptTail(p: TestProcess, streamId: string, events: TestEvent[]): Promise<WrittenBlock> {
+    return this.#store(p, streamId, events, (payload) => ({
+      dependencies: payload.dependencies,
+      objects: compressSection(Buffer.concat([uncompressSection(payload.objects, 'objects'), Buffer.from([0x3f, 0x00])])),
+    }));
+  }
+
+  /** Stores a block whose payload object is not a payload at all (not CBOR). */
+  async blockWithGarbageObject(p: TestProcess, streamId: string, events: TestEvent[]): Promise<WrittenBlock> {
+    const written = await this.block(p, streamId, events);
+    await this.objects.put(blockPayloadKey({ ...written, process_id: p.process_id }), new TextEncoder().encode('not a payload'));
+    return written;
+  }
+
+  async #store(p: TestProcess, streamId: string, events: TestEvent[], alter: (payload: BlockPayload) => BlockPayload): Promise<WrittenBlock> {
     const beginTicks = events[0]?.ticks ?? p.start_ticks;
     const endTicks = events.at(-1)?.ticks ?? beginTicks;
     const encoder = new BlockEncoder(beginTicks);
@@ -107,7 +130,7 @@ export class TelemetryWriter {
     await insertBlock(this.db, this.objects, {
       block_id, stream_id: streamId, process_id: p.process_id,
       begin_time_ns: expectedNs(p, beginTicks), begin_ticks: beginTicks, end_time_ns: expectedNs(p, endTicks), end_ticks: endTicks,
-      nb_objects: events.length, object_offset, payload: encoder.finish(),
+      nb_objects: events.length, object_offset, payload: alter(encoder.finish()),
     });
     return { block_id, stream_id: streamId, object_offset, events };
   }

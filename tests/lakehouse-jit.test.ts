@@ -191,7 +191,7 @@ describe('lakehouse with a malformed block', () => {
     const db = await testMetadataBackends.find((b) => b.name === 'pglite')!.open();
     const os = await testObjectBackends.find((b) => b.name === 'file')!.open();
     const skipped: string[] = [];
-    const lake = await openCatalog({ metadata: db.store, objects: os.store, onSkippedBlock: (blockId, err) => skipped.push(`${blockId}: ${err.name}`) });
+    const lake = await openCatalog({ metadata: db.store, objects: os.store, onSkippedBlock: ({ block, error }) => skipped.push(`${block.block_id}: ${error.name}`) });
     try {
       const writer = new TelemetryWriter(db.store, os.store);
       const proc = await writer.process();

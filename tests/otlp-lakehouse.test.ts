@@ -35,7 +35,7 @@ describe('OTLP blocks in the lakehouse', () => {
     const db = await testMetadataBackends.find((b) => b.name === 'pglite')!.open();
     const os = await testObjectBackends.find((b) => b.name === 'file')!.open();
     const skipped: string[] = [];
-    const lake = await openCatalog({ metadata: db.store, objects: os.store, onSkippedBlock: (blockId, err) => skipped.push(`${blockId}: ${err.name}`) });
+    const lake = await openCatalog({ metadata: db.store, objects: os.store, onSkippedBlock: ({ block, error }) => skipped.push(`${block.block_id}: ${error.name}`) });
     try {
       const storage = new OtlpStorage(db.store, os.store);
       const begin = new Date();

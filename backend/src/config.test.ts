@@ -10,7 +10,7 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, resolve('data'));
     assert.deepEqual(config.lake.metadata, { kind: 'pglite', dataDir: resolve('data', 'pg') });
     assert.equal(config.lake.objectStoreUri, `file://${resolve('data', 'objects')}`);
-    assert.deepEqual(config.ingestion, { host: '127.0.0.1', port: 9000, maxBodyBytes: 100 * 1024 * 1024 });
+    assert.deepEqual(config.ingestion, { host: '127.0.0.1', port: 9000, maxBodyBytes: 100 * 1024 * 1024, maxInFlightBytes: 256 * 1024 * 1024 });
   });
 
   it('reads PostgreSQL, S3 and listener settings from the environment', () => {
@@ -24,11 +24,12 @@ describe('loadConfig', () => {
       MICROMEGAS_INGESTION_HOST: '0.0.0.0',
       MICROMEGAS_INGESTION_PORT: '9100',
       MICROMEGAS_INGESTION_MAX_BODY_BYTES: '1048576',
+      MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES: '8388608',
     });
     assert.deepEqual(config.lake.metadata, { kind: 'postgres', connectionString: 'postgres://u@db:5432/telemetry', schema: 'mm' });
     assert.equal(config.lake.objectStoreUri, 's3://bucket/lake');
     assert.deepEqual(config.lake.s3, { endpoint: 'http://minio:9000', region: 'eu-west-3' });
-    assert.deepEqual(config.ingestion, { host: '0.0.0.0', port: 9100, maxBodyBytes: 1048576 });
+    assert.deepEqual(config.ingestion, { host: '0.0.0.0', port: 9100, maxBodyBytes: 1048576, maxInFlightBytes: 8388608 });
   });
 
   it('gives the query side its defaults: FlightSQL on 127.0.0.1:50051, gateway on 127.0.0.1:8000, cache under the data dir', () => {

@@ -35,6 +35,8 @@ export interface Config {
   ingestion: ListenAddress & {
     /** Largest request body accepted; larger gets 413. */
     maxBodyBytes: number;
+    /** Request bodies held at once (announced sizes); beyond, 503 and Retry-After. One body is always let in. */
+    maxInFlightBytes: number;
   };
   flightsql: ListenAddress;
   gateway: ListenAddress;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',
       port: port(env, 'MICROMEGAS_INGESTION_PORT', 9000),
       maxBodyBytes: integer(env, 'MICROMEGAS_INGESTION_MAX_BODY_BYTES', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
+      maxInFlightBytes: integer(env, 'MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES', 256 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     },
     flightsql: {
       host: text(env, 'MICROMEGAS_FLIGHTSQL_HOST') ?? '127.0.0.1',

@@ -19,6 +19,7 @@ export class AsyncEventsBuilder extends ViewBuilder {
   readonly #parent = new Float64Column();
   readonly #depth = new Uint32Column();
   readonly #desc = new Int32Column();
+  protected readonly facts = [this.#block, this.#time, this.#type, this.#spanId, this.#parent, this.#depth, this.#desc];
 
   override beginBlock(cursor: BlockCursor): void {
     super.beginBlock(cursor);

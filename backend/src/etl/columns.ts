@@ -27,6 +27,11 @@ class TypedColumn<T extends TypedArray> {
   values(): T {
     return this.#data.subarray(0, this.length) as T;
   }
+
+  /** Forgets the values from `length` on (those of a block found corrupt half-way). */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
 }
 
 export class Int32Column extends TypedColumn<Int32Array> {
@@ -56,6 +61,16 @@ export class StringColumn {
   values(): readonly string[] {
     return this.#values;
   }
+
+  truncate(length: number): void {
+    if (length < this.#values.length) this.#values.length = length;
+  }
+}
+
+/** A fact column, which a builder cuts back to where a corrupt block began. */
+export interface Truncatable {
+  readonly length: number;
+  truncate(length: number): void;
 }
 
 /** Assigns dense ids (0, 1, 2, …) to distinct keys, in first-seen order. */

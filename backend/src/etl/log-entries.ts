@@ -12,6 +12,7 @@ export class LogEntriesBuilder extends ViewBuilder {
   readonly #level = new Int32Column();
   readonly #msg = new StringColumn();
   readonly #props = new Int32Column();
+  protected readonly facts = [this.#block, this.#time, this.#target, this.#level, this.#msg, this.#props];
 
   override log(ticks: number, level: number, target: string, msg: string, properties: Properties | undefined): void {
     this.logAt(this.offset(ticks), level, target, msg, properties);

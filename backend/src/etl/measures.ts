@@ -13,6 +13,7 @@ export class MeasuresBuilder extends ViewBuilder {
   readonly #unit = new Int32Column();
   readonly #value = new Float64Column();
   readonly #props = new Int32Column();
+  protected readonly facts = [this.#block, this.#time, this.#target, this.#name, this.#unit, this.#value, this.#props];
 
   override measure(ticks: number, target: string, name: string, unit: string, value: number, properties: Properties | undefined): void {
     this.measureAt(this.offset(ticks), target, name, unit, value, properties);

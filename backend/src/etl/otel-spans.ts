@@ -18,6 +18,10 @@ export class OtelSpansBuilder extends ViewBuilder {
   readonly #props = new Int32Column();
   readonly #events = new StringColumn();
   readonly #links = new StringColumn();
+  protected readonly facts = [
+    this.#block, this.#traceId, this.#spanId, this.#parentSpanId, this.#name, this.#kind, this.#status, this.#statusMessage,
+    this.#start, this.#end, this.#props, this.#events, this.#links,
+  ];
 
   override otelSpan(span: OtelSpanRow): void {
     this.#block.push(this.cursor.index);

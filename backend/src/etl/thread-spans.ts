@@ -64,6 +64,7 @@ export class ThreadSpansBuilder extends ViewBuilder {
   readonly #beginOff = new Float64Column();
   readonly #endBlock = new Int32Column();
   readonly #endOff = new Float64Column();
+  protected readonly facts = [this.#id, this.#parent, this.#depth, this.#desc, this.#beginBlock, this.#beginOff, this.#endBlock, this.#endOff];
 
   /** `carried`: the previous partition's open spans, outermost first. */
   constructor(dims: Dimensions, process: ProcessEntry, streamId: string, carried: readonly CarriedSpan[]) {
@@ -82,6 +83,16 @@ export class ThreadSpansBuilder extends ViewBuilder {
     super.beginBlock(cursor);
     this.descs.newBlock();
     this.#eventIndex = 0;
+  }
+
+  /** A corrupt block must not open or close spans: the stack is put back as it was before it. */
+  protected override saveState(): { stack: OpenSpan[]; unmatchedEnds: number } {
+    return { stack: [...this.#stack], unmatchedEnds: this.unmatchedEnds };
+  }
+
+  protected override restoreState(state: { stack: OpenSpan[]; unmatchedEnds: number }): void {
+    this.#stack.splice(0, this.#stack.length, ...state.stack);
+    this.unmatchedEnds = state.unmatchedEnds;
   }
 
   override spanBegin(ticks: number, desc: SpanDescriptor): void {

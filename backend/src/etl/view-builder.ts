@@ -2,9 +2,14 @@
  * Base of the per-view column builders: a wire EventVisitor that ignores every event kind until a
  * subclass overrides it, and knows the block being decoded. OTLP blocks arrive through the `…At`
  * and `otelSpan` hooks, with exact nanosecond offsets from the block's base instead of ticks.
+ *
+ * A block is all or nothing (docs/wire-format.md, "Corrupt blocks"): when its payload turns out to be
+ * malformed part-way, the rows its valid prefix produced are taken back before the error goes up, so
+ * that a corrupt block contributes no row to any view, whichever view decodes it.
  */
 import { readBlockEvents, type EventVisitor, type Properties, type SpanDescriptor } from '@micromegas/wire';
 import type { StoredPayload } from '../lake/telemetry/payload.js';
+import type { Truncatable } from './columns.js';
 import type { BlockCursor, Dimensions, EventProperties } from './dimensions.js';
 import type { StagedTable } from './staged.js';
 import { visitOtlpPayload, type OtelSpanRow } from './otlp/visit.js';
@@ -19,12 +24,30 @@ export abstract class ViewBuilder implements EventVisitor {
     this.#cursor = cursor;
   }
 
-  /** Decodes one block's payload into this builder; returns its number of events. */
+  /** The columns events append rows to (every one of them: they are cut back together). */
+  protected abstract readonly facts: readonly Truncatable[];
+
+  /** Decodes one block's payload into this builder; returns its number of events. Adds nothing when it throws. */
   visitBlock(cursor: BlockCursor, stored: StoredPayload, blockId: string): number {
     this.beginBlock(cursor);
-    if (stored.kind === 'otlp') return visitOtlpPayload(stored, cursor, this, blockId);
-    return readBlockEvents(stored.payload, this, { block_id: blockId });
+    const lengths = this.facts.map((column) => column.length);
+    const state = this.saveState();
+    try {
+      if (stored.kind === 'otlp') return visitOtlpPayload(stored, cursor, this, blockId);
+      return readBlockEvents(stored.payload, this, { block_id: blockId });
+    } catch (err) {
+      this.facts.forEach((column, i) => column.truncate(lengths[i]!));
+      this.restoreState(state);
+      throw err;
+    }
   }
+
+  /** What a block changes besides the fact columns (thread_spans: its open spans), to restore. */
+  protected saveState(): unknown {
+    return undefined;
+  }
+
+  protected restoreState(_state: unknown): void {}
 
   protected get cursor(): BlockCursor {
     if (this.#cursor === undefined) throw new Error('event visited before beginBlock()');

@@ -5,7 +5,17 @@
 import { decodeCbor as decodeWireCbor } from '@micromegas/wire';
 import type { BlockRecord, ProcessRecord, StreamRecord } from '../lake/telemetry/records.js';
 import { BadEnvelopeError } from './errors.js';
-import { FieldReader } from './fields.js';
+import { FieldReader, type ListLimit, type MapLimit, type TextLimit } from './fields.js';
+
+/** The bounds of docs/wire-format.md ("Limits"): far above what an SDK sends, far below what hurts. */
+export const LIMITS = {
+  /** exe, username, realname, computer, distro, cpu_brand. */
+  processText: { maxLength: 4096 } satisfies TextLimit,
+  properties: { maxEntries: 1000, key: { maxLength: 1024 }, value: { maxLength: 65_536 } } satisfies MapLimit,
+  tags: { maxEntries: 100, item: { maxLength: 256 } } satisfies ListLimit,
+  /** dependencies_metadata, objects_metadata: small CBOR maps naming the payload layout. */
+  streamMetadataBytes: 65_536,
+};
 
 function decodeCbor(envelope: string, body: Uint8Array | undefined): unknown {
   if (body === undefined || body.byteLength === 0) throw new BadEnvelopeError(envelope, 'empty body: expected a CBOR map');
@@ -20,17 +30,17 @@ export function readProcess(body: Uint8Array | undefined): ProcessRecord {
   const f = new FieldReader('process', decodeCbor('process', body));
   const record: ProcessRecord = {
     process_id: f.id('process_id'),
-    exe: f.string('exe'),
-    username: f.string('username'),
-    realname: f.string('realname'),
-    computer: f.string('computer'),
-    distro: f.string('distro'),
-    cpu_brand: f.string('cpu_brand'),
+    exe: f.string('exe', LIMITS.processText),
+    username: f.string('username', LIMITS.processText),
+    realname: f.string('realname', LIMITS.processText),
+    computer: f.string('computer', LIMITS.processText),
+    distro: f.string('distro', LIMITS.processText),
+    cpu_brand: f.string('cpu_brand', LIMITS.processText),
     tsc_frequency: f.int64('tsc_frequency', 1n),
     start_time_ns: f.time('start_time'),
     start_ticks: f.int64('start_ticks'),
     parent_process_id: f.string('parent_process_id'),
-    properties: f.properties('properties'),
+    properties: f.properties('properties', LIMITS.properties),
   };
   if (record.parent_process_id !== '') f.id('parent_process_id'); // '' means no parent
   return record;
@@ -41,17 +51,17 @@ export function readStream(body: Uint8Array | undefined): StreamRecord {
   return {
     stream_id: f.id('stream_id'),
     process_id: f.id('process_id'),
-    dependencies_metadata: f.bytes('dependencies_metadata'),
-    objects_metadata: f.bytes('objects_metadata'),
-    tags: f.strings('tags'),
-    properties: f.properties('properties'),
+    dependencies_metadata: f.bytes('dependencies_metadata', LIMITS.streamMetadataBytes),
+    objects_metadata: f.bytes('objects_metadata', LIMITS.streamMetadataBytes),
+    tags: f.strings('tags', LIMITS.tags),
+    properties: f.properties('properties', LIMITS.properties),
   };
 }
 
 export function readBlock(body: Uint8Array | undefined): BlockRecord {
   const f = new FieldReader('block', decodeCbor('block', body));
   const payload = f.map('payload');
-  return {
+  const block: BlockRecord = {
     block_id: f.id('block_id'),
     stream_id: f.id('stream_id'),
     process_id: f.id('process_id'),
@@ -63,4 +73,8 @@ export function readBlock(body: Uint8Array | undefined): BlockRecord {
     object_offset: f.int64('object_offset', 0n),
     payload: { dependencies: payload.bytes('dependencies'), objects: payload.bytes('objects') },
   };
+  // Queries find a block by its time span: one that ends before it begins would never be found.
+  if (block.end_time_ns < block.begin_time_ns) f.refuse('end_time', 'is before begin_time');
+  if (BigInt(block.end_ticks) < BigInt(block.begin_ticks)) f.refuse('end_ticks', 'is less than begin_ticks');
+  return block;
 }

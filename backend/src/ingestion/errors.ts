@@ -21,3 +21,12 @@ export class UnknownReferenceError extends IngestionRequestError {
     super(422, message);
   }
 }
+
+/** Too many request bytes are already being received and processed: retry later (503, Retry-After). */
+export class IngestionBusyError extends IngestionRequestError {
+  override name = 'IngestionBusyError';
+  constructor(readonly inFlightBytes: number, readonly requestBytes: number, readonly maxInFlightBytes: number) {
+    super(503, `ingestion is busy: ${inFlightBytes} bytes of request bodies in flight, this one would add ${requestBytes} `
+      + `(MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES=${maxInFlightBytes}); retry later`);
+  }
+}

@@ -6,6 +6,24 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Ids become object-store key segments and SQL keys: keep them plain. */
 const ID = /^[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}$/;
+/** Times are also kept as int64 nanoseconds since the epoch: 1677-09-21 to 2262-04-11. */
+const TIME_RANGE = '1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z';
+
+/** How much a field may hold (docs/wire-format.md, "Limits"); lengths in characters (UTF-16 code units). */
+export interface TextLimit {
+  maxLength: number;
+}
+
+export interface ListLimit {
+  maxEntries: number;
+  item: TextLimit;
+}
+
+export interface MapLimit {
+  maxEntries: number;
+  key: TextLimit;
+  value: TextLimit;
+}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -35,6 +53,11 @@ export class FieldReader {
     throw new BadEnvelopeError(this.envelope, message, this.path + field);
   }
 
+  /** Refuses `field` for a reason that involves other fields. */
+  refuse(field: string, message: string): never {
+    this.#fail(field, message);
+  }
+
   #get(field: string): unknown {
     const value = this.#fields.get(field);
     if (value === undefined) this.#fail(field, 'is missing');
@@ -45,10 +68,18 @@ export class FieldReader {
     this.#fail(field, `must be ${what}, got ${describe(value)}`);
   }
 
-  string(field: string): string {
+  string(field: string, limit?: TextLimit): string {
     const value = this.#get(field);
     if (typeof value !== 'string') this.#expected(field, 'a text string', value);
+    if (limit !== undefined) this.#checkText(field, value, limit);
     return value;
+  }
+
+  /** PostgreSQL text holds no NUL, and text fields have a length bound. */
+  #checkText(field: string, value: string, limit: TextLimit): void {
+    if (value.length > limit.maxLength) this.#fail(field, `must be at most ${limit.maxLength} characters, got ${value.length}`);
+    const nul = value.indexOf('\0');
+    if (nul >= 0) this.#fail(field, `must not contain NUL (U+0000), found at character ${nul}`);
   }
 
   id(field: string): string {
@@ -72,35 +103,43 @@ export class FieldReader {
     return Number(value);
   }
 
-  /** An RFC 3339 time, as nanoseconds since the Unix epoch. */
+  /** An RFC 3339 time, as nanoseconds since the Unix epoch (which must fit an int64). */
   time(field: string): bigint {
     const text = this.string(field);
     const ns = parseRfc3339Ns(text);
     if (ns === undefined) this.#fail(field, `must be an RFC 3339 time such as 2024-01-02T03:04:05.123456789Z, got ${JSON.stringify(text.slice(0, 64))}`);
+    if (ns < INT64_MIN || ns > INT64_MAX) this.#fail(field, `must be from ${TIME_RANGE}, got ${JSON.stringify(text.slice(0, 64))}`);
     return ns;
   }
 
-  bytes(field: string): Uint8Array {
+  bytes(field: string, maxBytes = Infinity): Uint8Array {
     const value = this.#get(field);
     if (!(value instanceof Uint8Array)) this.#expected(field, 'a byte string', value);
+    if (value.byteLength > maxBytes) this.#fail(field, `must be at most ${maxBytes} bytes, got ${value.byteLength}`);
     return value;
   }
 
-  strings(field: string): string[] {
+  strings(field: string, limit: ListLimit): string[] {
     const value = this.#get(field);
     if (!Array.isArray(value)) this.#expected(field, 'an array of text strings', value);
+    if (value.length > limit.maxEntries) this.#fail(field, `must have at most ${limit.maxEntries} entries, got ${value.length}`);
     value.forEach((item, i) => {
       if (typeof item !== 'string') this.#expected(`${field}[${i}]`, 'a text string', item);
+      this.#checkText(`${field}[${i}]`, item, limit.item);
     });
     return value as string[];
   }
 
   /** A map of text to text, as the {key, value} list the views expose. */
-  properties(field: string): Property[] {
+  properties(field: string, limit: MapLimit): Property[] {
     const map: FieldReader = this.map(field);
+    if (map.#fields.size > limit.maxEntries) this.#fail(field, `must have at most ${limit.maxEntries} entries, got ${map.#fields.size}`);
     return [...map.#fields].map(([key, value]) => {
       if (typeof key !== 'string') map.#fail(String(key), 'property keys must be text strings');
+      if (key.length > limit.key.maxLength) map.#fail(key.slice(0, 64), `is a key longer than ${limit.key.maxLength} characters (${key.length})`);
+      if (key.includes('\0')) map.#fail(JSON.stringify(key).slice(1, -1), 'is a key with a NUL (U+0000)');
       if (typeof value !== 'string') map.#expected(key, 'a text string', value);
+      map.#checkText(key, value, limit.value);
       return { key, value };
     });
   }

@@ -8,6 +8,7 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit<number>(async (items) => {
       batches.push(items);
       await new Promise((r) => setTimeout(r, 5));
+      return items.map(() => undefined);
     }, 100);
     await commit.write(0);
     await Promise.all([1, 2, 3, 4].map((i) => commit.write(i)));
@@ -16,18 +17,20 @@ describe('GroupCommit', () => {
 
   it('caps batches at maxBatch', async () => {
     const sizes: number[] = [];
-    const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); }, 3);
+    const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); return items.map(() => undefined); }, 3);
     await Promise.all(Array.from({ length: 8 }, (_, i) => commit.write(i)));
     assert.deepEqual(sizes, [1, 3, 3, 1]);
   });
 
   it('gives each item of a failed batch its own outcome', async () => {
-    const commit = new GroupCommit<number>(async (items) => {
+    const commit = new GroupCommit<number, number>(async (items) => {
       await new Promise((r) => setTimeout(r, 1));
       if (items.includes(13)) throw new Error(`unlucky batch ${items.join(',')}`);
+      return items.map((i) => i * 2);
     }, 100);
     const results = await Promise.allSettled([10, 11, 12, 13, 14].map((i) => commit.write(i)));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)), [20, 22, 24, undefined, 28]);
     assert.match(String((results[3] as PromiseRejectedResult).reason), /unlucky batch 13$/);
   });
 });

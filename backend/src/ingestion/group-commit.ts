@@ -3,24 +3,25 @@
  * and go together in the next one, so an idle writer adds no delay and a busy one pays one commit
  * per batch instead of one per item (a large saving on PGlite). When a batch fails, its items are
  * retried one by one so that each caller gets its own outcome: one block of an unknown stream must
- * not fail the blocks that arrived with it.
+ * not fail the blocks that arrived with it. Each item gets its own result (`writeBatch` returns one
+ * per item, in order).
  */
-interface Waiter<T> {
+interface Waiter<T, R> {
   item: T;
-  resolve(): void;
+  resolve(result: R): void;
   reject(err: unknown): void;
 }
 
-export class GroupCommit<T> {
-  #pending: Waiter<T>[] = [];
+export class GroupCommit<T, R = void> {
+  #pending: Waiter<T, R>[] = [];
   #writing = false;
 
   constructor(
-    private readonly writeBatch: (items: T[]) => Promise<void>,
+    private readonly writeBatch: (items: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
   ) {}
 
-  write(item: T): Promise<void> {
+  write(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
       if (!this.#writing) void this.#drain();
@@ -32,11 +33,11 @@ export class GroupCommit<T> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, this.maxBatch);
       try {
-        await this.writeBatch(batch.map((w) => w.item));
-        for (const w of batch) w.resolve();
+        const results = await this.writeBatch(batch.map((w) => w.item));
+        batch.forEach((w, i) => w.resolve(results[i]!));
       } catch (err) {
         if (batch.length === 1) batch[0]!.reject(err);
-        else for (const w of batch) await this.writeBatch([w.item]).then(w.resolve, w.reject);
+        else for (const w of batch) await this.writeBatch([w.item]).then(([result]) => w.resolve(result!), w.reject);
       }
     }
     this.#writing = false;

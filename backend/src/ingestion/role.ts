@@ -4,6 +4,7 @@ import { healthRoutes } from '../service/health.js';
 import { checkExposure } from '../service/exposure.js';
 import { apiKeyAuth } from '../auth/http.js';
 import { ingestionRoutes } from './routes.js';
+import { admitBodies } from './admission.js';
 import { otlpRoutes } from './otlp/routes.js';
 
 /** The HTTP ingestion service: sinks POST processes, streams and blocks here, OTel exporters OTLP/HTTP, with an ingest key. */
@@ -18,10 +19,12 @@ export const role: Role = {
     checkExposure('MICROMEGAS_INGESTION_HOST', config.ingestion.host, authenticator);
     const app = createHttpServer(config.logLevel, config.tls);
     await app.register(healthRoutes, { checks: { metadata: () => metadata.ping(), objects: () => objects.ping() } });
-    const maxBodyBytes = config.ingestion.maxBodyBytes;
-    // One key check in front of both APIs; /health and /ready, registered outside, stay open to probes.
+    const { maxBodyBytes, maxInFlightBytes } = config.ingestion;
+    // One key check in front of both APIs, before a request reserves room for its body (./admission.ts);
+    // /health and /ready, registered outside, stay open to probes.
     await app.register(async (ingestion) => {
       await ingestion.register(apiKeyAuth, { authenticator, role: 'ingest' });
+      admitBodies(ingestion, { maxBodyBytes, maxInFlightBytes });
       await ingestion.register(ingestionRoutes, { prefix: '/ingestion', metadata, objects, maxBodyBytes });
       await ingestion.register(otlpRoutes, { metadata, objects, maxBodyBytes });
     });

@@ -22,9 +22,9 @@ export async function openMaintenanceLake(context: ServiceContext, options: { ca
   const objects = context.objects();
   if (options.tailSamplingSql === undefined) {
     await mkdir(options.cacheDir, { recursive: true });
-    const catalog = await createViewCatalog({ metadata, objects, cacheDir: options.cacheDir });
+    const catalog = await createViewCatalog({ metadata, objects, cacheDir: options.cacheDir, onSkippedBlock: context.skippedBlocks });
     return { catalog, selector: undefined, close: () => catalog.close() };
   }
-  const lake = await openLakehouse({ metadata, objects, cacheDir: options.cacheDir, engine: { adminFunctions: false } });
+  const lake = await openLakehouse({ metadata, objects, cacheDir: options.cacheDir, engine: { adminFunctions: false }, onSkippedBlock: context.skippedBlocks });
   return { catalog: lake.catalog, selector: queryProcessSelector(lake.engine, options.tailSamplingSql), close: () => lake.close() };
 }

@@ -4,7 +4,7 @@ import { FileObjectStore } from '../lake/object-store/file.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { createQueryEngine, type QueryEngineConfig } from './duckdb-engine.js';
 import type { QueryEngine } from './engine.js';
-import { createViewCatalog, type LakehouseCatalog } from '../views/lakehouse-catalog.js';
+import { createViewCatalog, type LakehouseCatalog, type ViewCatalogOptions } from '../views/lakehouse-catalog.js';
 
 /**
  * The query side of the lake: the view catalog (just-in-time materialization) and the locked-down
@@ -24,12 +24,14 @@ export interface LakehouseOptions {
   maxCacheBytes?: number;
   /** Engine settings beyond what the catalog decides (memory bound, admin functions). */
   engine?: Omit<Partial<QueryEngineConfig>, 'catalog' | 'allowedDirs'>;
+  /** Told about corrupt blocks that builds skip. */
+  onSkippedBlock?: ViewCatalogOptions['onSkippedBlock'];
 }
 
 export async function openLakehouse(options: LakehouseOptions): Promise<Lakehouse> {
-  const { metadata, objects, cacheDir, maxCacheBytes } = options;
+  const { metadata, objects, cacheDir, maxCacheBytes, onSkippedBlock } = options;
   await mkdir(cacheDir, { recursive: true });
-  const catalog = await createViewCatalog({ metadata, objects, cacheDir, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
+  const catalog = await createViewCatalog({ metadata, objects, cacheDir, onSkippedBlock, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
   try {
     // Partitions of a file:// lake are read in place; remote ones come through the cache.
     const allowedDirs = objects instanceof FileObjectStore ? [cacheDir, objects.root] : [cacheDir];

@@ -13,11 +13,14 @@ import { openLakehouse, type Lakehouse } from '../query/lakehouse.js';
 import { openAuthenticator, type Authenticator, type ProcessKey } from '../auth/authenticator.js';
 import { ApiKeyStore } from '../auth/key-store.js';
 import { noSelfTelemetry, type SelfTelemetry } from './self-telemetry.js';
+import { reportSkippedBlocks, type SkippedBlock } from '../etl/skipped-blocks.js';
 
 export interface ServiceContext {
   readonly config: Config;
   /** Where roles record what they do (records nothing unless the composition root gave one). */
   readonly telemetry: SelfTelemetry;
+  /** Reports corrupt blocks that view builds skip, once per block for every catalog of the process. */
+  readonly skippedBlocks: (skip: SkippedBlock) => void;
   metadata(): Promise<MetadataStore>;
   objects(): ObjectStore;
   /** The view catalog and query engine over this context's stores (FlightSQL and the gateway share it). */
@@ -58,9 +61,12 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
     return opening;
   }
 
+  const telemetry = provided.telemetry ?? noSelfTelemetry;
+  const printsWarnings = ['warn', 'info', 'debug', 'trace'].includes(config.logLevel);
   return {
     config,
-    telemetry: provided.telemetry ?? noSelfTelemetry,
+    telemetry,
+    skippedBlocks: reportSkippedBlocks(telemetry, (line) => { if (printsWarnings) console.error(line); }),
     metadata() {
       return once(metadata, () => openMetadataStore(config.lake.metadata), (value) => { metadata = value; });
     },
@@ -79,7 +85,7 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         const store = await this.metadata();
         return openLakehouse({
           metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes,
-          engine: { memoryLimit: config.query.memoryLimit },
+          engine: { memoryLimit: config.query.memoryLimit }, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
     },

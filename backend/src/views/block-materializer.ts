@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { WireFormatError } from '@micromegas/wire';
-import { readStoredPayload, type StoredPayload } from '../lake/telemetry/payload.js';
+import { CorruptPayloadError, readStoredPayload, type StoredPayload } from '../lake/telemetry/payload.js';
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { Dimensions } from '../etl/dimensions.js';
 import type { SourceBlock } from '../etl/sources.js';
 import type { ViewBuilder } from '../etl/view-builder.js';
+import type { SkippedBlock } from '../etl/skipped-blocks.js';
 import type { CarriedSpan } from '../etl/thread-spans.js';
 import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
@@ -42,8 +43,8 @@ export interface MaterializerDeps {
   merger: PartitionMerger;
   flights: SingleFlight;
   objects: ObjectStore;
-  /** Told about blocks skipped because their payload is malformed. */
-  onSkippedBlock?: (blockId: string, error: WireFormatError) => void;
+  /** Told about blocks skipped because their payload is malformed (../etl/skipped-blocks.ts). */
+  onSkippedBlock?: (skip: SkippedBlock) => void;
 }
 
 export interface BuildStats {
@@ -159,7 +160,7 @@ export class BlockMaterializer {
       const streamId = selection.filter.kind === 'stream_id' ? selection.filter.id : undefined;
       const process = blocks[0] === undefined ? undefined : dims.process(blocks[0].process_id);
       const builder = set.createBuilder({ dims, process, streamId, carried });
-      await this.#decode(blocks, dims, builder);
+      await this.#decode(set.info.name, blocks, dims, builder);
       carryOut = builder.carryOut?.();
       return {
         viewSet: set.info.name, instanceId, beginInsert, endInsert,
@@ -173,23 +174,30 @@ export class BlockMaterializer {
     return carryOut;
   }
 
-  /** Decodes the blocks in order into `builder`, downloading a few ahead; malformed ones are skipped. */
-  async #decode(blocks: readonly SourceBlock[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
+  /**
+   * Decodes the blocks in order into `builder`, downloading a few ahead. A corrupt block (its payload
+   * is not one, or its events do not decode) adds nothing and is reported; a missing payload object
+   * or an unreachable store fails the build.
+   */
+  async #decode(viewSet: string, blocks: readonly SourceBlock[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
     const payloads = blocks.map(() => undefined as Promise<StoredPayload> | undefined);
     const fetch = (i: number): void => {
-      if (i < blocks.length) payloads[i] = readStoredPayload(this.deps.objects, blocks[i]!);
+      if (i >= blocks.length) return;
+      const payload = readStoredPayload(this.deps.objects, blocks[i]!);
+      payload.catch(() => {}); // awaited in turn below; until then a rejection is not unhandled
+      payloads[i] = payload;
     };
     for (let i = 0; i < FETCH_AHEAD; i++) fetch(i);
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
-      const payload = await payloads[i]!;
+      const payload = payloads[i]!;
       payloads[i] = undefined;
       fetch(i + FETCH_AHEAD);
       try {
-        this.stats.events += builder.visitBlock(dims.beginBlock(block), payload, block.block_id);
+        this.stats.events += builder.visitBlock(dims.beginBlock(block), await payload, block.block_id);
       } catch (err) {
-        if (!(err instanceof WireFormatError)) throw err;
-        this.deps.onSkippedBlock?.(block.block_id, err);
+        if (!(err instanceof WireFormatError || err instanceof CorruptPayloadError)) throw err;
+        this.deps.onSkippedBlock?.({ viewSet, block, error: err });
       }
     }
   }

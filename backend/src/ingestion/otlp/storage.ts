@@ -27,10 +27,10 @@ const MAX_ROWS_PER_INSERT = 500;
 
 export class OtlpStorage {
   readonly #known = new RecentIds<true>(KNOWN_IDS);
-  readonly #blockRows: GroupCommit<StoredBlock>;
+  readonly #blockRows: GroupCommit<StoredBlock, boolean>;
 
   constructor(private readonly metadata: MetadataStore, private readonly objects: ObjectStore) {
-    this.#blockRows = new GroupCommit<StoredBlock>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
+    this.#blockRows = new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
   }
 
   async store(signal: Signal, block: AcceptedBlock, receivedNs: bigint): Promise<void> {
@@ -50,6 +50,7 @@ export class OtlpStorage {
         end_time_ns: block.endNs, end_ticks: block.endNs, nb_objects: block.items, object_offset: 0,
       },
       payloadSize: payload.byteLength,
+      created: false,
     };
     try {
       await this.#record(signal, block, stored, payload);
@@ -75,6 +76,7 @@ export class OtlpStorage {
       });
       this.#known.remember(streamId, true);
     }
+    // A block already there is this very request sent again (its id hashes the request): keep the first.
     await this.objects.putIfAbsent(blockPayloadKey(stored.block), payload);
     await this.#blockRows.write(stored);
   }

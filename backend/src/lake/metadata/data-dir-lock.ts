@@ -4,20 +4,12 @@
  * process is gone (a crash) is taken over.
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { isProcessAlive } from '../process-alive.js';
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
   constructor(readonly dataDir: string, readonly pid: number) {
     super(`${dataDir} is in use by process ${pid}: stop it first, or give this one its own MICROMEGAS_DATA_DIR`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }
 
@@ -32,7 +24,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
+    if (Number.isSafeInteger(owner) && owner > 0 && isProcessAlive(owner)) throw new DataDirLockedError(dataDir, owner);
     await unlink(path).catch(() => {}); // stale or unreadable: its owner is gone
   }
 }

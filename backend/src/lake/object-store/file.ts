@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { ObjectStore } from './store.js';
 import { ObjectNotFoundError, ObjectStoreError, checkKey } from './errors.js';
+import { ownerName, sweepTemporaryFiles } from './temp-files.js';
 
 function hasCode(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === code;
@@ -26,14 +27,19 @@ async function syncDir(dir: string): Promise<void> {
  * (same file system), is flushed to disk, then appears under its key in one step: `rename` to
  * replace, `link` to create only if absent; the directory is then flushed too. Readers never see a
  * partial object, and an object reported written survives a crash (its metadata row comes after).
+ * Opening a store sweeps the temporary files crashed writers left (./temp-files.ts).
  */
 export class FileObjectStore implements ObjectStore {
   readonly #tmpDir: string;
   /** Directories known to exist: a stream's next block lands where its previous one did. */
   readonly #dirs = new Set<string>();
+  /** The sweep started on opening: how many files it removed (0 if it failed: it is only tidying). */
+  readonly swept: Promise<number>;
 
   constructor(readonly root: string, readonly uri: string) {
-    this.#tmpDir = join(root, '.tmp');
+    const own = ownerName();
+    this.#tmpDir = join(root, '.tmp', own);
+    this.swept = sweepTemporaryFiles(join(root, '.tmp'), own).catch(() => 0);
   }
 
   #path(key: string): string {
@@ -60,6 +66,7 @@ export class FileObjectStore implements ObjectStore {
 
   /** Writes `body` durably to a fresh temporary file and returns its path. */
   async #writeTemp(key: string, body: Uint8Array): Promise<string> {
+    await this.swept; // once settled, a microtask: writes start after the sweep, which is then done
     const tmp = join(this.#tmpDir, randomUUID());
     const handle = await this.#inDir(this.#tmpDir, () => open(tmp, 'wx'));
     try {
@@ -166,5 +173,8 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.swept;
+    await rmdir(this.#tmpDir).catch(() => {}); // empty unless a write is still running
+  }
 }

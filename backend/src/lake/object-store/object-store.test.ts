@@ -1,13 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import S3rver from 's3rver';
 import { testObjectBackends, type TestObjectStore } from './test-stores.js';
 import { InvalidObjectKeyError, InvalidObjectStoreUriError, ObjectNotFoundError } from './errors.js';
 import { openObjectStore } from './open.js';
+import type { FileObjectStore } from './file.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (body: Uint8Array) => new TextDecoder().decode(body);
@@ -90,8 +93,64 @@ describe('file object store specifics', () => {
       await os.store.putIfAbsent('k/1', bytes('a'));
       await os.store.putIfAbsent('k/1', bytes('b'));
       await os.store.put('k/2', bytes('c'));
-      assert.deepEqual(await readdir(join(fileURLToPath(os.uri), '.tmp')), []);
+      const tmp = join(fileURLToPath(os.uri), '.tmp');
+      const [own] = await readdir(tmp);
+      assert.deepEqual(await readdir(join(tmp, own!)), []);
       assert.deepEqual(await keys(os.store, ''), ['k/1', 'k/2']);
+    } finally {
+      await os.drop();
+    }
+  });
+});
+
+describe('file object store temporary files', () => {
+  const hours = (n: number) => new Date(Date.now() - n * 3_600_000);
+  const leave = async (path: string, age = 0) => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, 'partial');
+    if (age > 0) await utimes(path, hours(age), hours(age));
+  };
+
+  it('are swept on opening where their writer is gone, and kept where it may be writing', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mm-objects-sweep-'));
+    const tmp = join(root, '.tmp');
+    // a process that has exited (its pid is not running: as after kill -9), and one that runs
+    const dead = spawn(process.execPath, ['-e', '']);
+    await once(dead, 'exit');
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const host = hostname();
+    try {
+      await leave(join(tmp, `${dead.pid}@${host}.0123abcd`, 'a'));
+      await leave(join(tmp, `${dead.pid}@${host}.0123abcd`, 'b'));
+      await leave(join(tmp, `${live.pid}@${host}.89abcdef`, 'writing'));
+      await leave(join(tmp, `${dead.pid}@another-host.0123abcd`, 'old'), 2);
+      await leave(join(tmp, `${dead.pid}@another-host.0123abcd`, 'recent'));
+      await leave(join(tmp, 'f6c3a2b0-flat-file-of-an-older-version'), 2);
+      await leave(join(tmp, 'a-recent-flat-file'));
+      const store = openObjectStore(pathToFileURL(root).href) as FileObjectStore;
+      assert.equal(await store.swept, 4);
+      const left = (await readdir(tmp, { recursive: true })).filter((p) => p.includes('/') || !p.includes('@')).sort();
+      assert.deepEqual(left, [
+        `${dead.pid}@another-host.0123abcd/recent`, `${live.pid}@${host}.89abcdef/writing`, 'a-recent-flat-file',
+      ]);
+      await store.close();
+    } finally {
+      live.kill();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('of a store that is writing are not touched by another store opening on the same root', async () => {
+    const [fileBackend] = testObjectBackends;
+    const os = await fileBackend!.open();
+    try {
+      const big = new Uint8Array(512 * 1024).map((_, i) => i % 253);
+      const writes = Array.from({ length: 40 }, (_, i) => os.store.put(`w/${i}`, big));
+      const other = openObjectStore(os.uri) as FileObjectStore;
+      assert.equal(await other.swept, 0);
+      await Promise.all(writes);
+      for (let i = 0; i < 40; i++) assert.ok(Buffer.from(await os.store.get(`w/${i}`)).equals(big));
+      await other.close();
     } finally {
       await os.drop();
     }

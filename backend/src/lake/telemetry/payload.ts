@@ -20,10 +20,18 @@ export function encodeBlockPayload(payload: BlockPayload): Uint8Array {
   return encodeCbor({ dependencies: payload.dependencies, objects: payload.objects });
 }
 
+/** A stored object that is not a block payload: the block is corrupt, not the store. */
+export class CorruptPayloadError extends ObjectStoreError {
+  override name = 'CorruptPayloadError';
+}
+
 /** What a block's object holds: the SDK's event sections, or an OTLP request (see ../otlp/payload.ts). */
 export type StoredPayload = { kind: 'wire'; payload: BlockPayload } | ({ kind: 'otlp' } & OtlpPayload);
 
-/** Reads a block's payload back (for ETL). Throws ObjectNotFoundError, or ObjectStoreError if it is not a payload. */
+/**
+ * Reads a block's payload back (for ETL). Throws ObjectNotFoundError, CorruptPayloadError if it is
+ * not a payload, or ObjectStoreError.
+ */
 export async function readStoredPayload(
   objects: ObjectStore,
   block: { process_id: string; stream_id: string; block_id: string },
@@ -34,13 +42,13 @@ export async function readStoredPayload(
   try {
     value = decodeCbor(body);
   } catch (err) {
-    throw new ObjectStoreError(objects.uri, key, 'not a CBOR block payload', { cause: err });
+    throw new CorruptPayloadError(objects.uri, key, `not a CBOR block payload: ${(err as Error).message}`, { cause: err });
   }
   const { dependencies, objects: events, format, data } = (value ?? {}) as Partial<BlockPayload> & { format?: unknown; data?: unknown };
   const signal = otlpSignalOf(format);
   if (signal !== undefined && data instanceof Uint8Array) return { kind: 'otlp', signal, data };
   if (!(dependencies instanceof Uint8Array) || !(events instanceof Uint8Array)) {
-    throw new ObjectStoreError(objects.uri, key, 'block payload lacks dependencies/objects byte strings (or an OTLP format and data)');
+    throw new CorruptPayloadError(objects.uri, key, 'block payload lacks dependencies/objects byte strings (or an OTLP format and data)');
   }
   return { kind: 'wire', payload: { dependencies, objects: events } };
 }

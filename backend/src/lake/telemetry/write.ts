@@ -4,7 +4,8 @@
  */
 import type { SqlExecutor, SqlValue } from '../metadata/store.js';
 import type { ObjectStore } from '../object-store/store.js';
-import type { BlockRecord, ProcessRecord, StreamRecord } from './records.js';
+import { ObjectNotFoundError } from '../object-store/errors.js';
+import type { BlockRecord, Int64, ProcessRecord, StreamRecord } from './records.js';
 import { blockPayloadKey, encodeBlockPayload } from './payload.js';
 import { nsToTimestamptz } from './time.js';
 
@@ -68,26 +69,61 @@ export async function processExists(db: SqlExecutor, processId: string): Promise
   return (await db.query('SELECT 1 FROM processes WHERE process_id = $1', [processId])).length > 0;
 }
 
-/** Writes a block's payload object (idempotent) and returns its size, for `insertBlockRows`. */
-export async function storeBlockPayload(objects: ObjectStore, b: BlockRecord): Promise<number> {
-  const payload = encodeBlockPayload(b.payload);
-  await objects.putIfAbsent(blockPayloadKey(b), payload);
-  return payload.byteLength;
+/**
+ * A block id that was already recorded (or its payload stored) with other content: a block id names
+ * one block, so this is a client bug, never a resend; what was recorded first stays.
+ */
+export class BlockConflictError extends Error {
+  override name = 'BlockConflictError';
+  constructor(readonly blockId: string, readonly differences: readonly string[]) {
+    super(`block ${blockId} was already recorded with a different ${differences.join(', ')}: `
+      + 'a resend must be identical; new content needs a new block_id');
+  }
 }
 
 export interface StoredBlock {
   block: Omit<BlockRecord, 'payload'>;
   payloadSize: number;
+  /** This call wrote the payload object (it was absent), so a refused block must remove it. */
+  created: boolean;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/**
+ * Writes a block's payload object unless it is there; one that is there must hold the same bytes
+ * (a resend), else BlockConflictError. Then `insertBlockRows` makes it visible.
+ */
+export async function storeBlockPayload(objects: ObjectStore, b: BlockRecord): Promise<StoredBlock> {
+  const payload = encodeBlockPayload(b.payload);
+  const key = blockPayloadKey(b);
+  for (;;) {
+    if (await objects.putIfAbsent(key, payload)) return { block: b, payloadSize: payload.byteLength, created: true };
+    let existing: Uint8Array;
+    try {
+      existing = await objects.get(key);
+    } catch (err) {
+      // Removed in between (a refused sender of the same id cleaning up): write it again.
+      if (err instanceof ObjectNotFoundError) continue;
+      throw err;
+    }
+    if (!sameBytes(existing, payload)) throw new BlockConflictError(b.block_id, ['payload']);
+    return { block: b, payloadSize: payload.byteLength, created: false };
+  }
 }
 
 const BLOCK_COLUMNS = 12;
 
 /**
  * Makes blocks whose payloads are stored visible, in one statement; rows already present are kept.
+ * Returns, for each row, whether it was inserted: false when its block_id was already recorded
+ * (by an earlier request, or earlier in `rows`), which `confirmResend` then checks.
  * Throws UnknownStreamError when a stream row is missing (for a batch: the first block's, as
  * PostgreSQL does not say which row failed; retry rows one by one to find it).
  */
-export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBlock[]): Promise<void> {
+export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBlock[]): Promise<boolean[]> {
   const params: SqlValue[] = [];
   const tuples = rows.map(({ block: b, payloadSize }) => {
     const at = params.length;
@@ -95,25 +131,81 @@ export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBloc
       nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payloadSize);
     return `(${Array.from({ length: BLOCK_COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`;
   });
+  let inserted: Set<string>;
   try {
-    await db.query(
+    const returned = await db.query<{ block_id: string }>(
       `INSERT INTO blocks (block_id, stream_id, process_id, begin_time, begin_time_ns, begin_ticks,
          end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size)
        VALUES ${tuples.join(', ')}
-       ON CONFLICT (block_id) DO NOTHING`,
+       ON CONFLICT (block_id) DO NOTHING RETURNING block_id`,
       params);
+    inserted = new Set(returned.map((r) => r.block_id));
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new UnknownStreamError(rows[0]!.block.stream_id, rows[0]!.block.block_id);
     throw err;
   }
+  // An id twice in one statement is inserted once: the first occurrence is the one that was.
+  return rows.map(({ block }) => inserted.delete(block.block_id));
+}
+
+interface RecordedBlock extends Record<string, unknown> {
+  stream_id: string;
+  process_id: string;
+  begin_time_ns: Int64;
+  begin_ticks: Int64;
+  end_time_ns: Int64;
+  end_ticks: Int64;
+  nb_objects: number;
+  object_offset: Int64;
+  payload_size: Int64;
+}
+
+function differences(row: RecordedBlock, { block: b, payloadSize }: StoredBlock): string[] {
+  const text = { stream_id: b.stream_id, process_id: b.process_id };
+  const numbers = {
+    begin_time: [row.begin_time_ns, b.begin_time_ns], begin_ticks: [row.begin_ticks, b.begin_ticks],
+    end_time: [row.end_time_ns, b.end_time_ns], end_ticks: [row.end_ticks, b.end_ticks],
+    nb_objects: [row.nb_objects, b.nb_objects], object_offset: [row.object_offset, b.object_offset],
+    payload: [row.payload_size, payloadSize],
+  } satisfies Record<string, [Int64, Int64]>;
+  return [
+    ...Object.entries(text).filter(([field, value]) => row[field] !== value).map(([field]) => field),
+    ...Object.entries(numbers).filter(([, [recorded, sent]]) => BigInt(recorded) !== BigInt(sent)).map(([field]) => field),
+  ];
+}
+
+/**
+ * For a block whose row was already there: returns if that row is this very block (a resend);
+ * otherwise removes the payload object this request created under a key no row refers to (no orphan
+ * is left), and throws BlockConflictError naming what differs.
+ */
+export async function confirmResend(db: SqlExecutor, objects: ObjectStore, stored: StoredBlock): Promise<void> {
+  const [row] = await db.query<RecordedBlock>(
+    `SELECT stream_id, process_id, begin_time_ns, begin_ticks, end_time_ns, end_ticks, nb_objects, object_offset, payload_size
+     FROM blocks WHERE block_id = $1`, [stored.block.block_id]);
+  // Gone since (retention): nothing to conflict with any more, so record it.
+  if (row === undefined) {
+    const [inserted] = await insertBlockRows(db, [stored]);
+    if (inserted) return;
+    return confirmResend(db, objects, stored);
+  }
+  const differing = differences(row, stored);
+  if (differing.length === 0) return;
+  // The object this request wrote is an orphan unless the recorded block has the same key (then it is
+  // that block's payload: its sender found our identical bytes there and relies on them).
+  const key = blockPayloadKey(stored.block);
+  if (stored.created && blockPayloadKey({ ...row, block_id: stored.block.block_id }) !== key) await objects.delete(key);
+  throw new BlockConflictError(stored.block.block_id, differing);
 }
 
 /**
  * Stores the payload, then the row that makes it visible: a failure between the two leaves an
  * unreferenced object that a resend of the block reuses. Throws UnknownStreamError when the stream
- * row is missing (check first to store nothing for an unknown stream).
+ * row is missing (check first to store nothing for an unknown stream), BlockConflictError when the
+ * block id was recorded with other content.
  */
 export async function insertBlock(db: SqlExecutor, objects: ObjectStore, block: BlockRecord): Promise<void> {
-  const payloadSize = await storeBlockPayload(objects, block);
-  await insertBlockRows(db, [{ block, payloadSize }]);
+  const stored = await storeBlockPayload(objects, block);
+  const [inserted] = await insertBlockRows(db, [stored]);
+  if (!inserted) await confirmResend(db, objects, stored);
 }
