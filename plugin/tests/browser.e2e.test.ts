@@ -1,16 +1,17 @@
 /** @jest-environment node */
-// The span timeline panel and the query editor rendered by headless Chromium (Debian's, driven by
-// playwright-core) from a harness page using Grafana's UI library; a screenshot goes to test-output/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// The span timeline panel and the query editor rendered by headless Chromium (the system's, else the
+// one @sparticuz/chromium ships in its npm package; driven by playwright-core) from a harness page
+// using Grafana's UI library; a screenshot goes to test-output/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildHarness } from './browser/build';
+import { chromiumExecutable } from './browser/chromium';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '../test-output');
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -28,15 +29,13 @@ let profile: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
+  const executablePath = await chromiumExecutable();
   mkdirSync(OUTPUT, { recursive: true });
   const html = await buildHarness(join(OUTPUT, 'harness'));
   profile = mkdtempSync(join(tmpdir(), 'mm-chromium-'));
   // A persistent context is how playwright takes a fresh --user-data-dir.
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1180, height: 760 },
