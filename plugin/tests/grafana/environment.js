@@ -1,12 +1,13 @@
 // Jest environment of the Grafana host tests: Grafana's frontend code (@grafana/runtime, scenes
-// interpolation, the datasource) runs in jsdom, as in a browser; the server half of the host talks
-// gRPC to the plugin executable, and @grpc/grpc-js needs Node's setImmediate, which jsdom hides.
+// interpolation, the datasource) runs in jsdom, as in a browser; the server half of the host (gRPC to
+// the plugin executable, Arrow decoding) needs the Node globals jsdom hides, which browsers have too
+// (TextEncoder/TextDecoder) or which only the server half uses (setImmediate).
 const { TestEnvironment } = require('jest-environment-jsdom');
 
 class GrafanaHostEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
-    Object.assign(this.global, { setImmediate, clearImmediate });
+    Object.assign(this.global, { setImmediate, clearImmediate, TextEncoder, TextDecoder });
   }
 }
 
