@@ -44,7 +44,14 @@ export class DataSource extends DataSourceWithBackend<MicromegasQuery, Micromega
   ): Promise<MetricFindValue[]> {
     const model = typeof query === 'string' ? { rawSql: query } : query;
     const request = {
-      targets: [{ refId: 'variable', rawSql: model.rawSql, format: 'table', timeFilter: model.timeFilter ?? this.timeFilterDefault } as MicromegasQuery],
+      targets: [
+        {
+          refId: 'variable',
+          rawSql: model.rawSql,
+          format: 'table',
+          timeFilter: model.timeFilter ?? this.timeFilterDefault,
+        } as MicromegasQuery,
+      ],
       range: options?.range,
       scopedVars: options?.scopedVars ?? {},
     } as DataQueryRequest<MicromegasQuery>;

@@ -119,7 +119,7 @@ function Harness() {
   const [query, setQuery] = React.useState({
     refId: 'A',
     rawSql:
-      "SELECT begin, \"end\", depth, name, target\nFROM view_instance('thread_spans', $stream)\nWHERE $__timeFilter(begin)\nORDER BY begin",
+      'SELECT begin, "end", depth, name, target\nFROM view_instance(\'thread_spans\', $stream)\nWHERE $__timeFilter(begin)\nORDER BY begin',
     format: 'traces' as const,
     timeFilter: true,
     autoLimit: true,

@@ -58,7 +58,12 @@ test("Grafana's dataFrameFromJSON keeps the sub-millisecond part in field.nanos"
       frameToJson(frame([{ name: 'begin', type: 'time.Time', nullable: false, tstype: 'time', values: [T + 1n, T + 2_000_001n] }])),
     ),
   );
-  expect(df.fields[0]).toMatchObject({ name: 'begin', type: FieldType.time, values: [1_700_000_000_123, 1_700_000_000_125], nanos: [1, 1] });
+  expect(df.fields[0]).toMatchObject({
+    name: 'begin',
+    type: FieldType.time,
+    values: [1_700_000_000_123, 1_700_000_000_125],
+    nanos: [1, 1],
+  });
 });
 
 test('fields of different lengths are refused as sdk-go refuses them', () => {

@@ -104,7 +104,9 @@ function writeData(frame: JsonableFrame): string {
   const rows = frame.fields[0]?.values.length ?? 0;
   const mismatched = frame.fields.find((f) => f.values.length !== rows);
   if (mismatched) {
-    throw new FrameJsonError(`frame has different field lengths (field "${mismatched.name}": ${mismatched.values.length}, expected ${rows})`);
+    throw new FrameJsonError(
+      `frame has different field lengths (field "${mismatched.name}": ${mismatched.values.length}, expected ${rows})`,
+    );
   }
   const entities: Array<Entities | null> = [];
   const nanos: Array<number[] | null> = [];

@@ -61,7 +61,14 @@ function backendSrv(host: GrafanaHost, config: DatasourceConfig): Pick<BackendSr
           if (!response.ok) {
             throw { ...response, config: options };
           }
-          return { ...response, headers: new Headers(), redirected: false, type: 'basic', url: options.url, config: options } as FetchResponse<T>;
+          return {
+            ...response,
+            headers: new Headers(),
+            redirected: false,
+            type: 'basic',
+            url: options.url,
+            config: options,
+          } as FetchResponse<T>;
         }),
       );
     },
@@ -108,17 +115,20 @@ export function grafanaFrontend(host: GrafanaHost, config: DatasourceConfig & { 
     },
     // QueryVariable.getRequest + LegacyQueryRunner.runRequest: the scene's range, no interval.
     metricFind: (query, { range, scopedVars, variable }) =>
-      datasource.metricFindQuery(query as never, {
-        app: 'dashboard',
-        requestId: `variable-${variable.name}`,
-        timezone: '',
-        range: { from: dateTime(range.from), to: dateTime(range.to), raw: { from: dateTime(range.from), to: dateTime(range.to) } },
-        interval: '',
-        intervalMs: 0,
-        targets: [query],
-        scopedVars: scopedVars as ScopedVars,
-        startTime: Date.now(),
-        variable,
-      } as never) as never,
+      datasource.metricFindQuery(
+        query as never,
+        {
+          app: 'dashboard',
+          requestId: `variable-${variable.name}`,
+          timezone: '',
+          range: { from: dateTime(range.from), to: dateTime(range.to), raw: { from: dateTime(range.from), to: dateTime(range.to) } },
+          interval: '',
+          intervalMs: 0,
+          targets: [query],
+          scopedVars: scopedVars as ScopedVars,
+          startTime: Date.now(),
+          variable,
+        } as never,
+      ) as never,
   };
 }

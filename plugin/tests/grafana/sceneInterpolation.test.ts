@@ -32,7 +32,13 @@ async function sqlOf(variables: VariableModel[], rawSql: string, picks: Record<s
   return datasource.applyTemplateVariables(request.targets[0]!, request.scopedVars).rawSql;
 }
 
-const exe = (more: Partial<VariableModel> = {}): VariableModel => ({ name: 'exe', type: 'query', query: 'SELECT exe', current: {}, ...more });
+const exe = (more: Partial<VariableModel> = {}): VariableModel => ({
+  name: 'exe',
+  type: 'query',
+  query: 'SELECT exe',
+  current: {},
+  ...more,
+});
 
 describe('a variable is an SQL value, for one value, several and All', () => {
   test('one value is a quoted literal, quotes doubled', async () => {
@@ -48,23 +54,29 @@ describe('a variable is an SQL value, for one value, several and All', () => {
   });
 
   test('All with no options is NULL, so IN ($x) is still SQL', async () => {
-    await expect(sqlOf([{ name: 'none', type: 'query', query: 'SELECT 1', includeAll: true, current: {} }], 'x IN ($none)')).resolves.toBe('x IN (NULL)');
+    await expect(sqlOf([{ name: 'none', type: 'query', query: 'SELECT 1', includeAll: true, current: {} }], 'x IN ($none)')).resolves.toBe(
+      'x IN (NULL)',
+    );
   });
 
   test('a custom all value skips every format, as scenes inserts it', async () => {
-    await expect(sqlOf([exe({ includeAll: true, allValue: "exe LIKE '%'" })], 'WHERE $exe', { exe: ALL_VARIABLE_VALUE })).resolves.toBe("WHERE exe LIKE '%'");
+    await expect(sqlOf([exe({ includeAll: true, allValue: "exe LIKE '%'" })], 'WHERE $exe', { exe: ALL_VARIABLE_VALUE })).resolves.toBe(
+      "WHERE exe LIKE '%'",
+    );
   });
 
   test('custom and textbox variables are literals too; an explicit format wins', async () => {
     const level: VariableModel = { name: 'level', type: 'custom', query: 'error : 2,info : 4', current: { value: '4', text: 'info' } };
     const search: VariableModel = { name: 'search', type: 'textbox', query: '', current: { value: "it's" } };
-    await expect(sqlOf([level, search], "level <= $level AND msg ILIKE concat('%', $search, '%') AND [[level:raw]] > ${level:csv}")).resolves.toBe(
-      "level <= '4' AND msg ILIKE concat('%', 'it''s', '%') AND 4 > 4",
-    );
+    await expect(
+      sqlOf([level, search], "level <= $level AND msg ILIKE concat('%', $search, '%') AND [[level:raw]] > ${level:csv}"),
+    ).resolves.toBe("level <= '4' AND msg ILIKE concat('%', 'it''s', '%') AND 4 > 4");
   });
 
   test('$__interval and $__interval_ms are left to the backend; $__from and $__to are epoch ms; unknown names stay', async () => {
-    await expect(sqlOf([], 'SELECT $__timeGroup(time, $__interval), epoch($__interval), $__interval_ms, $__from, ${__to}, $nope, $__timeFilter(t)')).resolves.toBe(
+    await expect(
+      sqlOf([], 'SELECT $__timeGroup(time, $__interval), epoch($__interval), $__interval_ms, $__from, ${__to}, $nope, $__timeFilter(t)'),
+    ).resolves.toBe(
       `SELECT $__timeGroup(time, $__interval), epoch($__interval), $__interval_ms, ${T0}, ${T0 + 3_600_000}, $nope, $__timeFilter(t)`,
     );
   });

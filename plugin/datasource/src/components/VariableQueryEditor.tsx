@@ -31,7 +31,12 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
         onBlur={(rawSql) => rawSql !== model.rawSql && update({ rawSql })}
       />
       <InlineField label="Time filter" tooltip="Send the dashboard time range as query_range_begin/end: partitions outside it are not read">
-        <InlineSwitch label="Time filter" aria-label="Time filter" value={timeFilter} onChange={(e) => update({ timeFilter: e.currentTarget.checked })} />
+        <InlineSwitch
+          label="Time filter"
+          aria-label="Time filter"
+          value={timeFilter}
+          onChange={(e) => update({ timeFilter: e.currentTarget.checked })}
+        />
       </InlineField>
     </div>
   );

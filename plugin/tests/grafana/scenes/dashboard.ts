@@ -98,7 +98,10 @@ export class DashboardScene implements SceneNode {
       rangeRaw: range.raw,
       interval: norm.interval,
       intervalMs: norm.intervalMs,
-      targets: (panel.targets ?? []).map((t) => ({ ...(JSON.parse(JSON.stringify(t)) as MicromegasQuery), datasource: t.datasource ?? datasourceRef })),
+      targets: (panel.targets ?? []).map((t) => ({
+        ...(JSON.parse(JSON.stringify(t)) as MicromegasQuery),
+        datasource: t.datasource ?? datasourceRef,
+      })),
       maxDataPoints,
       scopedVars: {
         __sceneObject: { value: runner, text: '__sceneObject' },

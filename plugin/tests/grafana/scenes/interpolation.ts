@@ -100,7 +100,12 @@ function macro(name: string, node: SceneNode, match: string): FormatVariable | u
   return undefined;
 }
 
-function lookupFormatVariable(name: string, match: string, scopedVars: ScopedVars | undefined, node: SceneNode): FormatVariable | undefined {
+function lookupFormatVariable(
+  name: string,
+  match: string,
+  scopedVars: ScopedVars | undefined,
+  node: SceneNode,
+): FormatVariable | undefined {
   const scoped = scopedVars && Object.prototype.hasOwnProperty.call(scopedVars, name) ? scopedVars[name] : undefined;
   if (scoped) {
     return new ScopedVarsVariable(name, scoped);
@@ -133,7 +138,13 @@ const FORMATS: Record<string, (value: VariableValue, args: string[], variable: F
   text: (value, _args, variable, fieldPath) => (variable.getValueText ? variable.getValueText(fieldPath) : String(value)),
 };
 
-function formatValue(node: SceneNode, variable: FormatVariable, raw: VariableValue | null | undefined, format: InterpolationFormat, fieldPath?: string): string {
+function formatValue(
+  node: SceneNode,
+  variable: FormatVariable,
+  raw: VariableValue | null | undefined,
+  format: InterpolationFormat,
+  fieldPath?: string,
+): string {
   if (raw === null || raw === undefined) {
     return '';
   }
@@ -158,7 +169,12 @@ function formatValue(node: SceneNode, variable: FormatVariable, raw: VariableVal
 }
 
 /** scenes' sceneInterpolator: `target` with every variable expression found in `node`'s scope replaced. */
-export function sceneInterpolator(node: SceneNode, target: string | null | undefined, scopedVars?: ScopedVars, format?: InterpolationFormat): string {
+export function sceneInterpolator(
+  node: SceneNode,
+  target: string | null | undefined,
+  scopedVars?: ScopedVars,
+  format?: InterpolationFormat,
+): string {
   if (!target) {
     return target ?? '';
   }

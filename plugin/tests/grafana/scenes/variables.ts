@@ -3,7 +3,14 @@
 // CustomVariable (the `text : value, …` list), QueryVariable (options from the datasource's
 // metricFindQuery over the scene's time range), TextBoxVariable and ConstantVariable; and of
 // grafana's createSceneVariableFromVariableModel, which builds them from a dashboard's JSON.
-import type { CustomVariableValue, FormatVariable, InterpolationFormat, SceneNode, VariableValue, VariableValueSingle } from './interpolation';
+import type {
+  CustomVariableValue,
+  FormatVariable,
+  InterpolationFormat,
+  SceneNode,
+  VariableValue,
+  VariableValueSingle,
+} from './interpolation';
 import { sceneInterpolator } from './interpolation';
 
 export const ALL_VARIABLE_TEXT = 'All';
@@ -31,7 +38,11 @@ export interface VariableModel {
 /** The datasource side of a query variable: scenes' LegacyQueryRunner calls metricFindQuery. */
 export type MetricFind = (
   query: VariableModel['query'],
-  options: { range: { from: number; to: number }; scopedVars: Record<string, { value: unknown }>; variable: { name: string; type: string } },
+  options: {
+    range: { from: number; to: number };
+    scopedVars: Record<string, { value: unknown }>;
+    variable: { name: string; type: string };
+  },
 ) => Promise<Array<{ text: string; value: string | number }>>;
 
 export class VariableError extends Error {
@@ -140,7 +151,8 @@ export abstract class MultiValueVariable implements FormatVariable {
         next = next.slice(1);
       }
     }
-    const textOf = (v: string) => (v === ALL_VARIABLE_VALUE ? ALL_VARIABLE_TEXT : (this.state.options.find((o) => o.value === v)?.label ?? v));
+    const textOf = (v: string) =>
+      v === ALL_VARIABLE_VALUE ? ALL_VARIABLE_TEXT : (this.state.options.find((o) => o.value === v)?.label ?? v);
     this.state.value = next;
     this.state.text = Array.isArray(next) ? next.map(textOf) : textOf(next);
   }
