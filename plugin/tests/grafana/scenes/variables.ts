@@ -3,15 +3,15 @@
 // CustomVariable (the `text : value, …` list), QueryVariable (options from the datasource's
 // metricFindQuery over the scene's time range), TextBoxVariable and ConstantVariable; and of
 // grafana's createSceneVariableFromVariableModel, which builds them from a dashboard's JSON.
-import type {
-  CustomVariableValue,
-  FormatVariable,
-  InterpolationFormat,
-  SceneNode,
-  VariableValue,
-  VariableValueSingle,
+import {
+  sceneInterpolator,
+  type CustomVariableValue,
+  type FormatVariable,
+  type InterpolationFormat,
+  type SceneNode,
+  type VariableValue,
+  type VariableValueSingle,
 } from './interpolation';
-import { sceneInterpolator } from './interpolation';
 
 export const ALL_VARIABLE_TEXT = 'All';
 export const ALL_VARIABLE_VALUE = '$__all';
