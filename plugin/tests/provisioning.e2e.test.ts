@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { DataFrame, DataQueryResponse, Field } from '@grafana/data';
 import { layoutTimeline } from '../panel/src/timeline/layout';
 import { buildTimeline } from '../panel/src/timeline/model';
-import { renderTimeline, type Canvas2D } from '../panel/src/timeline/render';
+import { renderTimeline } from '../panel/src/timeline/render';
+import { recordingContext } from '../panel/src/timeline/testing';
 import { pluginStackFixture } from './backend';
 import { unmarshalArrowFrame } from './grafana/arrowFrame';
 import { grafanaFrontend, type GrafanaFrontend } from './grafana/grafanaFrontend';
@@ -246,32 +247,13 @@ describe('frames as the browser gets them keep nanosecond times: the span panel,
     const from = Number(begin[top]! - BigInt(timeline.origin) * 1_000_000n) / 1e6;
     const to = Number(end[top]! - BigInt(timeline.origin) * 1_000_000n) / 1e6;
     const layout = layoutTimeline(timeline, 18);
+    const { ctx, calls } = recordingContext();
+    const palette = { background: '#bg', text: '#t', laneHeader: '#h', dust: ['#d'], spans: ['#s'] };
+    renderTimeline(ctx, timeline, layout, { from, to, width: 1000 }, palette);
     const drawn = new Map<number, number[]>();
-    const ctx = {
-      fillStyle: '',
-      font: '',
-      textBaseline: 'middle',
-      fillRect(_x: number, y: number, w: number) {
-        if (String(this.fillStyle).startsWith('#s')) {
-          drawn.set(y, [...(drawn.get(y) ?? []), Math.round(w * 100) / 100]);
-        }
-      },
-      fillText: () => undefined,
-      clearRect: () => undefined,
-      save: () => undefined,
-      restore: () => undefined,
-      beginPath: () => undefined,
-      rect: () => undefined,
-      clip: () => undefined,
-      measureText: () => ({ width: 0 }) as TextMetrics,
-    } as Canvas2D;
-    renderTimeline(
-      ctx,
-      timeline,
-      layout,
-      { from, to, width: 1000 },
-      { background: '#bg', text: '#t', laneHeader: '#h', dust: ['#d'], spans: ['#s'] },
-    );
+    for (const r of calls.rects.filter((r) => r.style === '#s')) {
+      drawn.set(r.y, [...(drawn.get(r.y) ?? []), Math.round(r.w * 100) / 100]);
+    }
     const expected = new Map<number, number[]>();
     layout.rows.forEach((row) => {
       const widths = begin

@@ -2,9 +2,10 @@
 // Time filter switch as panel queries, so a variable lists what exists in the dashboard's range
 // (micromegas' own plugin lacks it: its issue 579).
 import React from 'react';
-import { CodeEditor, InlineField, InlineSwitch } from '@grafana/ui';
+import { CodeEditor } from '@grafana/ui';
 import type { DataSource } from '../datasource';
 import type { MicromegasVariableQuery } from '../types';
+import { TimeFilterSwitch } from './TimeFilterSwitch';
 
 interface Props {
   /** Older dashboards (and provisioned ones) store the SQL alone. */
@@ -30,14 +31,7 @@ export function VariableQueryEditor({ query, onChange, datasource }: Props) {
         showMiniMap={false}
         onBlur={(rawSql) => rawSql !== model.rawSql && update({ rawSql })}
       />
-      <InlineField label="Time filter" tooltip="Send the dashboard time range as query_range_begin/end: partitions outside it are not read">
-        <InlineSwitch
-          label="Time filter"
-          aria-label="Time filter"
-          value={timeFilter}
-          onChange={(e) => update({ timeFilter: e.currentTarget.checked })}
-        />
-      </InlineField>
+      <TimeFilterSwitch value={timeFilter} onChange={(value) => update({ timeFilter: value })} />
     </div>
   );
 }

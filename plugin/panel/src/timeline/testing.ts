@@ -3,6 +3,7 @@
 // nanos) and come back through Grafana's dataFrameFromJSON.
 import { dataFrameFromJSON, FieldType, toDataFrame, type DataFrame } from '@grafana/data';
 import { frameToJson } from '../../../tests/grafana/frameJson';
+import type { Canvas2D } from './render';
 
 export interface SpanRow {
   begin: number;
@@ -66,4 +67,27 @@ export function jsonSpanFrame(name: string, rows: NsSpanRow[]): DataFrame {
     ],
   });
   return dataFrameFromJSON(JSON.parse(json));
+}
+
+/** A 2D context that records what is drawn: each rectangle with its fill, each text. */
+export function recordingContext() {
+  const calls = { fillRect: 0, fillText: [] as string[], rects: [] as Array<{ x: number; y: number; w: number; style: string }> };
+  const ctx: Canvas2D = {
+    fillStyle: '',
+    font: '',
+    textBaseline: 'alphabetic',
+    fillRect(x: number, y: number, w: number) {
+      calls.fillRect++;
+      calls.rects.push({ x, y, w, style: String(this.fillStyle) });
+    },
+    fillText: (text: string) => void calls.fillText.push(text),
+    clearRect: () => undefined,
+    save: () => undefined,
+    restore: () => undefined,
+    beginPath: () => undefined,
+    rect: () => undefined,
+    clip: () => undefined,
+    measureText: () => ({ width: 10 }) as TextMetrics,
+  };
+  return { ctx, calls };
 }

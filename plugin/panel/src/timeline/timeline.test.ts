@@ -2,34 +2,12 @@ import { dateTime, FieldType, toDataFrame } from '@grafana/data';
 import { spanAt } from './hitTest';
 import { layoutTimeline, LANE_HEADER, pan, toX, zoom } from './layout';
 import { buildTimeline, firstVisible, SpanFrameError, TOP_LEVEL_DEPTH } from './model';
-import { renderTimeline, type Canvas2D } from './render';
+import { renderTimeline } from './render';
 import { formatClock, formatDuration } from './format';
 import { formatOffset, tickStep, timeTicks } from './axis';
-import { jsonSpanFrame, manySpans, spanFrame } from './testing';
+import { jsonSpanFrame, manySpans, recordingContext, spanFrame } from './testing';
 
 const T0 = 1_700_000_000_000;
-
-function recordingContext() {
-  const calls = { fillRect: 0, fillText: [] as string[], rects: [] as Array<{ x: number; y: number; w: number; style: string }> };
-  const ctx: Canvas2D = {
-    fillStyle: '',
-    font: '',
-    textBaseline: 'alphabetic',
-    fillRect(x: number, y: number, w: number) {
-      calls.fillRect++;
-      calls.rects.push({ x, y, w, style: String(this.fillStyle) });
-    },
-    fillText: (text: string) => void calls.fillText.push(text),
-    clearRect: () => undefined,
-    save: () => undefined,
-    restore: () => undefined,
-    beginPath: () => undefined,
-    rect: () => undefined,
-    clip: () => undefined,
-    measureText: () => ({ width: 10 }) as TextMetrics,
-  };
-  return { ctx, calls };
-}
 
 const palette = {
   background: '#000',
