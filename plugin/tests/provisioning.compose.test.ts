@@ -19,7 +19,15 @@ interface Service {
 }
 
 const compose = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
-const services = compose.services;
+/** Compose's interpolation with nothing set in the shell: `${VAR:-default}` is the default, `${VAR}` empty. */
+const interpolate = (value: string) =>
+  value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback: string | undefined) => fallback ?? '');
+const services = Object.fromEntries(
+  Object.entries(compose.services).map(([name, s]) => [
+    name,
+    { ...s, environment: s.environment && Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, interpolate(String(v))])) },
+  ]),
+);
 const service = (name: string) => {
   const s = services[name];
   if (!s) {
@@ -81,8 +89,9 @@ test("the backend's environment is one its own loadConfig accepts, pointing at t
     s3.ROOT_SECRET_KEY,
     s3.VGW_REGION,
   ]);
-  // Reachable from the other containers: ingestion on all interfaces, FlightSQL too (its default).
+  // Reachable from the other containers (ingestion and FlightSQL on all interfaces), which keys make possible.
   expect([config.ingestion.host, config.flightsql.host]).toEqual(['0.0.0.0', '0.0.0.0']);
+  expect(env.MICROMEGAS_ADMIN_KEY).toMatch(/^mmk_/);
   expect(service('backend').volumes).toEqual(service('build').volumes);
 });
 

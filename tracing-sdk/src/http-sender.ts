@@ -1,8 +1,9 @@
 /**
  * Delivers the queue to the ingestion service, one POST at a time in priority order. Network
- * errors and 5xx responses leave the item queued and retry with exponential backoff; a 4xx means
- * the service will never accept the item, so it is dropped. Nothing here throws to the caller,
- * and sockets and timers are unref'd unless a shutdown is waiting for delivery.
+ * errors and 5xx responses leave the item queued and retry with exponential backoff, and so do 401
+ * and 403 (a missing, wrong or revoked API key is fixed by the operator, not by dropping data); any
+ * other 4xx means the service will never accept the item, so it is dropped. Nothing here throws to
+ * the caller, and sockets and timers are unref'd unless a shutdown is waiting for delivery.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -35,6 +36,8 @@ export class HttpSender {
     private readonly queue: DeliveryQueue,
     /** Called after each successful delivery (drop reporting hooks in here). */
     private readonly onDelivered: () => void,
+    /** Sent with every request (the API key). */
+    private readonly headers: Readonly<Record<string, string>> = {},
   ) {
     this.client = base.protocol === 'https:' ? https : http;
     this.agent = new this.client.Agent({ keepAlive: true, maxSockets: 1 });
@@ -103,7 +106,7 @@ export class HttpSender {
         this.stats.sent++;
         this.backoffMs = MIN_BACKOFF_MS;
         this.onDelivered();
-      } else if (status >= 400 && status < 500) {
+      } else if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
         this.queue.remove(item);
         this.stats.rejected++;
       } else {
@@ -143,7 +146,7 @@ export class HttpSender {
           method: 'POST',
           agent: this.agent,
           timeout: REQUEST_TIMEOUT_MS,
-          headers: { 'content-type': 'application/cbor', 'content-length': item.body.byteLength },
+          headers: { ...this.headers, 'content-type': 'application/cbor', 'content-length': item.body.byteLength },
         });
         req.on('socket', (socket) => {
           if (this.holds === 0) socket.unref();

@@ -23,6 +23,8 @@ interface ProcessShare {
   origin: TimeOrigin;
   /** The main thread's ingestion URL: workers send there unless told otherwise. */
   url: string;
+  /** And its API key. */
+  apiKey?: string | undefined;
 }
 
 const DROPPED_EVENTS: MetricDescriptor = { name: 'micromegas.dropped_events', unit: 'count', target: 'micromegas.sink' };
@@ -56,12 +58,13 @@ export class Runtime {
 
   constructor(init: InitOptions) {
     const share = isMainThread ? undefined : (getEnvironmentData(SHARE_KEY) as ProcessShare | undefined);
-    const options = resolveOptions(init, share?.url);
+    const options = resolveOptions(init, share);
     this.options = options;
     const origin = share?.origin ?? mainTimeOrigin();
     this.time = new Timebase(origin);
     this.queue = new DeliveryQueue(options.maxQueueBytes);
-    this.sender = new HttpSender(options.url, this.queue, () => this.reportDrops());
+    const headers: Record<string, string> = options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` };
+    this.sender = new HttpSender(options.url, this.queue, () => this.reportDrops(), headers);
 
     if (share) {
       this.processId = share.process_id;
@@ -70,7 +73,7 @@ export class Runtime {
       this.processId = this.process.process_id;
       this.enqueue(Priority.Metadata, '/ingestion/insert_process', this.process, 0);
       // Workers created from now on (by this thread) join this process.
-      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin, url: options.url.href } satisfies ProcessShare);
+      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin, url: options.url.href, apiKey: options.apiKey } satisfies ProcessShare);
     }
 
     const threadName = options.threadName ?? (isMainThread ? 'main' : `worker-${threadId}`);
