@@ -5,10 +5,12 @@
 const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   sdk: () => import('./sdk.js'),
   ingestion: () => import('./ingestion.js'),
+  otlp: () => import('./otlp.js'),
   lakehouse: () => import('./lakehouse.js'),
   maintenance: () => import('./maintenance.js'),
   query: () => import('./query.js'),
   flightsql: () => import('./flightsql.js'),
+  perfetto: () => import('./perfetto.js'),
 };
 
 const wanted = process.argv.slice(2);
