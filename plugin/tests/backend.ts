@@ -11,6 +11,8 @@ export interface FixtureBackend {
   begin: number;
   end: number;
   rounds: number;
+  /** What `micromegas demo` sent after the workload: its process, when it ran, its threads' cpu streams. */
+  demo: { processId: string; begin: number; end: number; cpuStreams: Record<string, string> };
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startFixtureBackend(): Promise<FixtureBackend> {
     begin: info.begin,
     end: info.end,
     rounds: info.rounds,
+    demo: info.demo,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) {

@@ -1,81 +1,44 @@
-// Reads provisioning/ and docker-compose.yml: every SQL query Grafana would send for them.
+// Reads provisioning/: the dashboards (as Grafana stores them) and the alert rules' data queries.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { DashboardModel } from './grafana/scenes/dashboard';
 
 export const REPO = join(__dirname, '../..');
 export const PROVISIONING = join(REPO, 'provisioning');
-
-export interface ProvisionedQuery {
-  origin: string;
-  rawSql: string;
-  format: string;
-}
-
-interface Target {
-  rawSql?: string;
-  format?: string;
-  datasource?: { type?: string; uid?: string };
-}
-interface Panel {
-  title: string;
-  type: string;
-  targets?: Target[];
-  datasource?: { type?: string; uid?: string };
-}
-interface Variable {
-  name: string;
-  type: string;
-  query?: string;
-  datasource?: { type?: string };
-}
-export interface Dashboard {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  templating: { list: Variable[] };
-}
 
 export function readYaml<T>(path: string): T {
   return parse(readFileSync(path, 'utf8')) as T;
 }
 
-export function dashboards(): Array<{ file: string; dashboard: Dashboard }> {
+export function dashboards(): Array<{ file: string; dashboard: DashboardModel }> {
   const dir = join(PROVISIONING, 'dashboards/micromegas');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Dashboard }));
+    .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(dir, file), 'utf8')) as DashboardModel }));
 }
 
-export function dashboardQueries(): ProvisionedQuery[] {
-  const queries: ProvisionedQuery[] = [];
-  for (const { file, dashboard } of dashboards()) {
-    for (const variable of dashboard.templating.list) {
-      if (variable.type === 'query') {
-        queries.push({ origin: `${file} variable ${variable.name}`, rawSql: variable.query!, format: 'table' });
-      }
-    }
-    for (const panel of dashboard.panels) {
-      for (const target of panel.targets ?? []) {
-        queries.push({ origin: `${file} panel "${panel.title}"`, rawSql: target.rawSql!, format: target.format ?? 'table' });
-      }
-    }
-  }
-  return queries;
+export interface AlertQuery {
+  origin: string;
+  refId: string;
+  /** Seconds before now (Grafana's relativeTimeRange). */
+  relativeTimeRange: { from: number; to: number };
+  model: { rawSql: string; format?: string; [key: string]: unknown };
 }
 
 interface AlertRules {
-  groups: Array<{ rules: Array<{ title: string; data: Array<{ datasourceUid: string; model: { rawSql?: string; format?: string } }> }> }>;
+  groups: Array<{ rules: Array<{ title: string; data: Array<Omit<AlertQuery, 'origin'> & { datasourceUid: string }> }> }>;
 }
 
-export function alertQueries(): ProvisionedQuery[] {
+/** The data queries of every alert rule (expressions, which Grafana evaluates itself, left out). */
+export function alertRules(): AlertQuery[] {
   const dir = join(PROVISIONING, 'alerting');
   return readdirSync(dir).flatMap((file) =>
     readYaml<AlertRules>(join(dir, file)).groups.flatMap((group) =>
       group.rules.flatMap((rule) =>
         rule.data
           .filter((d) => d.datasourceUid !== '__expr__')
-          .map((d) => ({ origin: `${file} rule "${rule.title}"`, rawSql: d.model.rawSql!, format: d.model.format ?? 'table' })),
+          .map(({ refId, relativeTimeRange, model }) => ({ origin: `${file} rule "${rule.title}"`, refId, relativeTimeRange, model })),
       ),
     ),
   );

@@ -10,6 +10,7 @@ import {
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { DEFAULT_QUERY, type MicromegasDataSourceOptions, type MicromegasQuery, type MicromegasVariableQuery } from './types';
+import { interpolateVariables } from './variables';
 
 export class DataSource extends DataSourceWithBackend<MicromegasQuery, MicromegasDataSourceOptions> {
   readonly timeFilterDefault: boolean;
@@ -30,35 +31,33 @@ export class DataSource extends DataSourceWithBackend<MicromegasQuery, Micromega
   }
 
   override applyTemplateVariables(query: MicromegasQuery, scopedVars: ScopedVars): MicromegasQuery {
-    return { ...query, rawSql: getTemplateSrv().replace(query.rawSql, scopedVars, formatVariableValue) };
+    return { ...query, rawSql: interpolateVariables(query.rawSql, (sql, format) => getTemplateSrv().replace(sql, scopedVars, format)) };
   }
 
-  /** Dashboard variables: the first column of the result gives the values (a second one, if any, the texts). */
+  /**
+   * Dashboard variables: the first column of the result gives the values (a second one, if any, the
+   * texts). Scenes passes the dashboard's range: the macros and the time filter use it.
+   */
   override async metricFindQuery(
     query: MicromegasVariableQuery | string,
     options?: { range?: DataQueryRequest['range']; scopedVars?: ScopedVars },
   ): Promise<MetricFindValue[]> {
-    const rawSql = typeof query === 'string' ? query : query.rawSql;
+    const model = typeof query === 'string' ? { rawSql: query } : query;
     const request = {
-      targets: [{ refId: 'variable', rawSql, format: 'table', timeFilter: this.timeFilterDefault } as MicromegasQuery],
+      targets: [
+        {
+          refId: 'variable',
+          rawSql: model.rawSql,
+          format: 'table',
+          timeFilter: model.timeFilter ?? this.timeFilterDefault,
+        } as MicromegasQuery,
+      ],
       range: options?.range,
       scopedVars: options?.scopedVars ?? {},
     } as DataQueryRequest<MicromegasQuery>;
     const response = await lastValueFrom(this.query(request));
     return (response.data as DataFrame[]).flatMap(frameToOptions);
   }
-}
-
-/**
- * Single values are inserted as typed (`WHERE process_id = '$process'`); multi-value and "All"
- * variables become a quoted list for `IN ($exe)`, as Grafana's SQL datasources do.
- */
-export function formatVariableValue(value: string | string[], variable?: { multi?: boolean; includeAll?: boolean }): string {
-  const quote = (v: string) => `'${String(v).replace(/'/g, "''")}'`;
-  if (Array.isArray(value)) {
-    return value.map(quote).join(',');
-  }
-  return variable?.multi || variable?.includeAll ? quote(value) : value;
 }
 
 export function frameToOptions(frame: DataFrame): MetricFindValue[] {

@@ -38,4 +38,6 @@ export interface MicromegasSecureJsonData {
 /** Variable query model (metricFindQuery): the first column's values become the options. */
 export interface MicromegasVariableQuery {
   rawSql: string;
+  /** As for panel queries: send the dashboard's range (default: the datasource's timeFilterDefault). */
+  timeFilter?: boolean;
 }

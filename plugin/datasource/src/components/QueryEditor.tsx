@@ -4,6 +4,7 @@ import { CodeEditor, InlineField, InlineFieldRow, InlineSwitch, RadioButtonGroup
 import { BuilderError, builderSql, type BuilderModel } from '../builder/sql';
 import type { DataSource } from '../datasource';
 import { QueryBuilder } from './QueryBuilder';
+import { TimeFilterSwitch } from './TimeFilterSwitch';
 import { DEFAULT_QUERY, type Format, type MicromegasDataSourceOptions, type MicromegasQuery } from '../types';
 
 type Props = QueryEditorProps<DataSource, MicromegasQuery, MicromegasDataSourceOptions>;
@@ -90,14 +91,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             size="sm"
           />
         </InlineField>
-        <InlineField label="Time filter" tooltip="Send the dashboard time range as query_range_begin/end">
-          <InlineSwitch
-            label="Time filter"
-            aria-label="Time filter"
-            value={timeFilter}
-            onChange={(e) => update({ timeFilter: e.currentTarget.checked })}
-          />
-        </InlineField>
+        <TimeFilterSwitch value={timeFilter} onChange={(value) => update({ timeFilter: value })} />
         <InlineField label="Auto limit" tooltip="Limit rows to the panel's max data points when the SQL has no LIMIT">
           <InlineSwitch
             label="Auto limit"

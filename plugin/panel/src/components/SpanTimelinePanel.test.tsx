@@ -63,6 +63,14 @@ describe('SpanTimelinePanel', () => {
     expect(screen.getByRole('tooltip')).toHaveTextContent('update');
   });
 
+  test('a time axis above the lanes labels round times of the view', () => {
+    renderPanel();
+    // 100 ms over 1000 px: a tick every 10 ms, labelled with the clock in the dashboard's time zone.
+    expect(screen.getByLabelText(/^time axis/).getAttribute('aria-label')).toMatch(
+      /^time axis: (\d\d:\d\d:\d\d\.\d\d0, ){10}\d\d:\d\d:\d\d\.\d\d0$/,
+    );
+  });
+
   test('explains frames that are not spans', () => {
     renderPanel([{ name: 'logs', fields: [], length: 0 } as never]);
     expect(screen.getByRole('alert')).toHaveTextContent('needs begin and end');

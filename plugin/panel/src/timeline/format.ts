@@ -11,3 +11,10 @@ export function formatDuration(ms: number): string {
   }
   return `${(ms / 1000).toPrecision(3)} s`;
 }
+
+/** Clock time of `ms` since `origin` (a whole epoch ms) to the microsecond: 12:00:01.234 567. */
+export function formatClock(origin: number, ms: number, format: (epochMs: number, pattern: string) => string): string {
+  const wholeMs = Math.floor(ms);
+  const micros = Math.floor((ms - wholeMs) * 1000);
+  return `${format(origin + wholeMs, 'HH:mm:ss.SSS')} ${String(micros).padStart(3, '0')}`;
+}

@@ -8,8 +8,11 @@ export interface SpanHit {
   depth: number;
   name: string;
   target: string;
+  /** Epoch ms. */
   begin: number;
   end: number;
+  /** end - begin, in ms, exact to the nanosecond (not rounded through epoch ms). */
+  duration: number;
 }
 
 export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: number, y: number): SpanHit | undefined {
@@ -36,7 +39,8 @@ export function spanAt(timeline: Timeline, layout: Layout, v: Viewport, x: numbe
     depth: timeline.firstDepth + placement.row,
     name: timeline.names[row.name[hit]!]!,
     target: timeline.targets[row.target[hit]!]!,
-    begin: row.begin[hit]!,
-    end: row.end[hit]!,
+    begin: timeline.origin + row.begin[hit]!,
+    end: timeline.origin + row.end[hit]!,
+    duration: row.end[hit]! - row.begin[hit]!,
   };
 }

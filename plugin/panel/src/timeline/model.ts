@@ -1,9 +1,14 @@
 // Span frames → lanes of columnar spans, sorted by begin within each depth row so that rendering and
 // hit testing can binary-search the visible window instead of scanning 100 k spans.
+//
+// Times at full precision: Grafana hands a time column to the browser as whole milliseconds plus, in
+// `field.nanos`, what is left below the millisecond (sdk-go's frame JSON). Most spans of a game loop
+// begin and end within one millisecond, so both parts are read, and kept relative to `origin` (a
+// whole millisecond): epoch milliseconds as doubles would round to a quarter of a microsecond.
 import type { DataFrame, Field } from '@grafana/data';
 
 export interface DepthRow {
-  /** Begin/end in ms since the epoch, sorted by begin. */
+  /** Begin/end in ms since Timeline.origin, sorted by begin. */
   begin: Float64Array;
   end: Float64Array;
   /** Index into Timeline.names / Timeline.targets. */
@@ -35,6 +40,9 @@ export interface Timeline {
   firstDepth: number;
   names: string[];
   targets: string[];
+  /** Epoch ms (a whole number) that every time of the timeline counts from. */
+  origin: number;
+  /** First begin and last end, in ms since origin. */
   begin: number;
   end: number;
   spanCount: number;
@@ -62,6 +70,25 @@ function toMs(value: unknown): number {
     return value.getTime();
   }
   return Date.parse(String(value));
+}
+
+/** Row `i` of a time field in ms since `origin`, with the field's sub-millisecond part. */
+function timeAt(field: Field, i: number, origin: number): number {
+  return toMs(field.values[i]) - origin + (field.nanos?.[i] ?? 0) / 1e6;
+}
+
+/** The whole millisecond of the first readable begin: the origin of the timeline's times. */
+function originOf(frames: DataFrame[]): number {
+  for (const frame of frames) {
+    const begin = fieldOf(frame, 'begin', 'startTime', 'time');
+    for (let i = 0; begin && i < frame.length; i++) {
+      const ms = toMs(begin.values[i]);
+      if (Number.isFinite(ms)) {
+        return Math.floor(ms);
+      }
+    }
+  }
+  return 0;
 }
 
 class Interner {
@@ -118,6 +145,7 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
   // Rows by depth, turned into arrays once the shallowest depth of all frames is known.
   const lanes = new Map<string, Map<number, Pending>>();
   let firstDepth = TOP_LEVEL_DEPTH;
+  const origin = originOf(frames);
   let begin = Infinity;
   let end = -Infinity;
   let spanCount = 0;
@@ -135,8 +163,8 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
     const targetField = fieldOf(frame, 'target');
     const laneOf = fieldOf(frame, laneField);
     for (let i = 0; i < frame.length; i++) {
-      const b = toMs(beginField.values[i]);
-      const e = endField ? toMs(endField.values[i]) : b + Number(durationField!.values[i]) / 1e6;
+      const b = timeAt(beginField, i, origin);
+      const e = endField ? timeAt(endField, i, origin) : b + Number(durationField!.values[i]) / 1e6;
       if (!Number.isFinite(b) || !Number.isFinite(e)) {
         continue;
       }
@@ -170,6 +198,7 @@ export function buildTimeline(frames: DataFrame[], laneField: string): Timeline 
     firstDepth,
     names: names.values,
     targets: targets.values,
+    origin,
     begin: spanCount > 0 ? begin : 0,
     end: spanCount > 0 ? end : 0,
     spanCount,

@@ -1,33 +1,21 @@
-import { FieldType, toDataFrame } from '@grafana/data';
+import { dateTime, FieldType, toDataFrame } from '@grafana/data';
 import { spanAt } from './hitTest';
 import { layoutTimeline, LANE_HEADER, pan, toX, zoom } from './layout';
 import { buildTimeline, firstVisible, SpanFrameError, TOP_LEVEL_DEPTH } from './model';
-import { renderTimeline, type Canvas2D } from './render';
-import { formatDuration } from './format';
-import { manySpans, spanFrame } from './testing';
+import { renderTimeline } from './render';
+import { formatClock, formatDuration } from './format';
+import { formatOffset, tickStep, timeTicks } from './axis';
+import { jsonSpanFrame, manySpans, recordingContext, spanFrame } from './testing';
 
 const T0 = 1_700_000_000_000;
 
-function recordingContext() {
-  const calls = { fillRect: 0, fillText: [] as string[] };
-  const ctx: Canvas2D = {
-    fillStyle: '',
-    font: '',
-    textBaseline: 'alphabetic',
-    fillRect: () => void calls.fillRect++,
-    fillText: (text: string) => void calls.fillText.push(text),
-    clearRect: () => undefined,
-    save: () => undefined,
-    restore: () => undefined,
-    beginPath: () => undefined,
-    rect: () => undefined,
-    clip: () => undefined,
-    measureText: () => ({ width: 10 }) as TextMetrics,
-  };
-  return { ctx, calls };
-}
-
-const palette = { background: '#000', text: '#fff', laneHeader: '#111', dust: '#777', spans: ['#a00', '#0a0', '#00a'] };
+const palette = {
+  background: '#000',
+  text: '#fff',
+  laneHeader: '#111',
+  dust: ['#333', '#555', '#777', '#999'],
+  spans: ['#a00', '#0a0', '#00a'],
+};
 
 describe('timeline model', () => {
   // thread_spans depths: top-level spans at 1 (the thread, depth 0, has no row).
@@ -41,9 +29,11 @@ describe('timeline model', () => {
     const t = buildTimeline([frame], 'thread');
     expect(t.lanes.map((l) => l.name)).toEqual(['main']);
     expect(t.firstDepth).toBe(TOP_LEVEL_DEPTH);
-    expect(t.lanes[0]!.rows.map((r) => Array.from(r.begin))).toEqual([[T0], [T0 + 10, T0 + 30]]);
+    // Times count from the first span's whole millisecond.
+    expect(t.origin).toBe(T0 + 10);
+    expect(t.lanes[0]!.rows.map((r) => Array.from(r.begin))).toEqual([[-10], [0, 20]]);
     expect(t.lanes[0]!.rows[1]!.longest).toBe(30);
-    expect([t.begin, t.end, t.spanCount]).toEqual([T0, T0 + 100, 3]);
+    expect([t.begin, t.end, t.spanCount]).toEqual([-10, 90, 3]);
   });
 
   test('a window without top-level spans keeps them a row: deeper spans stay in their own rows', () => {
@@ -103,7 +93,7 @@ describe('timeline model', () => {
         { name: 'duration', type: FieldType.number, values: [2_500_000] },
       ],
     });
-    expect(Array.from(buildTimeline([f], 'thread').lanes[0]!.rows[0]!.end)).toEqual([T0 + 2.5]);
+    expect(Array.from(buildTimeline([f], 'thread').lanes[0]!.rows[0]!.end)).toEqual([2.5]);
   });
 
   test('frames without span columns are refused with the reason', () => {
@@ -112,9 +102,10 @@ describe('timeline model', () => {
   });
 
   test('firstVisible skips spans that end before the window, keeping long overlapping ones', () => {
-    const row = buildTimeline([frame], 'thread').lanes[0]!.rows[1]!;
-    expect(firstVisible(row, T0 + 50)).toBe(1); // update (10..20) ended; render (30..60) overlaps
-    expect(firstVisible(row, T0 + 95)).toBe(2);
+    const t = buildTimeline([frame], 'thread');
+    const row = t.lanes[0]!.rows[1]!;
+    expect(firstVisible(row, T0 + 50 - t.origin)).toBe(1); // update (10..20) ended; render (30..60) overlaps
+    expect(firstVisible(row, T0 + 95 - t.origin)).toBe(2);
   });
 });
 
@@ -139,12 +130,12 @@ describe('rendering and hit testing', () => {
     'thread',
   );
   const layout = layoutTimeline(timeline, 20);
-  const v = { from: T0, to: T0 + 100, width: 1000 };
+  const v = { from: 0, to: 100, width: 1000 };
 
   test('draws lane header, spans and their labels', () => {
     const { ctx, calls } = recordingContext();
     const stats = renderTimeline(ctx, timeline, layout, v, palette);
-    expect(stats).toEqual({ rects: 2, labels: 2 });
+    expect(stats).toEqual({ rects: 2, labels: 2, aggregated: 0 });
     expect(calls.fillText).toEqual(['main', 'frame', 'update']);
     expect(layout.height).toBe(LANE_HEADER + 2 * 20);
   });
@@ -163,6 +154,7 @@ describe('rendering and hit testing', () => {
       depth: 2,
       begin: T0 + 10,
       end: T0 + 20,
+      duration: 10,
     });
     expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 5)).toMatchObject({ name: 'frame', depth: 1 });
     expect(spanAt(timeline, layout, v, 500, LANE_HEADER + 25)).toBeUndefined();
@@ -183,6 +175,139 @@ describe('rendering and hit testing', () => {
     const z = renderTimeline(recordingContext().ctx, big, bigLayout, zoomed, palette);
     expect(z.labels).toBeGreaterThan(0);
     expect(z.rects).toBeLessThan(500);
+  });
+});
+
+describe('full precision: frames as Grafana delivers them (ms + nanos)', () => {
+  // A 60 fps game frame as the demo records it: everything happens within one millisecond.
+  const ms = 1_700_000_000_123n * 1_000_000n;
+  const us = (n: number) => ms + BigInt(n) * 1000n;
+  const frame = jsonSpanFrame('main', [
+    { begin: us(100), end: us(900), depth: 1, name: 'frame' },
+    { begin: us(110), end: us(510), depth: 2, name: 'update' },
+    { begin: us(120), end: us(320), depth: 3, name: 'physics' },
+    { begin: us(330), end: us(500), depth: 3, name: 'ai' },
+    { begin: us(520), end: us(890), depth: 2, name: 'render' },
+  ]);
+
+  test('the frame carries whole ms and nanos, and the timeline reads both', () => {
+    expect(frame.fields[0]!.values).toEqual(new Array(5).fill(1_700_000_000_123));
+    const t = buildTimeline([frame], 'thread');
+    expect(t.origin).toBe(1_700_000_000_123);
+    expect(t.lanes[0]!.rows.map((r) => Array.from(r.end, (e, i) => Math.round((e - r.begin[i]!) * 1e6)))).toEqual([
+      [800_000],
+      [400_000, 370_000],
+      [200_000, 170_000],
+    ]);
+  });
+
+  test('spans of the same millisecond are drawn with their true widths', () => {
+    const t = buildTimeline([frame], 'thread');
+    const layout = layoutTimeline(t, 20);
+    // The view is the frame span (0.1 … 0.9 ms after origin) over 800 px: 1 px per µs.
+    const { ctx, calls } = recordingContext();
+    const stats = renderTimeline(ctx, t, layout, { from: 0.1, to: 0.9, width: 800 }, palette);
+    expect(stats.aggregated).toBe(0);
+    const spanRects = calls.rects.filter((r) => palette.spans.includes(r.style)).map((r) => [Math.round(r.x), Math.round(r.w)]);
+    expect(spanRects).toEqual([
+      [0, 800],
+      [10, 400],
+      [420, 370],
+      [20, 200],
+      [230, 170],
+    ]);
+  });
+
+  test('hover reports the exact duration and the begin to the microsecond', () => {
+    const t = buildTimeline([frame], 'thread');
+    const layout = layoutTimeline(t, 20);
+    const hit = spanAt(t, layout, { from: 0.1, to: 0.9, width: 800 }, 100, LANE_HEADER + 45)!;
+    expect([hit.name, hit.duration]).toEqual(['physics', 0.2]);
+    const utc = (epochMs: number, pattern: string) => dateTime(epochMs).utc().format(pattern);
+    expect(formatClock(t.origin, hit.begin - t.origin, utc)).toBe('22:13:20.123 120');
+  });
+});
+
+describe('level of detail', () => {
+  test('sub-pixel spans shade their pixel column by how much of it they cover; an empty span still shows', () => {
+    // 1 ms per pixel: spans of 0.2 ms, 0.9 ms and 0 ms in three columns.
+    const t = buildTimeline(
+      [
+        spanFrame('main', [
+          { begin: T0 + 10, end: T0 + 10.2, depth: 1, name: 'a' },
+          { begin: T0 + 20, end: T0 + 20.9, depth: 1, name: 'b' },
+          { begin: T0 + 30, end: T0 + 30, depth: 1, name: 'c' },
+        ]),
+      ],
+      'thread',
+    );
+    const { ctx, calls } = recordingContext();
+    const stats = renderTimeline(ctx, t, layoutTimeline(t, 20), { from: 0, to: 100, width: 100 }, palette);
+    expect(stats.aggregated).toBe(3);
+    const shades = calls.rects.filter((r) => palette.dust.includes(r.style)).map((r) => [r.x, r.w, palette.dust.indexOf(r.style)]);
+    expect(shades).toEqual([
+      [0, 1, 0],
+      [10, 1, 3],
+      [20, 1, 0],
+    ]);
+  });
+});
+
+describe('time axis', () => {
+  const utc = (epochMs: number, pattern: string) => dateTime(epochMs).utc().format(pattern);
+  const origin = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+
+  test('steps are round and at least 90 px apart, from a day down to nanoseconds', () => {
+    const step = (spanMs: number) => tickStep({ from: 0, to: spanMs, width: 1000 });
+    expect([step(86_400_000), step(60_000), step(1000), step(16), step(0.5), step(0.001)]).toEqual([
+      3_600_000 * 3,
+      10_000,
+      100,
+      2,
+      0.05,
+      0.0001,
+    ]);
+  });
+
+  test('labels are the wall clock at the precision of the step', () => {
+    expect(timeTicks({ from: 0, to: 60_000, width: 600 }, origin, utc).map((t) => t.label)).toEqual([
+      '03:04:10',
+      '03:04:20',
+      '03:04:30',
+      '03:04:40',
+      '03:04:50',
+      '03:05:00',
+    ]);
+    const ms = timeTicks({ from: 0, to: 16, width: 800 }, origin, utc);
+    expect(ms.map((t) => t.label)).toEqual([
+      '03:04:05.678',
+      '03:04:05.680',
+      '03:04:05.682',
+      '03:04:05.684',
+      '03:04:05.686',
+      '03:04:05.688',
+      '03:04:05.690',
+      '03:04:05.692',
+      '03:04:05.694',
+    ]);
+    expect(ms[1]!.x - ms[0]!.x).toBeCloseTo(100);
+  });
+
+  test('below a millisecond the first tick is the clock, the others offsets from it', () => {
+    const ticks = timeTicks({ from: 0.1, to: 0.9, width: 800 }, origin, utc);
+    expect(ticks.map((t) => t.label)).toEqual([
+      '03:04:05.678',
+      '+100 µs',
+      '+200 µs',
+      '+300 µs',
+      '+400 µs',
+      '+500 µs',
+      '+600 µs',
+      '+700 µs',
+      '+800 µs',
+    ]);
+    expect(ticks[0]!.x).toBeCloseTo(0);
+    expect(formatOffset(0.00002)).toBe('+20 ns');
   });
 });
 
