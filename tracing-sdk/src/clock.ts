@@ -1,11 +1,11 @@
 /**
- * Time. The hot path stores raw `performance.now()` readings (a double in ms, ~42 ns here: the
- * cheapest monotonic source measured in bench/sdk.ts, allocation-free unlike hrtime() and
- * hrtime.bigint()). They become ticks, integer nanoseconds since the main thread's time origin,
- * when a block is sealed.
+ * Time. The recording thread stores raw clock readings (a double: `performance.now()` in ms, or
+ * the CPU's counter, see tsc.ts); the sink worker turns them into ticks when it encodes a block.
+ * Ticks on the wire are integer nanoseconds since the main thread's `performance.now()` zero,
+ * whatever clock a thread reads (so `tsc_frequency` is always 1e9 and threads share one timeline).
  *
- * Each worker thread has its own performance time origin, so a thread maps its readings onto the
- * main thread's frame with an offset calibrated once against process.hrtime, which is process-wide.
+ * Each thread has its own performance time origin, so a thread maps its readings onto the main
+ * thread's frame with an offset calibrated once against process.hrtime, which is process-wide.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -35,26 +35,33 @@ export function mainTimeOrigin(): TimeOrigin {
   };
 }
 
-/** Converts this thread's readings to process ticks and ticks to RFC 3339 times. */
-export class Timebase {
-  /** Ticks at this thread's performance.now() zero. */
-  readonly offsetTicks: number;
-  private readonly epochNs: bigint;
+/** Ticks of this thread's `performance.now()` zero: what turns its readings into ticks. */
+export function performanceOffsetTicks(origin: TimeOrigin): number {
+  return Number(hrtimeAtOrigin() - BigInt(origin.hrtime));
+}
 
-  constructor(origin: TimeOrigin) {
-    this.offsetTicks = Number(hrtimeAtOrigin() - BigInt(origin.hrtime));
-    this.epochNs = BigInt(origin.epochNs);
-  }
+/** Raw readings of one recording thread's clock to ticks (on the sink worker). */
+export interface Timebase {
+  ticks(raw: number): number;
+}
+
+/** Readings of `performance.now()` on a thread whose zero is `offsetTicks`. */
+export class PerformanceTimebase implements Timebase {
+  constructor(private readonly offsetTicks: number) {}
 
   ticks(ms: number): number {
     return Math.round(ms * 1e6) + this.offsetTicks;
   }
+}
 
-  nowTicks(): number {
-    return this.ticks(performance.now());
+/** Ticks to RFC 3339 UTC with nanoseconds. */
+export class WallClock {
+  private readonly epochNs: bigint;
+
+  constructor(origin: TimeOrigin) {
+    this.epochNs = BigInt(origin.epochNs);
   }
 
-  /** RFC 3339 UTC with nanoseconds. */
   rfc3339(ticks: number): string {
     const ns = this.epochNs + BigInt(ticks);
     const ms = ns / 1_000_000n;

@@ -35,6 +35,8 @@ export class HttpSender {
     private readonly queue: DeliveryQueue,
     /** Called after each successful delivery (drop reporting hooks in here). */
     private readonly onDelivered: () => void,
+    /** Called after each attempt, whatever its outcome (counters are published from here). */
+    private readonly onSettled: () => void = () => {},
   ) {
     this.client = base.protocol === 'https:' ? https : http;
     this.agent = new this.client.Agent({ keepAlive: true, maxSockets: 1 });
@@ -103,11 +105,14 @@ export class HttpSender {
         this.stats.sent++;
         this.backoffMs = MIN_BACKOFF_MS;
         this.onDelivered();
+        this.onSettled();
       } else if (status >= 400 && status < 500) {
         this.queue.remove(item);
         this.stats.rejected++;
+        this.onSettled();
       } else {
         this.stats.failures++;
+        this.onSettled();
         this.scheduleRetry();
         this.running = false;
         this.notifyIdle();

@@ -1,6 +1,8 @@
 /** init() and shutdown(): the life of this thread's SDK instance. */
 import { isMainThread } from 'node:worker_threads';
-import { Runtime, type SinkStats } from './runtime.js';
+import { Runtime } from './runtime.js';
+import type { SinkStats } from './shared-stats.js';
+import type { ClockSource } from './tsc.js';
 import type { InitOptions } from './options.js';
 
 let runtime: Runtime | null = null;
@@ -53,6 +55,16 @@ export function sinkStats(): SinkStats | undefined {
 /** This thread's process id (shared by the workers that joined it), or undefined before init(). */
 export function processId(): string | undefined {
   return runtime?.processId;
+}
+
+/** The clock this thread's events are stamped with, or undefined when not initialized. */
+export function clockSource(): ClockSource | undefined {
+  return runtime?.clock.source;
+}
+
+/** The CPU time in ns the SDK's worker thread of this thread has used (-1 without the native part; benchmarks). */
+export function sinkWorkerCpuNs(): number | undefined {
+  return runtime?.workerCpuNs();
 }
 
 /** Stream ids of this thread, for tools and tests that look the streams up. */
