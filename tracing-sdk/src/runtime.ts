@@ -5,7 +5,7 @@
  * which init() on the main thread publishes for workers created after it.
  */
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
-import { mainTimeOrigin, performanceOffsetTicks, type TimeOrigin } from './clock.js';
+import { bracketedReading, mainTimeOrigin, performanceOffsetTicks, type TimeOrigin } from './clock.js';
 import { EventBuffer } from './event-buffer.js';
 import { collectProcessInfo } from './process-info.js';
 import { allDefinitions, newDefinitions } from './registry.js';
@@ -53,7 +53,7 @@ export class Runtime {
     this.options = options;
     const origin = share?.origin ?? mainTimeOrigin();
     this.clock = recordingClock(options.clock);
-    const startRaw = this.clock.now();
+    const start = bracketedReading(this.clock.now, BigInt(origin.hrtime));
 
     let process: ProcessDescription | undefined;
     if (share) {
@@ -85,7 +85,7 @@ export class Runtime {
       slabs: this.pool.slabs.map((slab) => slab.memory),
       definitions: allDefinitions(),
       process,
-      startRaw,
+      start,
       streams: infos,
     });
 

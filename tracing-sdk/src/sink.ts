@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BlockEncoder, encodeCbor, type Block, type MetricDescriptor, type ProcessInfo, type StreamInfo,
 } from '@micromegas/wire';
-import { PerformanceTimebase, WallClock, type TimeOrigin, type Timebase } from './clock.js';
+import { PerformanceTimebase, WallClock, type Pair, type TimeOrigin, type Timebase } from './clock.js';
 import { DeliveryQueue, Priority } from './queue.js';
 import { HttpSender } from './http-sender.js';
 import { encodeSlab } from './seal.js';
@@ -17,7 +17,7 @@ import { SlabPool } from './slab-pool.js';
 import { TscTimebase, tscAddon, type ClockSource } from './tsc.js';
 import * as S from './shared-stats.js';
 
-/** A process description without its start, which the worker dates from `startRaw`. */
+/** A process description without its start, which the worker dates from `start`. */
 export type ProcessDescription = Omit<ProcessInfo, 'start_time' | 'start_ticks'>;
 
 /** What the recording thread gives its worker at start (workerData). */
@@ -34,8 +34,8 @@ export interface SinkInit {
   definitions: Definitions;
   /** Present on the thread that registers the process (the main thread). */
   process: ProcessDescription | undefined;
-  /** Raw clock reading at init: the process's start. */
-  startRaw: number;
+  /** Clock reading at init (the process's start) and hrtime then, in ns since tick 0. */
+  start: Pair;
   /** log, metrics, cpu: the index is the slab header's H_STREAM. */
   streams: StreamInfo[];
 }
@@ -74,7 +74,7 @@ export class Sink {
     this.slabs = init.slabs.map((memory, i) => new Slab(i, memory, init.layout));
     this.definitions = init.definitions;
     const tsc = init.clock.source === 'tsc' ? tscAddon() : undefined;
-    this.tsc = tsc === undefined ? undefined : new TscTimebase(tsc, BigInt(init.origin.hrtime));
+    this.tsc = tsc === undefined ? undefined : new TscTimebase(tsc, BigInt(init.origin.hrtime), init.start);
     this.time = this.tsc ?? new PerformanceTimebase(init.clock.offsetTicks);
     this.wall = new WallClock(init.origin);
     this.queue = new DeliveryQueue(init.maxQueueBytes);
@@ -86,9 +86,9 @@ export class Sink {
   /** Queues the process (dated now that the clock is calibrated) and stream descriptions. */
   start(): void {
     this.tsc?.refine();
-    const { process, startRaw, streams } = this.init;
+    const { process, start, streams } = this.init;
     if (process !== undefined) {
-      const startTicks = this.time.ticks(startRaw);
+      const startTicks = this.time.ticks(start.count);
       const info: ProcessInfo = { ...process, start_time: this.wall.rfc3339(startTicks), start_ticks: startTicks };
       this.enqueue(Priority.Metadata, '/ingestion/insert_process', info, 0);
     }

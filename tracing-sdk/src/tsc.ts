@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import type { Timebase } from './clock.js';
+import { bracketedReading, type Pair, type Timebase } from './clock.js';
 
 export interface TscAddon {
   readonly available: boolean;
@@ -91,56 +91,41 @@ export function recordingClock(choice: 'auto' | 'portable'): RecordingClock {
   return counterClock;
 }
 
-/** A counter reading and the hrtime (ns since tick 0) it was taken at. */
-interface Pair {
-  count: number;
-  ns: number;
-}
-
 /** The first slope is measured over this long (the worker waits it out before its first block). */
 export const CALIBRATION_MS = 10;
 const CALIBRATION_NS = CALIBRATION_MS * 1e6;
-/** How often the map is checked against hrtime. */
-const REFINE_EVERY_NS = 1_000_000_000;
-/** An error found at a check is absorbed over this long, by a slope change bounded by MAX_STEER. */
-const CORRECTION_NS = 10_000_000_000;
+/** Checks against hrtime come at doubling intervals from CALIBRATION_NS up to this. */
+const MAX_REFINE_NS = 1_000_000_000;
+/** An error found at a check is absorbed over this many intervals, by a slope change of at most MAX_STEER. */
+const CORRECTION_INTERVALS = 10;
 const MAX_STEER = 5e-4;
-/** Segments kept: events older than the oldest use it, extrapolated (a minute at one a second). */
+/** Segments kept: older readings use the oldest, extrapolated (about a minute at one a second). */
 const SEGMENTS = 64;
-const SAMPLES = 5;
 
 /**
  * Counts to ticks, on the worker: a continuous, increasing, piecewise-linear map. Each segment
- * starts where the previous one ends (so an event's ticks never depend on when it was encoded, and
- * order is kept); its slope is the long-run rate steered toward the hrtime measured at its start.
+ * starts where the previous one ends (so a reading's ticks never depend on when it is encoded, and
+ * order is kept); its slope is the long-run rate, steered toward the hrtime measured at its start.
  */
 export class TscTimebase implements Timebase {
   private readonly start: number[] = [];
   private readonly base: number[] = [];
   private readonly slope: number[] = [];
   private readonly first: Pair;
+  private interval = CALIBRATION_NS;
 
+  /** `first`: the recording thread's reading at init, so that the calibration spans from then. */
   constructor(
-    private readonly tsc: TscAddon,
+    private readonly tsc: Pick<TscAddon, 'now'>,
     private readonly originHrtime: bigint,
+    first?: Pair,
+    private readonly hrtime: () => bigint = process.hrtime.bigint,
   ) {
-    this.first = this.sample();
+    this.first = first ?? this.sample();
   }
 
-  /** The tightest of a few hrtime brackets around a counter read (a preempted one is discarded). */
   private sample(): Pair {
-    let best: Pair = { count: 0, ns: 0 };
-    let width = Infinity;
-    for (let k = 0; k < SAMPLES; k++) {
-      const a = process.hrtime.bigint();
-      const count = this.tsc.now();
-      const b = process.hrtime.bigint();
-      if (Number(b - a) < width) {
-        width = Number(b - a);
-        best = { count, ns: Number((a + b) / 2n - this.originHrtime) };
-      }
-    }
-    return best;
+    return bracketedReading(() => this.tsc.now(), this.originHrtime, this.hrtime);
   }
 
   private push(start: number, base: number, slope: number): void {
@@ -154,7 +139,7 @@ export class TscTimebase implements Timebase {
     }
   }
 
-  /** Call before mapping a batch of readings: calibrates once, then steers once a second. */
+  /** Call before mapping a batch of readings: calibrates once, then checks the map when due. */
   refine(): void {
     const last = this.start.length - 1;
     if (last < 0) {
@@ -163,12 +148,13 @@ export class TscTimebase implements Timebase {
       this.push(this.first.count, this.first.ns, (p.ns - this.first.ns) / (p.count - this.first.count));
       return;
     }
-    if ((this.tsc.now() - this.start[last]!) * this.slope[last]! < REFINE_EVERY_NS) return;
+    if ((this.tsc.now() - this.start[last]!) * this.slope[last]! < this.interval) return;
     const p = this.sample();
     const predicted = this.base[last]! + (p.count - this.start[last]!) * this.slope[last]!;
     const longRun = (p.ns - this.first.ns) / (p.count - this.first.count);
-    const steer = Math.max(-MAX_STEER, Math.min(MAX_STEER, (p.ns - predicted) / CORRECTION_NS));
+    const steer = Math.max(-MAX_STEER, Math.min(MAX_STEER, (p.ns - predicted) / (CORRECTION_INTERVALS * this.interval)));
     this.push(p.count, predicted, longRun * (1 + steer));
+    this.interval = Math.min(MAX_REFINE_NS, 2 * this.interval);
   }
 
   ticks(count: number): number {
