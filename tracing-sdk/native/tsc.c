@@ -10,6 +10,10 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -73,7 +77,7 @@ static napi_value now(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* This thread's CPU time in ns (benchmarks and the sink's own accounting), or -1. */
+/* This thread's CPU time in ns (benchmarks), or -1. */
 static napi_value thread_cpu_ns(napi_env env, napi_callback_info info) {
   double ns = -1;
 #ifdef CLOCK_THREAD_CPUTIME_ID
@@ -82,6 +86,17 @@ static napi_value thread_cpu_ns(napi_env env, napi_callback_info info) {
 #endif
   napi_value out;
   napi_create_double(env, ns, &out);
+  return out;
+}
+
+/* This thread's kernel id (Linux), for reading its CPU time from /proc from another thread; or -1. */
+static napi_value thread_id(napi_env env, napi_callback_info info) {
+  double tid = -1;
+#ifdef __linux__
+  tid = (double)syscall(SYS_gettid);
+#endif
+  napi_value out;
+  napi_create_double(env, tid, &out);
   return out;
 }
 
@@ -96,6 +111,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"stamper", NULL, stamper, NULL, NULL, NULL, napi_enumerable, NULL},
     {"now", NULL, now, NULL, NULL, NULL, napi_enumerable, NULL},
     {"threadCpuNs", NULL, thread_cpu_ns, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"threadId", NULL, thread_id, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -17,6 +17,11 @@ export const ASYNC_END = 7;
 
 export type PropertyBag = Readonly<Record<string, unknown>>;
 
+/** Slots of the repeated-string cache. */
+const RECENT = 64;
+/** Flag of a `strLen` entry that is a reference: the low bits are the index of an earlier string. */
+export const REPEAT = 0x80000000;
+
 /** Objects as JSON, the rest with String(); whatever a value does, recording must not throw. */
 function propertyText(value: unknown): string {
   try {
@@ -44,9 +49,18 @@ export class EventBuffer {
   strCount = 0;
   /** UTF-16 units of the strings so far; past the slab's byte area the slab counts as full. */
   units = 0;
-  private readonly strs: string[];
+  /** The strings whose text is to be copied (repeats are not), and how many. */
+  private readonly texts: string[];
+  private textCount = 0;
   /** Property keys and values of the event being recorded, before they are known to fit. */
   private readonly pairs: string[] = [];
+  /**
+   * The last string of each length (mod RECENT) put in this slab, and its index there: a string
+   * recorded again (a message in a loop, a property key) is stored as a reference to it, so the
+   * copy of its text is paid once per block instead of once per event.
+   */
+  private readonly recent = new Array<string>(RECENT).fill('');
+  private readonly recentAt = new Int32Array(RECENT).fill(-1);
 
   constructor(
     slab: Slab,
@@ -66,7 +80,7 @@ export class EventBuffer {
     this.depth = slab.depth;
     this.nbProps = slab.nbProps;
     this.strLen = slab.strLen;
-    this.strs = new Array<string>(slab.layout.strings).fill('');
+    this.texts = new Array<string>(slab.layout.strings).fill('');
   }
 
   /** Starts filling `slab` (empty) from `beginRaw`. */
@@ -85,9 +99,12 @@ export class EventBuffer {
 
   /** Forgets the events (handed over or dropped) and lets go of their strings. */
   empty(beginRaw: number): void {
-    this.strs.fill('', 0, this.strCount);
+    this.texts.fill('', 0, this.textCount);
+    this.recent.fill('');
+    this.recentAt.fill(-1);
     this.length = 0;
     this.strCount = 0;
+    this.textCount = 0;
     this.units = 0;
     this.beginRaw = beginRaw;
   }
@@ -106,10 +123,10 @@ export class EventBuffer {
     h[H_BEGIN] = this.beginRaw;
     h[H_END] = endRaw;
     h[H_BYTES] = 0;
-    if (this.strCount === 0) return undefined;
+    if (this.textCount === 0) return undefined;
     // One join and one UTF-8 write per block: far cheaper than a write per string.
-    const strs = this.strs;
-    const joined = (this.strCount === strs.length ? strs : strs.slice(0, this.strCount)).join('');
+    const texts = this.texts;
+    const joined = (this.textCount === texts.length ? texts : texts.slice(0, this.textCount)).join('');
     const room = slab.layout.bytes;
     if (joined.length * 3 <= room || Buffer.byteLength(joined, 'utf8') <= room) {
       h[H_BYTES] = slab.bytes.write(joined, 0, 'utf8');
@@ -126,15 +143,24 @@ export class EventBuffer {
 
   private str(s: string): void {
     const k = this.strCount;
-    this.strs[k] = s;
-    this.strLen[k] = s.length;
-    this.units += s.length;
+    const length = s.length;
+    const slot = length & (RECENT - 1);
+    const at = this.recentAt[slot]!;
+    if (at >= 0 && this.recent[slot] === s) {
+      this.strLen[k] = REPEAT | at;
+    } else {
+      this.recent[slot] = s;
+      this.recentAt[slot] = k;
+      this.texts[this.textCount++] = s;
+      this.strLen[k] = length;
+      this.units += length;
+    }
     this.strCount = k + 1;
   }
 
   /** Copies the properties' entries into `pairs` (as many as an empty slab holds besides two strings); returns their count. */
   private collect(properties: PropertyBag): number {
-    const max = (this.strs.length - 2) >> 1;
+    const max = (this.strLen.length - 2) >> 1;
     const pairs = this.pairs;
     let n = 0;
     for (const key in properties) {
@@ -151,7 +177,7 @@ export class EventBuffer {
   /** The slot of an event with `strings` strings, handing the slab over first if they do not fit. */
   private slotFor(strings: number): number {
     const i = this.length;
-    if (i === this.capacity || this.strCount + strings > this.strs.length || this.units > this.slab.layout.bytes) return this.full();
+    if (i === this.capacity || this.strCount + strings > this.strLen.length || this.units > this.slab.layout.bytes) return this.full();
     return i;
   }
 

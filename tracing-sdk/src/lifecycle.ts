@@ -62,9 +62,14 @@ export function clockSource(): ClockSource | undefined {
   return runtime?.clock.source;
 }
 
-/** The CPU time in ns the SDK's worker thread of this thread has used (-1 without the native part; benchmarks). */
-export function sinkWorkerCpuNs(): number | undefined {
-  return runtime?.workerCpuNs();
+/** The kernel thread id of this thread's SDK worker (-1 without the native part): benchmarks read its CPU time. */
+export function sinkWorkerThreadId(): number | undefined {
+  return runtime?.workerThreadId();
+}
+
+/** Blocks until this thread's SDK worker has encoded every slab handed to it (benchmarks pace themselves with it). */
+export function sinkCaughtUp(timeoutMs = 10_000): boolean {
+  return runtime?.caughtUp(timeoutMs) ?? true;
 }
 
 /** Stream ids of this thread, for tools and tests that look the streams up. */

@@ -135,7 +135,8 @@ export class Runtime {
     const slab = buffer.slab;
     const strings = buffer.seal(stream.index, now);
     this.pool.queue(slab);
-    this.sink.post({ t: 'block', slab: slab.index, definitions: newDefinitions(), strings });
+    const definitions = newDefinitions();
+    this.sink.post(definitions === undefined && strings === undefined ? slab.index : { t: 'block', slab: slab.index, definitions, strings });
     if (next !== undefined) buffer.attach(next, now);
     return true;
   }
@@ -157,13 +158,18 @@ export class Runtime {
     this.sink.waitProcessed(FLUSH_WAIT_MS);
   }
 
+  /** Waits until the worker has processed every slab handed over (no hand-over of its own). */
+  caughtUp(timeoutMs: number): boolean {
+    return this.sink.waitProcessed(timeoutMs);
+  }
+
   stats(): S.SinkStats {
     return S.readStats(this.counters);
   }
 
-  /** The worker thread's CPU time so far in ns (-1 when the native part cannot tell). */
-  workerCpuNs(): number {
-    return this.counters[S.S_WORKER_CPU_NS]!;
+  /** The worker thread's kernel id (-1 when the native part cannot tell). */
+  workerThreadId(): number {
+    return this.counters[S.S_WORKER_TID]!;
   }
 
   /** Stops recording, hands everything over, and waits for delivery; false if the deadline passed first. */

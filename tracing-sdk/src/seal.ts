@@ -1,7 +1,7 @@
 /** On the sink worker: a slab's columns and strings become a wire block payload. */
 import type { BlockEncoder, MetricDescriptor, SpanDescriptor } from '@micromegas/wire';
 import {
-  ASYNC_BEGIN, ASYNC_END, FLOAT_MEASURE, INT_MEASURE, LOG, SPAN_BEGIN, SPAN_END,
+  ASYNC_BEGIN, ASYNC_END, FLOAT_MEASURE, INT_MEASURE, LOG, REPEAT, SPAN_BEGIN, SPAN_END,
 } from './event-buffer.js';
 import { INLINE_TARGET, type Definitions } from './registry.js';
 import { H_BYTES, H_EVENTS, H_UNITS, type Slab } from './slab.js';
@@ -11,31 +11,46 @@ import type { Timebase } from './clock.js';
  * The slab's strings, in recording order. All-ASCII byte areas (the usual case: as many bytes as
  * UTF-16 units) are copied to the block as they are; otherwise the area is decoded once and each
  * string cut out by its length in units, which also splits a surrogate pair that two adjacent
- * strings formed exactly as they were recorded.
+ * strings formed exactly as they were recorded. A repeat (REPEAT | index) is the earlier string's range.
  */
 class SlabStrings {
   private readonly text: string | undefined;
   private k = 0;
   private at = 0;
+  /** Where the string just read starts and ends. */
+  private start = 0;
+  private end = 0;
 
   constructor(
     private readonly slab: Slab,
     overflow: string | undefined,
+    /** Start of each string read so far, for repeats (scratch, as long as the slab's strings). */
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
   ) {
     const h = slab.header;
     this.text = overflow ?? (h[H_BYTES] === h[H_UNITS] ? undefined : slab.bytes.toString('utf8', 0, h[H_BYTES]));
   }
 
-  /** Bounds of the next string: bytes when ASCII, else units of `text`. */
-  private next(): number {
-    const start = this.at;
-    this.at += this.slab.strLen[this.k++]!;
-    return start;
+  /** Moves to the next string: sets `start` and `end` (bytes when ASCII, else units of `text`). */
+  private next(): void {
+    const k = this.k++;
+    const length = this.slab.strLen[k]!;
+    if (length >= REPEAT) {
+      const first = length - REPEAT;
+      this.start = this.starts[first]!;
+      this.end = this.ends[first]!;
+    } else {
+      this.start = this.at;
+      this.end = this.at += length;
+    }
+    this.starts[k] = this.start;
+    this.ends[k] = this.end;
   }
 
   string(): string {
-    const start = this.next();
-    return this.text === undefined ? this.slab.bytes.toString('latin1', start, this.at) : this.text.slice(start, this.at);
+    this.next();
+    return this.text === undefined ? this.slab.bytes.toString('latin1', this.start, this.end) : this.text.slice(this.start, this.end);
   }
 
   log(enc: BlockEncoder, ticks: number, level: number, target: string, nbProperties: number): void {
@@ -43,8 +58,8 @@ class SlabStrings {
       enc.log(ticks, level, target, this.string(), nbProperties);
       return;
     }
-    const start = this.next();
-    enc.logUtf8(ticks, level, target, this.slab.bytes, start, this.at, nbProperties);
+    this.next();
+    enc.logUtf8(ticks, level, target, this.slab.bytes, this.start, this.end, nbProperties);
   }
 
   property(enc: BlockEncoder): void {
@@ -52,17 +67,28 @@ class SlabStrings {
       enc.property(this.string(), this.string());
       return;
     }
-    const keyStart = this.next();
-    const keyEnd = this.at;
-    const valueStart = this.next();
-    enc.propertyUtf8(this.slab.bytes, keyStart, keyEnd, valueStart, this.at);
+    this.next();
+    const keyStart = this.start;
+    const keyEnd = this.end;
+    this.next();
+    enc.propertyUtf8(this.slab.bytes, keyStart, keyEnd, this.start, this.end);
+  }
+}
+
+/** Scratch of `encodeSlab`, reused from block to block. */
+export class SealScratch {
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  constructor(strings: number) {
+    this.starts = new Uint32Array(strings);
+    this.ends = new Uint32Array(strings);
   }
 }
 
 /** Writes the slab's events into `enc` (already reset for this block). */
-export function encodeSlab(slab: Slab, overflow: string | undefined, defs: Definitions, time: Timebase, enc: BlockEncoder): void {
+export function encodeSlab(slab: Slab, overflow: string | undefined, defs: Definitions, time: Timebase, enc: BlockEncoder, scratch: SealScratch): void {
   const { kind, num, ref, parent, depth, nbProps } = slab;
-  const strings = new SlabStrings(slab, overflow);
+  const strings = new SlabStrings(slab, overflow, scratch.starts, scratch.ends);
   const n = slab.header[H_EVENTS]!;
   for (let i = 0; i < n; i++) {
     const ticks = time.ticks(slab.time[i]!);

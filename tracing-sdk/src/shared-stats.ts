@@ -18,8 +18,8 @@ export const S_RECORDER_DROPPED_BLOCKS = 9;
 export const S_RECORDER_DROPPED_EVENTS = 10;
 /** Events the recording thread could not hand over (the worker had died). */
 export const S_RECORDER_LOST_EVENTS = 11;
-/** The worker thread's CPU time in ns, when the TSC addon can tell it (-1 otherwise). */
-export const S_WORKER_CPU_NS = 12;
+/** The worker thread's kernel id, when the native part can tell it (its CPU time is in /proc). */
+export const S_WORKER_TID = 12;
 const SLOTS = 13;
 
 export function statsMemory(): SharedArrayBuffer {

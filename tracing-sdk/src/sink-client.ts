@@ -32,7 +32,7 @@ export class SinkClient {
   }
 
   post(message: SinkMessage): void {
-    if (message.t === 'block') this.posted++;
+    if (typeof message === 'number' || message.t === 'block') this.posted++;
     this.worker.postMessage(message);
   }
 

@@ -10,7 +10,7 @@ import {
 import { PerformanceTimebase, WallClock, type Pair, type TimeOrigin, type Timebase } from './clock.js';
 import { DeliveryQueue, Priority } from './queue.js';
 import { HttpSender } from './http-sender.js';
-import { encodeSlab } from './seal.js';
+import { encodeSlab, SealScratch } from './seal.js';
 import type { Definitions } from './registry.js';
 import { H_BEGIN, H_END, H_EVENTS, H_STREAM, Slab, type SlabLayout } from './slab.js';
 import { SlabPool } from './slab-pool.js';
@@ -40,7 +40,9 @@ export interface SinkInit {
   streams: StreamInfo[];
 }
 
+/** A slab to encode: its index alone, or with what came with it. */
 export type SinkMessage =
+  | number
   | { t: 'slab'; memory: SharedArrayBuffer }
   | { t: 'block'; slab: number; definitions: Definitions | undefined; strings: string | undefined }
   | { t: 'shutdown'; deadline: number };
@@ -60,6 +62,7 @@ export class Sink {
   private readonly tsc: TscTimebase | undefined;
   private readonly wall: WallClock;
   private readonly encoder = new BlockEncoder();
+  private readonly scratch: SealScratch;
   private readonly queue: DeliveryQueue;
   private readonly sender: HttpSender;
   private readonly offsets: number[];
@@ -72,6 +75,7 @@ export class Sink {
     this.ctl = new Int32Array(init.ctl);
     this.stats = new Float64Array(init.stats);
     this.slabs = init.slabs.map((memory, i) => new Slab(i, memory, init.layout));
+    this.scratch = new SealScratch(init.layout.strings);
     this.definitions = init.definitions;
     const tsc = init.clock.source === 'tsc' ? tscAddon() : undefined;
     this.tsc = tsc === undefined ? undefined : new TscTimebase(tsc, BigInt(init.origin.hrtime), init.start);
@@ -81,6 +85,7 @@ export class Sink {
     this.sender = new HttpSender(new URL(init.url), this.queue, () => this.onDelivered(), () => this.publish());
     this.offsets = init.streams.map(() => 0);
     this.timer = setInterval(() => this.tick(), init.flushPeriodMs);
+    this.stats[S.S_WORKER_TID] = tscAddon()?.threadId() ?? -1;
   }
 
   /** Queues the process (dated now that the clock is calibrated) and stream descriptions. */
@@ -97,6 +102,10 @@ export class Sink {
   }
 
   handle(message: SinkMessage): void | Promise<boolean> {
+    if (typeof message === 'number') {
+      this.block(message, undefined, undefined);
+      return;
+    }
     switch (message.t) {
       case 'slab':
         this.slabs.push(new Slab(this.slabs.length, message.memory, this.init.layout));
@@ -127,13 +136,14 @@ export class Sink {
       const beginTicks = this.time.ticks(h[H_BEGIN]!);
       const endTicks = this.time.ticks(h[H_END]!);
       this.encoder.reset(beginTicks);
-      encodeSlab(slab, strings, this.definitions, this.time, this.encoder);
+      encodeSlab(slab, strings, this.definitions, this.time, this.encoder, this.scratch);
       this.emit(stream, beginTicks, endTicks, events);
     } catch {
       this.lostEvents += events;
     }
-    SlabPool.release(this.ctl, index);
+    // Counters first: whoever `flush()` wakes reads them with this block queued.
     this.publish();
+    SlabPool.release(this.ctl, index);
   }
 
   /** The encoder's block, for `stream`, to the queue. */
@@ -204,7 +214,6 @@ export class Sink {
     s[S.S_DROPPED_EVENTS] = d.events;
     s[S.S_DROPPED_BYTES] = d.bytes;
     s[S.S_LOST_EVENTS] = this.lostEvents;
-    s[S.S_WORKER_CPU_NS] = tscAddon()?.threadCpuNs() ?? -1;
   }
 
   /** Sends what is left within the deadline; true if everything was delivered. */

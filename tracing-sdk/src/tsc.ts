@@ -20,6 +20,8 @@ export interface TscAddon {
   now(): number;
   /** This thread's CPU time in ns (-1 if unknown). */
   threadCpuNs(): number;
+  /** This thread's kernel id (-1 if unknown). */
+  threadId(): number;
 }
 
 let addon: TscAddon | null | undefined;
