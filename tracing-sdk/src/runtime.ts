@@ -70,7 +70,7 @@ export class Runtime {
     const infos = [['log'], ['metrics'], ['cpu']].map((tags) => streamInfo(this.processId, tags, streamProps));
 
     const layout = slabLayout(options.blockEvents);
-    this.pool = new SlabPool(controlMemory(), layout);
+    this.pool = new SlabPool(controlMemory(layout), layout);
     const statsMemory = S.statsMemory();
     this.counters = new Float64Array(statsMemory);
     this.sink = new SinkClient({

@@ -220,7 +220,12 @@ export class Sink {
   private async shutdown(deadline: number): Promise<boolean> {
     clearInterval(this.timer);
     this.report();
-    const delivered = await this.sender.drain(deadline);
+    let delivered = await this.sender.drain(deadline);
+    // Drops that the last deliveries came to report (delivery resumed only now) go out too.
+    if (delivered && this.reportPending) {
+      this.report();
+      delivered = await this.sender.drain(deadline);
+    }
     this.sender.close();
     this.publish();
     return delivered;

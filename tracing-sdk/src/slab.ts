@@ -24,6 +24,8 @@ const HEADER_SLOTS = 8;
 /** UTF-8 bytes reserved per event, and strings per event (a message, or a property pair). */
 const BYTES_PER_EVENT = 32;
 const STRINGS_PER_EVENT = 2;
+/** Even small slabs hold an event with a few hundred properties (the rest of an event's are dropped). */
+const MIN_STRINGS = 1024;
 
 export interface SlabLayout {
   events: number;
@@ -32,7 +34,7 @@ export interface SlabLayout {
 }
 
 export function slabLayout(events: number): SlabLayout {
-  return { events, strings: events * STRINGS_PER_EVENT, bytes: Math.max(4096, events * BYTES_PER_EVENT) };
+  return { events, strings: Math.max(MIN_STRINGS, events * STRINGS_PER_EVENT), bytes: Math.max(4096, events * BYTES_PER_EVENT) };
 }
 
 /** Views over one slab's memory, built once per slab on each side. */

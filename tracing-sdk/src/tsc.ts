@@ -50,16 +50,25 @@ function readText(file: string): string | undefined {
 /**
  * Whether the counter ticks at a constant rate, in every power state, in step on every core: the
  * arm64 generic timer always does; on x86-64 Linux the CPU must say `constant_tsc` and
- * `nonstop_tsc`, and the kernel must still offer the TSC as a clocksource (it withdraws it when
- * it finds the cores out of step).
+ * `nonstop_tsc` in /proc/cpuinfo, and the kernel must still offer the TSC as a clocksource (it
+ * withdraws it when it finds the cores out of step).
  */
-export function counterInvariant(): boolean {
-  if (process.arch === 'arm64') return true;
-  if (process.arch !== 'x64' || process.platform !== 'linux') return false;
-  const flags = /^flags\s*:(.*)$/m.exec(readText('/proc/cpuinfo') ?? '')?.[1]?.split(/\s+/) ?? [];
+export function invariantCounter(arch: string, platform: string, cpuinfo: string | undefined, clocksources: string | undefined): boolean {
+  if (arch === 'arm64') return true;
+  if (arch !== 'x64' || platform !== 'linux') return false;
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo ?? '')?.[1]?.split(/\s+/) ?? [];
   if (!flags.includes('constant_tsc') || !flags.includes('nonstop_tsc')) return false;
-  const sources = readText('/sys/devices/system/clocksource/clocksource0/available_clocksource');
-  return sources === undefined || sources.split(/\s+/).includes('tsc');
+  return clocksources === undefined || clocksources.split(/\s+/).includes('tsc');
+}
+
+/** invariantCounter() for this machine. */
+export function counterInvariant(): boolean {
+  return invariantCounter(
+    process.arch,
+    process.platform,
+    readText('/proc/cpuinfo'),
+    readText('/sys/devices/system/clocksource/clocksource0/available_clocksource'),
+  );
 }
 
 export type ClockSource = 'tsc' | 'performance.now';
@@ -99,7 +108,7 @@ const CALIBRATION_NS = CALIBRATION_MS * 1e6;
 /** Checks against hrtime come at doubling intervals from CALIBRATION_NS up to this. */
 const MAX_REFINE_NS = 1_000_000_000;
 /** An error found at a check is absorbed over this many intervals, by a slope change of at most MAX_STEER. */
-const CORRECTION_INTERVALS = 10;
+const CORRECTION_INTERVALS = 2;
 const MAX_STEER = 5e-4;
 /** Segments kept: older readings use the oldest, extrapolated (about a minute at one a second). */
 const SEGMENTS = 64;
@@ -107,13 +116,16 @@ const SEGMENTS = 64;
 /**
  * Counts to ticks, on the worker: a continuous, increasing, piecewise-linear map. Each segment
  * starts where the previous one ends (so a reading's ticks never depend on when it is encoded, and
- * order is kept); its slope is the long-run rate, steered toward the hrtime measured at its start.
+ * order is kept); its slope is the counter's rate over the previous interval, steered so that the
+ * error measured against hrtime at its start is paid back over the next few intervals.
  */
 export class TscTimebase implements Timebase {
   private readonly start: number[] = [];
   private readonly base: number[] = [];
   private readonly slope: number[] = [];
   private readonly first: Pair;
+  /** The last hrtime check: the rate since then is the next segment's. */
+  private last: Pair;
   private interval = CALIBRATION_NS;
 
   /** `first`: the recording thread's reading at init, so that the calibration spans from then. */
@@ -124,6 +136,7 @@ export class TscTimebase implements Timebase {
     private readonly hrtime: () => bigint = process.hrtime.bigint,
   ) {
     this.first = first ?? this.sample();
+    this.last = this.first;
   }
 
   private sample(): Pair {
@@ -148,14 +161,17 @@ export class TscTimebase implements Timebase {
       let p = this.sample();
       while (p.ns - this.first.ns < CALIBRATION_NS) p = this.sample();
       this.push(this.first.count, this.first.ns, (p.ns - this.first.ns) / (p.count - this.first.count));
+      this.last = p;
       return;
     }
     if ((this.tsc.now() - this.start[last]!) * this.slope[last]! < this.interval) return;
     const p = this.sample();
     const predicted = this.base[last]! + (p.count - this.start[last]!) * this.slope[last]!;
-    const longRun = (p.ns - this.first.ns) / (p.count - this.first.count);
+    // The rate since the previous check follows a drifting counter; the steer pays back the error.
+    const rate = (p.ns - this.last.ns) / (p.count - this.last.count);
     const steer = Math.max(-MAX_STEER, Math.min(MAX_STEER, (p.ns - predicted) / (CORRECTION_INTERVALS * this.interval)));
-    this.push(p.count, predicted, longRun * (1 + steer));
+    this.push(p.count, predicted, rate * (1 + steer));
+    this.last = p;
     this.interval = Math.min(MAX_REFINE_NS, 2 * this.interval);
   }
 
