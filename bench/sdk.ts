@@ -1,31 +1,31 @@
 /**
  * SDK recording cost beside OpenTelemetry JS and pino, clock sources, string hand-over options,
  * and bytes per event on the wire for the demo workload. All costs are CPU time (this thread's,
- * through the SDK's native part when built), medians of interleaved rounds.
+ * through the SDK's native part when built), medians of rounds.
  *
  * Per operation, the SDK's cost is split where it is paid: the hot path (the call writing into
  * the slab), the per-block hand-over on the recording thread (amortized per call), their sum (what
- * the app's thread pays), the SDK worker's thread (encode, LZ4, CBOR, queue, HTTP), and the total.
- * `BENCH_SDK_BASELINE=<checkout>/tracing-sdk/dist/index.js` adds another build of the SDK (e.g.
- * main's, which seals on the recording thread) to the same run.
+ * the app's thread pays in the call), the recording thread's CPU while the blocks are sent later,
+ * the SDK worker's thread (encode, LZ4, CBOR, queue, HTTP), and the total. Each SDK variant (clock,
+ * or `BENCH_SDK_BASELINE=<checkout>/tracing-sdk/dist/index.js`, another build such as main's,
+ * which seals on the recording thread) runs in a process of its own (sdk-recording.ts), the
+ * variants alternating round by round against one discarding ingestion stand-in.
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import * as tracing from '@micromegas/tracing';
-import { sinkCaughtUp, sinkWorkerThreadId } from '@micromegas/tracing/lifecycle';
 import { counterInvariant, tscAddon } from '@micromegas/tracing/tsc';
 import { runGameLoop } from '../src/demo/game-loop.js';
 import { StubIngestion } from '../tests/sdk-stub-ingestion.js';
-import { cpuClock, median, otherThreadCpuNs, startDiscardServer } from './sdk-measure.js';
+import { cpuClock, median, startDiscardServer } from './sdk-measure.js';
+import { BLOCK_EVENTS, MESSAGES, OPERATIONS, type Cost } from './sdk-recording.js';
 import { measureStringOptions } from './sdk-strings.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
-const BLOCK_EVENTS = 4096;
-/** Blocks recorded per operation and round. */
-const BLOCKS = 32;
 const OPS = 20_000;
 const DEMO_SECONDS = Number(process.env['BENCH_DEMO_SECONDS'] ?? 4);
 
@@ -69,91 +69,32 @@ async function measure(cases: Record<string, () => number>): Promise<Record<stri
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, median(s)]));
 }
 
-type Sdk = Pick<typeof tracing, 'init' | 'shutdown' | 'flush' | 'logger' | 'floatMetric' | 'spanScope' | 'sinkStats'>;
-
 interface Variant {
   name: string;
-  sdk: Sdk;
-  options: tracing.InitOptions;
-  /** The SDK worker's CPU time (ns) so far; 0 for an SDK without a worker. */
-  workerCpu: () => number;
-  /** Waits for the SDK worker to catch up (no-op without one). */
-  caughtUp: () => void;
+  /** The child's argument: a clock of this SDK, or another build's index.js. */
+  arg: string;
   /** Target for the recording thread, per call, by operation. */
   targets: number[] | undefined;
 }
 
-interface Cost {
-  hot: number;
-  block: number;
-  /** The recording thread's CPU while the blocks are sent afterwards (baseline: its sender runs there). */
-  send: number;
-  worker: number;
+/** One variant's costs, measured in a child process of its own. */
+function runVariant(variant: Variant, url: string): Promise<Cost[]> {
+  const script = fileURLToPath(new URL('./sdk-recording.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, url, variant.arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { costs: Cost[] }).costs) : reject(new Error(`${variant.name}: exit ${code}`))));
+  });
 }
 
-const OPERATIONS = ['span begin+end', 'log info, same message', 'log info, a new message each call', 'measure (float)'] as const;
-
-/** Built before the timed loops: building them is the app's cost, not the logger's. */
-const MESSAGES = Array.from({ length: BLOCK_EVENTS }, (_, i) => `player ${i} moved to ${i % 97},${i % 89}`);
-
-/**
- * Records BLOCKS blocks of one operation as an app would (each slab handed over by the event that
- * finds it full), timing apart that first event of a block (hand-over included) and the others.
- * Between blocks, untimed, the SDK worker gets to catch up so that nothing is dropped. Then,
- * until the blocks are delivered, the recording thread's CPU counts as sending.
- */
-async function recordBlocks(variant: Variant, eventsPerCall: number, record: (n: number) => void): Promise<Cost> {
-  const calls = BLOCK_EVENTS / eventsPerCall;
-  for (let b = 0; b < 8; b++) record(calls); // warm-up: a new worker's code gets compiled too
-  variant.sdk.flush();
-  await delivered(variant.sdk);
-  const w0 = variant.workerCpu();
-  record(calls); // a full slab: the next event hands it over
-  let hot = 0;
-  let block = 0;
-  for (let b = 0; b < BLOCKS; b++) {
-    const t0 = cpu.now();
-    record(1);
-    const t1 = cpu.now();
-    record(calls - 1);
-    const t2 = cpu.now();
-    block += t1 - t0 - cpu.overhead;
-    hot += t2 - t1 - cpu.overhead;
-    if (b % 4 === 3) variant.caughtUp(); // a few blocks ahead, as a busy app would be
-  }
-  const t3 = cpu.now();
-  variant.sdk.flush();
-  await delivered(variant.sdk);
-  const send = cpu.now() - t3;
-  const n = (BLOCKS + 1) * calls;
-  return { hot: hot / (BLOCKS * (calls - 1)), block: block / (BLOCKS * calls), send: send / n, worker: (variant.workerCpu() - w0) / n };
-}
-
-/** Resolves once the SDK's queue is empty, polling at a pace that costs next to nothing. */
-async function delivered(sdk: Sdk): Promise<void> {
-  while ((sdk.sinkStats()?.queuedItems ?? 0) > 0) await sleep(1);
-}
-
+/** Variants alternate round by round, so a busy machine skews them alike. */
 async function sdkCosts(variants: Variant[], url: string): Promise<Record<string, Cost[][]>> {
   const samples: Record<string, Cost[][]> = {};
-  for (let r = -1; r < ROUNDS; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     for (const variant of variants) {
-      const { sdk } = variant;
-      sdk.init({ url, exe: 'bench-sdk', blockEvents: BLOCK_EVENTS, flushPeriodMs: 3_600_000, maxQueueBytes: 256 * 1024 * 1024, ...variant.options });
-      const tick = sdk.spanScope('tick');
-      const log = sdk.logger('bench.game');
-      const fps = sdk.floatMetric('fps', 'hz');
-      log.info('ready');
-      sdk.flush(); // the worker is up and has published its counters
-      const costs = [
-        await recordBlocks(variant, 2, (n) => { for (let i = 0; i < n; i++) { tick.begin(); tick.end(); } }),
-        await recordBlocks(variant, 1, (n) => { for (let i = 0; i < n; i++) log.info('player moved'); }),
-        await recordBlocks(variant, 1, (n) => { for (let i = 0; i < n; i++) log.info(MESSAGES[i]!); }),
-        await recordBlocks(variant, 1, (n) => { for (let i = 0; i < n; i++) fps.record(i); }),
-      ];
-      await sdk.shutdown(10_000);
-      if (r >= 0) (samples[variant.name] ??= OPERATIONS.map(() => [])).forEach((s, k) => s.push(costs[k]!));
-      await yieldToLoop();
+      const costs = await runVariant(variant, url);
+      (samples[variant.name] ??= OPERATIONS.map(() => [])).forEach((s, k) => s.push(costs[k]!));
     }
   }
   return samples;
@@ -179,19 +120,12 @@ async function othersCosts(): Promise<Others> {
   return { otel: r['otel']!, pino: r['pino']!, pinoNew: r['pinoNew']! };
 }
 
-async function variants(): Promise<Variant[]> {
+function variants(): Variant[] {
   const list: Variant[] = [];
   const baseline = process.env['BENCH_SDK_BASELINE'];
-  if (baseline) {
-    const sdk = (await import(pathToFileURL(baseline).href)) as Sdk;
-    list.push({ name: 'baseline (seal on the recording thread)', sdk, options: {}, workerCpu: () => 0, caughtUp: () => undefined, targets: undefined });
-  }
-  const workerCpu = (): number => otherThreadCpuNs(sinkWorkerThreadId());
-  const caughtUp = (): void => void sinkCaughtUp();
-  list.push({ name: 'this, performance.now()', sdk: tracing, options: { clock: 'portable' }, workerCpu, caughtUp, targets: [105, 55, 55, 55] });
-  if (tscAddon() !== undefined && counterInvariant()) {
-    list.push({ name: 'this, TSC', sdk: tracing, options: { clock: 'auto' }, workerCpu, caughtUp, targets: [60, 30, 30, 30] });
-  }
+  if (baseline) list.push({ name: 'baseline (seal on the recording thread)', arg: baseline, targets: undefined });
+  list.push({ name: 'this, performance.now()', arg: 'portable', targets: [105, 55, 55, 55] });
+  if (tscAddon() !== undefined && counterInvariant()) list.push({ name: 'this, TSC', arg: 'auto', targets: [60, 30, 30, 30] });
   return list;
 }
 
@@ -219,7 +153,7 @@ function table(list: Variant[], samples: Record<string, Cost[][]>, others: Other
       });
     }
   });
-  console.log(`\nRecording cost per call in ns (${cpu.name}; median of ${ROUNDS} rounds of ${BLOCKS} blocks of ${BLOCK_EVENTS} events)`);
+  console.log(`\nRecording cost per call in ns (${cpu.name}; median of ${ROUNDS} rounds, each variant in a process of its own, 32 blocks of ${BLOCK_EVENTS} events per operation)`);
   console.table(rows);
   console.log('recording thread = hot path + per block (the hand-over, amortized): what the calling thread pays in the call;');
   console.log('sending = its CPU while the blocks go out afterwards; total = all of it plus the SDK worker thread.');
@@ -228,7 +162,7 @@ function table(list: Variant[], samples: Record<string, Cost[][]>, others: Other
 }
 
 async function recordingCosts(url: string): Promise<void> {
-  const list = await variants();
+  const list = variants();
   const samples = await sdkCosts(list, url);
   table(list, samples, await othersCosts());
 }

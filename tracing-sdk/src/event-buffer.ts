@@ -52,6 +52,9 @@ export class EventBuffer {
   /** The strings whose text is to be copied (repeats are not), and how many. */
   private readonly texts: string[];
   private textCount = 0;
+  /** Of every slab: string slots, and UTF-8 bytes (the bound on `units`). */
+  private readonly strCapacity: number;
+  private readonly byteCapacity: number;
   /** Property keys and values of the event being recorded, before they are known to fit. */
   private readonly pairs: string[] = [];
   /**
@@ -81,6 +84,8 @@ export class EventBuffer {
     this.nbProps = slab.nbProps;
     this.strLen = slab.strLen;
     this.texts = new Array<string>(slab.layout.strings).fill('');
+    this.strCapacity = slab.layout.strings;
+    this.byteCapacity = slab.layout.bytes;
   }
 
   /** Starts filling `slab` (empty) from `beginRaw`. */
@@ -160,7 +165,7 @@ export class EventBuffer {
 
   /** Copies the properties' entries into `pairs` (as many as an empty slab holds besides two strings); returns their count. */
   private collect(properties: PropertyBag): number {
-    const max = (this.strLen.length - 2) >> 1;
+    const max = (this.strCapacity - 2) >> 1;
     const pairs = this.pairs;
     let n = 0;
     for (const key in properties) {
@@ -177,7 +182,7 @@ export class EventBuffer {
   /** The slot of an event with `strings` strings, handing the slab over first if they do not fit. */
   private slotFor(strings: number): number {
     const i = this.length;
-    if (i === this.capacity || this.strCount + strings > this.strLen.length || this.units > this.slab.layout.bytes) return this.full();
+    if (i === this.capacity || this.strCount + strings > this.strCapacity || this.units > this.byteCapacity) return this.full();
     return i;
   }
 
