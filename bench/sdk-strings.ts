@@ -32,6 +32,12 @@ function options(): Record<string, Recorder> {
   port1.unref();
   port2.unref();
   let pos = 0;
+  /** The 2-byte length before the `n` bytes just written at pos + 2. */
+  const lengthPrefix = (n: number): void => {
+    view[pos] = n & 0xff;
+    view[pos + 1] = n >> 8;
+    pos += 2 + n;
+  };
   return {
     'encode at record (JS loop, Buffer#write if not ASCII)': {
       record(s) {
@@ -42,10 +48,7 @@ function options(): Record<string, Recorder> {
           if (c >= 0x80) break;
           view[pos + 2 + i] = c;
         }
-        const n = i === len ? len : bytes.write(s, pos + 2, 'utf8');
-        view[pos] = n & 0xff;
-        view[pos + 1] = n >> 8;
-        pos += 2 + n;
+        lengthPrefix(i === len ? len : bytes.write(s, pos + 2, 'utf8'));
       },
       handOver() {
         pos = 0;
@@ -53,10 +56,7 @@ function options(): Record<string, Recorder> {
     },
     'encode at record (TextEncoder#encodeInto)': {
       record(s) {
-        const { written } = encoder.encodeInto(s, view.subarray(pos + 2));
-        view[pos] = written & 0xff;
-        view[pos + 1] = written >> 8;
-        pos += 2 + written;
+        lengthPrefix(encoder.encodeInto(s, view.subarray(pos + 2)).written);
       },
       handOver() {
         pos = 0;

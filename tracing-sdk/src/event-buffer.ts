@@ -34,18 +34,19 @@ function propertyText(value: unknown): string {
 
 export class EventBuffer {
   length = 0;
-  capacity: number;
+  readonly capacity: number;
   /** Raw clock reading when the slab started receiving events: the block's begin time. */
-  beginRaw: number;
-  slab: Slab;
-  kind: Uint8Array;
-  time: Float64Array;
-  num: Float64Array;
-  parent: Float64Array;
-  ref: Uint32Array;
-  depth: Uint32Array;
-  nbProps: Uint16Array;
-  strLen: Uint32Array;
+  beginRaw!: number;
+  // The current slab and its columns (set by attach()).
+  slab!: Slab;
+  kind!: Uint8Array;
+  time!: Float64Array;
+  num!: Float64Array;
+  parent!: Float64Array;
+  ref!: Uint32Array;
+  depth!: Uint32Array;
+  nbProps!: Uint16Array;
+  strLen!: Uint32Array;
   strCount = 0;
   /** UTF-16 units of the strings so far; past the slab's byte area the slab counts as full. */
   units = 0;
@@ -72,20 +73,11 @@ export class EventBuffer {
     /** Hands the slab over and attaches another, or empties it (dropping its events). */
     private readonly onFull: () => void,
   ) {
-    this.slab = slab;
     this.capacity = slab.layout.events;
-    this.beginRaw = beginRaw;
-    this.kind = slab.kind;
-    this.time = slab.time;
-    this.num = slab.num;
-    this.parent = slab.parent;
-    this.ref = slab.ref;
-    this.depth = slab.depth;
-    this.nbProps = slab.nbProps;
-    this.strLen = slab.strLen;
     this.texts = new Array<string>(slab.layout.strings).fill('');
     this.strCapacity = slab.layout.strings;
     this.byteCapacity = slab.layout.bytes;
+    this.attach(slab, beginRaw);
   }
 
   /** Starts filling `slab` (empty) from `beginRaw`. */
