@@ -3,7 +3,8 @@
  * workload (nested frame spans, a measure per frame, a log every second) as fast as the server
  * accepts them. The server runs here, so its CPU time (HTTP, checks, PGlite, file writes; plus the
  * PostgreSQL backends serving it, read from /proc) gives the per-core figure. Alternatives in the same run: real PostgreSQL
- * instead of PGlite, and the same HTTP route storing nothing (the ceiling the transport sets).
+ * instead of PGlite, PGlite with an API key required on every request, and the same HTTP route
+ * storing nothing (the ceiling the transport sets).
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores
 import { openObjectStore } from '@micromegas/backend/lake/object-store/open';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
+import { generateApiKey } from '@micromegas/backend/auth/api-key';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = 8;
@@ -73,11 +75,12 @@ function encodeTemplates(processId: string, streamId: string): Template[] {
 }
 
 /** The load process: POSTs blocks with CONCURRENCY requests in flight until `seconds` pass. */
-async function load(url: string, templates: Template[], seconds: number): Promise<LoadResult> {
+async function load(url: string, templates: Template[], seconds: number, apiKey: string): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL('/ingestion/insert_block', url);
+  const auth = authorization(apiKey);
   const post = (body: Buffer) => new Promise<number>((resolve, reject) => {
-    const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
+    const req = request(target, { method: 'POST', agent, headers: { ...auth, 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -107,13 +110,15 @@ async function load(url: string, templates: Template[], seconds: number): Promis
   return result;
 }
 
+const authorization = (apiKey: string): Record<string, string> => (apiKey === '' ? {} : { authorization: `Bearer ${apiKey}` });
+
 /** CPU seconds used so far by processes outside this one that serve it (PostgreSQL backends). */
 type ExternalCpu = () => Promise<number>;
 
 /** Runs the load process against `url`, measuring the server's CPU time meanwhile. */
-function drive(url: string, processId: string, streamId: string, externalCpu?: ExternalCpu): Promise<LoadResult & { serverCpuSeconds: number }> {
+function drive(url: string, processId: string, streamId: string, apiKey: string, externalCpu?: ExternalCpu): Promise<LoadResult & { serverCpuSeconds: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['load', url, processId, streamId, String(SECONDS)], { stdio: 'inherit' });
+    const child = fork(fileURLToPath(import.meta.url), ['load', url, processId, streamId, String(SECONDS), apiKey], { stdio: 'inherit' });
     let cpuStart: NodeJS.CpuUsage | undefined;
     let externalStart = 0;
     child.on('message', (message: { ready?: true } & Partial<LoadResult>) => {
@@ -144,11 +149,11 @@ async function processCpuSeconds(pid: number): Promise<number> {
   }
 }
 
-async function registerStream(url: string): Promise<{ processId: string; streamId: string }> {
+async function registerStream(url: string, apiKey: string): Promise<{ processId: string; streamId: string }> {
   const processId = randomUUID();
   const streamId = randomUUID();
   const send = async (path: string, envelope: unknown) => {
-    const response = await fetch(`${url}/ingestion/${path}`, { method: 'POST', body: encodeCbor(envelope) });
+    const response = await fetch(`${url}/ingestion/${path}`, { method: 'POST', headers: authorization(apiKey), body: encodeCbor(envelope) });
     if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   };
   await send('insert_process', {
@@ -169,6 +174,8 @@ interface Server {
   /** Preregistered ids (the HTTP-only server checks none). */
   ids?: { processId: string; streamId: string };
   externalCpu?: ExternalCpu;
+  /** Sent with every request when the server requires keys. */
+  apiKey?: string;
 }
 
 interface Row { server: string; 'events/s': string; 'MB/s': string; 'blocks/s': string; 'events/s per core': string; 'server cores': string; 'vs HTTP only': string }
@@ -176,8 +183,9 @@ interface Row { server: string; 'events/s': string; 'MB/s': string; 'blocks/s': 
 async function measure(name: string, start: () => Promise<Server>): Promise<LoadResult & { serverCpuSeconds: number; name: string }> {
   const server = await start();
   try {
-    const ids = server.ids ?? await registerStream(server.url);
-    const result = await drive(server.url, ids.processId, ids.streamId, server.externalCpu);
+    const apiKey = server.apiKey ?? '';
+    const ids = server.ids ?? await registerStream(server.url, apiKey);
+    const result = await drive(server.url, ids.processId, ids.streamId, apiKey, server.externalCpu);
     if (result.failures > 0) throw new Error(`${name}: ${result.failures} requests failed`);
     return { ...result, name };
   } finally {
@@ -185,11 +193,11 @@ async function measure(name: string, start: () => Promise<Server>): Promise<Load
   }
 }
 
-async function ingestionOn(store: MetadataStore, dir: string): Promise<Server> {
-  const config = loadConfig({ MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent' });
+async function ingestionOn(store: MetadataStore, dir: string, apiKey?: string): Promise<Server> {
+  const config = loadConfig({ MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_LOG_LEVEL: 'silent', ...(apiKey ? { MICROMEGAS_ADMIN_KEY: apiKey } : {}) });
   const objects = openObjectStore(pathToFileURL(join(dir, 'objects')).href);
   const services = await startServices(config, ['ingestion'], { metadata: store, objects });
-  return { url: services.running[0]!.url, async stop() { await services.stop(); await store.close(); } };
+  return { url: services.running[0]!.url, ...(apiKey ? { apiKey } : {}), async stop() { await services.stop(); await store.close(); } };
 }
 
 /** Ingestion on the local PostgreSQL, in a schema of its own; its backends' CPU counts as the server's. */
@@ -228,6 +236,8 @@ export async function run(): Promise<void> {
     const results = [
       await measure('HTTP only (no storage)', httpOnly),
       await measure('PGlite + file://', async () => ingestionOn(await openMetadataStore({ kind: 'pglite', dataDir: join(dir, 'pg') }), join(dir, 'a'))),
+      await measure('PGlite + file://, API key required', async () =>
+        ingestionOn(await openMetadataStore({ kind: 'pglite', dataDir: join(dir, 'pg-keys') }), join(dir, 'c'), generateApiKey())),
       await measure('PostgreSQL + file://', () => ingestionOnPostgres(join(dir, 'b'))),
     ];
     const ceiling = results[0]!.events / results[0]!.seconds;
@@ -255,10 +265,10 @@ export async function run(): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'load') {
-  const [url, processId, streamId, seconds] = process.argv.slice(3) as [string, string, string, string];
+  const [url, processId, streamId, seconds, apiKey] = process.argv.slice(3) as [string, string, string, string, string];
   const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
   const templates = encodeTemplates(processId, streamId);
   await send({ ready: true });
-  await send(await load(url, templates, Number(seconds)));
+  await send(await load(url, templates, Number(seconds), apiKey));
   process.disconnect();
 }

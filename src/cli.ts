@@ -8,6 +8,7 @@ const verbs: Record<string, () => Promise<{ command: Command }>> = {
   query: () => import('./commands/query.js'),
   materialize: () => import('./commands/materialize.js'),
   retention: () => import('./commands/retention.js'),
+  keys: () => import('./commands/keys.js'),
 };
 
 async function help(): Promise<void> {

@@ -29,7 +29,8 @@ export const sdkSelfTelemetry: SelfTelemetry = {
 export class SelfTelemetryStart {
   #url: string | undefined;
 
-  constructor(private readonly target: SelfTelemetryTarget, private readonly roles: readonly string[]) {}
+  /** `ownKey`: the API key this process's ingestion accepts from it (a configured URL gets $MICROMEGAS_API_KEY). */
+  constructor(private readonly target: SelfTelemetryTarget, private readonly roles: readonly string[], private readonly ownKey: string) {}
 
   /** Where the telemetry goes; undefined until started (and for good once every role runs: off). */
   get url(): string | undefined {
@@ -41,7 +42,8 @@ export class SelfTelemetryStart {
     if (this.#url !== undefined) return;
     this.#url = selfTelemetryUrl(this.target, running);
     if (this.#url !== undefined) {
-      tracing.init({ exe: 'micromegas', url: this.#url, properties: { roles: this.roles.join(','), version } });
+      const apiKey = this.target.kind === 'own-ingestion' ? { apiKey: this.ownKey } : {};
+      tracing.init({ exe: 'micromegas', url: this.#url, ...apiKey, properties: { roles: this.roles.join(','), version } });
     }
   };
 }

@@ -12,12 +12,14 @@ export const CLI = new URL('../src/cli.js', import.meta.url).pathname;
 type Exit = [code: number | null, signal: string | null];
 
 /** Runs `micromegas <args>` to its exit. */
-export async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<{ exit: Exit; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<{ exit: Exit; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
   child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const exit = await once(child, 'exit') as Exit;
-  return { exit, stderr };
+  const [exit] = await Promise.all([once(child, 'exit') as Promise<Exit>, once(child.stdout, 'end'), once(child.stderr, 'end')]);
+  return { exit, stdout, stderr };
 }
 
 export interface StartedCli {

@@ -1,16 +1,14 @@
-// Bearer-token authentication and TLS between the FlightSQL server and clients.
+// API keys (as bearer tokens) and TLS between the FlightSQL server and clients.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
 import { tableFromIPC } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
 import { startFlightSqlServer, type FlightSqlServer } from '@micromegas/backend/flightsql/index';
+import { Authenticator } from '@micromegas/backend/auth/authenticator';
 import { DuckDbTestEngine } from './flightsql-test-engine.js';
+import { selfSignedCertificate, type TestCertificate } from './tls-fixtures.js';
 
 let engine: DuckDbTestEngine;
 
@@ -25,7 +23,8 @@ after(async () => {
 describe('FlightSQL bearer tokens', () => {
   let server: FlightSqlServer;
   before(async () => {
-    server = await startFlightSqlServer({ engine, host: '127.0.0.1', port: 0, bearerTokens: ['s3cret'] });
+    const authenticator = new Authenticator({ required: true, processKeys: [{ key: 's3cret', name: 'test', role: 'query' }], cacheTtlMs: 0 });
+    server = await startFlightSqlServer({ engine, host: '127.0.0.1', port: 0, authenticator });
   });
   after(() => server.close());
 
@@ -56,28 +55,19 @@ describe('FlightSQL bearer tokens', () => {
 });
 
 describe('FlightSQL over TLS', () => {
-  let dir: string;
-  let cert: Buffer;
+  let certificate: TestCertificate;
   let server: FlightSqlServer;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mm-flightsql-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'));
-    server = await startFlightSqlServer({
-      engine, host: '127.0.0.1', port: 0, tls: { key: readFileSync(join(dir, 'key.pem')), cert },
-    });
+    certificate = await selfSignedCertificate();
+    server = await startFlightSqlServer({ engine, host: '127.0.0.1', port: 0, tls: { key: certificate.key, cert: certificate.cert } });
   });
   after(async () => {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await certificate.remove();
   });
 
   it('answers a client that trusts the certificate', async () => {
-    const client = new FlightSQLClient({ url: `grpc+tls://localhost:${server.port}`, tls: { rootCerts: cert } });
+    const client = new FlightSQLClient({ url: `grpc+tls://localhost:${server.port}`, tls: { rootCerts: certificate.cert } });
     try {
       assert.equal((await client.query(`SELECT 'secure' AS s`)).get(0)!.s, 'secure');
     } finally {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -30,9 +31,9 @@ describe('loadConfig', () => {
     assert.deepEqual(config.ingestion, { host: '0.0.0.0', port: 9100, maxBodyBytes: 1048576 });
   });
 
-  it('gives the query side its defaults: FlightSQL on 0.0.0.0:50051, gateway on 127.0.0.1:8000, cache under the data dir', () => {
+  it('gives the query side its defaults: FlightSQL on 127.0.0.1:50051, gateway on 127.0.0.1:8000, cache under the data dir', () => {
     const config = loadConfig({ MICROMEGAS_DATA_DIR: '/var/lib/mm' });
-    assert.deepEqual(config.flightsql, { host: '0.0.0.0', port: 50051 });
+    assert.deepEqual(config.flightsql, { host: '127.0.0.1', port: 50051 });
     assert.deepEqual(config.gateway, { host: '127.0.0.1', port: 8000 });
     assert.equal(config.lake.cacheDir, resolve('/var/lib/mm', 'cache'));
     assert.equal(config.lake.cacheMaxBytes, 1024 ** 3);
@@ -69,6 +70,9 @@ describe('loadConfig', () => {
       MICROMEGAS_LAKE_CACHE_BYTES: '1GB',
       MICROMEGAS_QUERY_MEMORY_LIMIT: 'lots',
       MICROMEGAS_SELF_TELEMETRY_URL: 'grpc://127.0.0.1:50051',
+      MICROMEGAS_ADMIN_KEY: 'short',
+      MICROMEGAS_API_KEY_CACHE_SECONDS: '1h',
+      MICROMEGAS_TLS_CERT_FILE: '/nonexistent/cert.pem',
     };
     for (const [name, value] of Object.entries(bad)) {
       assert.throws(() => loadConfig({ [name]: value }), (err: unknown) =>
@@ -85,5 +89,21 @@ describe('loadConfig', () => {
       assert.throws(() => loadConfig({ MICROMEGAS_SELF_TELEMETRY_URL: value }), (err: unknown) =>
         err instanceof ConfigError && err.variable === 'MICROMEGAS_SELF_TELEMETRY_URL' && err.message.includes('http(s) URL or off'), value);
     }
+  });
+
+  it('keeps no key by default; reads the admin key and the key cache time, never printing the key in an error', () => {
+    assert.deepEqual(loadConfig({}).auth, { adminKey: undefined, cacheTtlMs: 5000 });
+    const key = 'mmk_a-long-enough-admin-key-0123456789';
+    assert.deepEqual(loadConfig({ MICROMEGAS_ADMIN_KEY: key, MICROMEGAS_API_KEY_CACHE_SECONDS: '1' }).auth, { adminKey: key, cacheTtlMs: 1000 });
+    assert.throws(() => loadConfig({ MICROMEGAS_ADMIN_KEY: 'guessable admin' }), (err: unknown) =>
+      err instanceof ConfigError && /at least 24 characters/.test(err.message) && !err.message.includes('guessable'));
+  });
+
+  it('serves TLS with both PEM files, refuses one without the other', () => {
+    assert.equal(loadConfig({}).tls, undefined);
+    const pem = new URL(import.meta.url).pathname; // any readable file: the files are read here, parsed by the servers
+    assert.deepEqual(loadConfig({ MICROMEGAS_TLS_CERT_FILE: pem, MICROMEGAS_TLS_KEY_FILE: pem }).tls, { cert: readFileSync(pem), key: readFileSync(pem) });
+    assert.throws(() => loadConfig({ MICROMEGAS_TLS_CERT_FILE: pem }), (err: unknown) =>
+      err instanceof ConfigError && err.variable === 'MICROMEGAS_TLS_KEY_FILE' && /both the certificate and its private key/.test(err.message));
   });
 });

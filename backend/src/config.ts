@@ -3,6 +3,7 @@
  * so a bad value fails loudly with the variable's name instead of surfacing later as a strange error.
  * Each service section owns its keys; add a section (and its parsing) here.
  */
+import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MetadataStoreOptions } from './lake/metadata/open.js';
@@ -39,6 +40,19 @@ export interface Config {
   gateway: ListenAddress;
   /** Where the backend sends its own telemetry (maintenance metrics and logs). */
   selfTelemetry: SelfTelemetryTarget;
+  auth: {
+    /** An admin key from the environment, never stored: compose and CI start with keys on. */
+    adminKey: string | undefined;
+    /** How long the database's keys are trusted before being read again: the delay of a revocation. */
+    cacheTtlMs: number;
+  };
+  /** A PEM key pair: every listener (ingestion, FlightSQL, gateway) then serves TLS only. */
+  tls: TlsKeyPair | undefined;
+}
+
+export interface TlsKeyPair {
+  cert: Buffer;
+  key: Buffer;
 }
 
 /**
@@ -105,6 +119,39 @@ function selfTelemetryTarget(env: Env): SelfTelemetryTarget {
   return { kind: 'url', url: raw };
 }
 
+/** A person may choose this key (it is never stored): refuse one short enough to guess. */
+const MIN_ADMIN_KEY_LENGTH = 24;
+
+function adminKey(env: Env): string | undefined {
+  const name = 'MICROMEGAS_ADMIN_KEY';
+  const raw = text(env, name);
+  if (raw !== undefined && (raw.length < MIN_ADMIN_KEY_LENGTH || /\s/.test(raw))) {
+    throw new ConfigError(name, `(${raw.length} characters)`, `at least ${MIN_ADMIN_KEY_LENGTH} characters without spaces, e.g. from \`openssl rand -base64 32\``);
+  }
+  return raw;
+}
+
+function pemFile(env: Env, name: string): Buffer | undefined {
+  const path = text(env, name);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(name, path, `a readable PEM file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function tlsKeyPair(env: Env): TlsKeyPair | undefined {
+  const cert = pemFile(env, 'MICROMEGAS_TLS_CERT_FILE');
+  const key = pemFile(env, 'MICROMEGAS_TLS_KEY_FILE');
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    const missing = cert === undefined ? 'MICROMEGAS_TLS_CERT_FILE' : 'MICROMEGAS_TLS_KEY_FILE';
+    throw new ConfigError(missing, '', 'set as well: TLS needs both the certificate and its private key');
+  }
+  return { cert, key };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(text(env, 'MICROMEGAS_DATA_DIR') ?? './data');
   const connectionString = text(env, 'MICROMEGAS_SQL_CONNECTION_STRING');
@@ -146,7 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBodyBytes: integer(env, 'MICROMEGAS_INGESTION_MAX_BODY_BYTES', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
     },
     flightsql: {
-      host: text(env, 'MICROMEGAS_FLIGHTSQL_HOST') ?? '0.0.0.0',
+      host: text(env, 'MICROMEGAS_FLIGHTSQL_HOST') ?? '127.0.0.1',
       port: port(env, 'MICROMEGAS_FLIGHTSQL_PORT', 50051),
     },
     gateway: {
@@ -154,5 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
       port: port(env, 'MICROMEGAS_GATEWAY_PORT', 8000),
     },
     selfTelemetry: selfTelemetryTarget(env),
+    auth: {
+      adminKey: adminKey(env),
+      cacheTtlMs: 1000 * integer(env, 'MICROMEGAS_API_KEY_CACHE_SECONDS', 5, 0, 3600),
+    },
+    tls: tlsKeyPair(env),
   };
 }

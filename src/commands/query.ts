@@ -20,8 +20,8 @@ const isBrokenPipe = (err: unknown) => (err as NodeJS.ErrnoException).code === '
 
 export const command: Command = {
   summary: 'run a SQL query over FlightSQL and print the result',
-  usage: 'micromegas query "SQL" [--begin 1h] [--end now] [--format table|csv|json] [--url grpc://host:port] [--token T]\n'
-    + `  --begin/--end: now, a duration back from now (30m, 1h, 2d) or RFC 3339; --url defaults to $MICROMEGAS_FLIGHTSQL_URL or ${DEFAULT_URL}`,
+  usage: 'micromegas query "SQL" [--begin 1h] [--end now] [--format table|csv|json] [--url grpc://host:port] [--api-key K]\n'
+    + `  --begin/--end: now, a duration back from now (30m, 1h, 2d) or RFC 3339; --url defaults to $MICROMEGAS_FLIGHTSQL_URL or ${DEFAULT_URL}, --api-key to $MICROMEGAS_API_KEY`,
   async run(args) {
     let parsed;
     try {
@@ -34,7 +34,7 @@ export const command: Command = {
           end: { type: 'string' },
           format: { type: 'string', default: 'table' },
           url: { type: 'string' },
-          token: { type: 'string' },
+          'api-key': { type: 'string' },
         },
       });
     } catch (err) {
@@ -57,7 +57,7 @@ export const command: Command = {
     if (begin && end && begin > end) throw new UsageError(`--begin (${begin.toISOString()}) is after --end (${end.toISOString()})`);
 
     const url = values.url ?? process.env.MICROMEGAS_FLIGHTSQL_URL ?? DEFAULT_URL;
-    const token = values.token ?? process.env.MICROMEGAS_TOKEN;
+    const token = values['api-key'] ?? process.env.MICROMEGAS_API_KEY;
     let client: FlightSQLClient;
     try {
       client = new FlightSQLClient({ url, ...(token ? { token } : {}) });

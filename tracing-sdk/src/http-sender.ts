@@ -1,8 +1,9 @@
 /**
  * Delivers the queue to the ingestion service, one POST at a time in priority order. Network
- * errors and 5xx responses leave the item queued and retry with exponential backoff; a 4xx means
- * the service will never accept the item, so it is dropped. Nothing here throws to the caller,
- * and sockets and timers are unref'd unless a shutdown is waiting for delivery.
+ * errors and 5xx responses leave the item queued and retry with exponential backoff, and so do 401
+ * and 403 (a missing, wrong or revoked API key is fixed by the operator, not by dropping data); any
+ * other 4xx means the service will never accept the item, so it is dropped. Nothing here throws to
+ * the caller, and sockets and timers are unref'd unless a shutdown is waiting for delivery.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -35,6 +36,8 @@ export class HttpSender {
     private readonly queue: DeliveryQueue,
     /** Called after each successful delivery (drop reporting hooks in here). */
     private readonly onDelivered: () => void,
+    /** Sent with every request (the API key). */
+    private readonly headers: Readonly<Record<string, string>> = {},
     /** Called after each attempt, whatever its outcome (counters are published from here). */
     private readonly onSettled: () => void = () => {},
   ) {
@@ -106,7 +109,7 @@ export class HttpSender {
         this.backoffMs = MIN_BACKOFF_MS;
         this.onDelivered();
         this.onSettled();
-      } else if (status >= 400 && status < 500) {
+      } else if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
         this.queue.remove(item);
         this.stats.rejected++;
         this.onSettled();
@@ -148,7 +151,7 @@ export class HttpSender {
           method: 'POST',
           agent: this.agent,
           timeout: REQUEST_TIMEOUT_MS,
-          headers: { 'content-type': 'application/cbor', 'content-length': item.body.byteLength },
+          headers: { ...this.headers, 'content-type': 'application/cbor', 'content-length': item.body.byteLength },
         });
         req.on('socket', (socket) => {
           if (this.holds === 0) socket.unref();

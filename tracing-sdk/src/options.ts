@@ -11,6 +11,11 @@ export interface InitOptions {
    * else http://127.0.0.1:9000.
    */
   url?: string;
+  /**
+   * API key sent as `authorization: Bearer <key>` (a key of the ingest role). Default: in a worker,
+   * the main thread's; else $MICROMEGAS_API_KEY; else none (a backend without keys).
+   */
+  apiKey?: string;
   /** Period at which partially filled buffers are sealed and sent. Default 1000 ms. */
   flushPeriodMs?: number;
   /** Bound on bytes waiting for delivery; beyond it the lowest priority blocks are dropped. Default 16 MiB. */
@@ -35,6 +40,7 @@ export interface ResolvedOptions {
   exe: string | undefined;
   properties: Properties;
   url: URL;
+  apiKey: string | undefined;
   flushPeriodMs: number;
   maxQueueBytes: number;
   blockEvents: number;
@@ -72,17 +78,26 @@ function parseUrl(value: string, source: string): URL {
   throw new TelemetryConfigError(`${source} must be an http(s) URL, got '${value}'`);
 }
 
-export function resolveOptions(options: InitOptions, inheritedUrl?: string): ResolvedOptions {
+/** What a worker thread takes from its main thread's init(). */
+export interface Inherited {
+  url: string;
+  apiKey?: string | undefined;
+}
+
+export function resolveOptions(options: InitOptions, inherited?: Inherited): ResolvedOptions {
+  const inheritedUrl = inherited?.url;
   const envUrl = process.env['MICROMEGAS_TELEMETRY_URL'];
   const url =
     options.url !== undefined ? parseUrl(options.url, 'init({url})')
     : inheritedUrl !== undefined ? parseUrl(inheritedUrl, 'the main thread URL')
     : envUrl ? parseUrl(envUrl, 'MICROMEGAS_TELEMETRY_URL')
     : new URL(DEFAULT_URL);
+  const apiKey = options.apiKey ?? (inherited ? inherited.apiKey : process.env['MICROMEGAS_API_KEY']);
   return {
     exe: options.exe,
     properties: { ...options.properties },
     url,
+    apiKey: apiKey === '' ? undefined : apiKey,
     flushPeriodMs: positive('flushPeriodMs', options.flushPeriodMs, 1000),
     maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
     blockEvents: Math.ceil(positive('blockEvents', options.blockEvents, 4096)),

@@ -27,6 +27,8 @@ interface ProcessShare {
   origin: TimeOrigin;
   /** The main thread's ingestion URL: workers send there unless told otherwise. */
   url: string;
+  /** And its API key. */
+  apiKey?: string | undefined;
 }
 
 /** Free slabs a log, metrics, cpu stream leaves to the streams above it when the pool is exhausted. */
@@ -49,7 +51,7 @@ export class Runtime {
 
   constructor(init: InitOptions) {
     const share = isMainThread ? undefined : (getEnvironmentData(SHARE_KEY) as ProcessShare | undefined);
-    const options = resolveOptions(init, share?.url);
+    const options = resolveOptions(init, share);
     this.options = options;
     const origin = share?.origin ?? mainTimeOrigin();
     this.clock = recordingClock(options.clock);
@@ -62,7 +64,7 @@ export class Runtime {
       process = collectProcessInfo(options.exe, options.parentProcessId, options.properties);
       this.processId = process.process_id;
       // Workers created from now on (by this thread) join this process.
-      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin, url: options.url.href } satisfies ProcessShare);
+      setEnvironmentData(SHARE_KEY, { process_id: this.processId, origin, url: options.url.href, apiKey: options.apiKey } satisfies ProcessShare);
     }
     const threadName = options.threadName ?? (isMainThread ? 'main' : `worker-${threadId}`);
     const threadProps = { 'thread-id': String(threadId), 'thread-name': threadName };
@@ -75,6 +77,7 @@ export class Runtime {
     this.counters = new Float64Array(statsMemory);
     this.sink = new SinkClient({
       url: options.url.href,
+      headers: options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` },
       maxQueueBytes: options.maxQueueBytes,
       flushPeriodMs: options.flushPeriodMs,
       origin,

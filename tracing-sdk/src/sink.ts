@@ -23,6 +23,8 @@ export type ProcessDescription = Omit<ProcessInfo, 'start_time' | 'start_ticks'>
 /** What the recording thread gives its worker at start (workerData). */
 export interface SinkInit {
   url: string;
+  /** Sent with every request (the API key). */
+  headers: Record<string, string>;
   maxQueueBytes: number;
   flushPeriodMs: number;
   origin: TimeOrigin;
@@ -82,7 +84,7 @@ export class Sink {
     this.time = this.tsc ?? new PerformanceTimebase(init.clock.offsetTicks);
     this.wall = new WallClock(init.origin);
     this.queue = new DeliveryQueue(init.maxQueueBytes);
-    this.sender = new HttpSender(new URL(init.url), this.queue, () => this.onDelivered(), () => this.publish());
+    this.sender = new HttpSender(new URL(init.url), this.queue, () => this.onDelivered(), init.headers, () => this.publish());
     this.offsets = init.streams.map(() => 0);
     this.timer = setInterval(() => this.tick(), init.flushPeriodMs);
     this.stats[S.S_WORKER_TID] = tscAddon()?.threadId() ?? -1;

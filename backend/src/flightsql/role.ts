@@ -1,4 +1,5 @@
 import type { Role } from '../service/role.js';
+import { checkExposure } from '../service/exposure.js';
 import { startFlightSqlServer } from './server.js';
 import { viewSetTables } from './tables.js';
 
@@ -9,14 +10,18 @@ export const role: Role = {
   async start(context) {
     const { host, port } = context.config.flightsql;
     const { engine, catalog } = await context.lakehouse();
+    const authenticator = await context.auth();
+    checkExposure('MICROMEGAS_FLIGHTSQL_HOST', host, authenticator);
+    const { tls } = context.config;
     const server = await startFlightSqlServer({
-      engine, host, port,
+      engine, host, port, authenticator,
       tables: () => viewSetTables(catalog.viewSets()),
+      ...(tls ? { tls } : {}),
       ...(context.config.logLevel === 'silent' ? {} : {
         onInternalError: (error: unknown, rpc: string) => console.error(`flightsql ${rpc}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
       }),
     });
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    return { name: 'flightsql', url: `grpc://${shownHost}:${server.port}`, stop: () => server.close() };
+    return { name: 'flightsql', url: `${tls ? 'grpc+tls' : 'grpc'}://${shownHost}:${server.port}`, stop: () => server.close() };
   },
 };

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { flightServiceDefinition } from '@micromegas/flightsql-client';
 import type { QueryEngine } from '../query/engine.js';
-import { bearerTokenAuth } from './auth.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { apiKeyInterceptor } from './auth.js';
 import { flightSqlHandlers } from './handlers.js';
 import type { TableLister } from './tables.js';
 
@@ -10,12 +11,12 @@ export interface FlightSqlServerOptions {
   engine: QueryEngine;
   /** Tables CommandGetTables lists (e.g. `() => viewSetTables(catalog.viewSets())`); none by default. */
   tables?: TableLister;
-  /** Default 0.0.0.0. */
+  /** Default 127.0.0.1. */
   host?: string;
   /** Default 50051; 0 picks a free port. */
   port?: number;
-  /** When set, every call must carry `authorization: Bearer <one of these>` (UNAUTHENTICATED otherwise). */
-  bearerTokens?: readonly string[];
+  /** Checks every call's API key (UNAUTHENTICATED / PERMISSION_DENIED otherwise); default: none required, callers are admin. */
+  authenticator?: Authenticator;
   /** Serve TLS with this PEM key pair instead of plaintext. */
   tls?: { key: Buffer; cert: Buffer };
   /** Told about failures that are the server's fault (INTERNAL), e.g. to log them. */
@@ -34,7 +35,8 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 /** Serves Arrow FlightSQL over gRPC: statements, prepared statements and catalog metadata. */
 export async function startFlightSqlServer(options: FlightSqlServerOptions): Promise<FlightSqlServer> {
-  const server = new Server(options.bearerTokens ? { interceptors: [bearerTokenAuth(options.bearerTokens)] } : {});
+  const authenticator = options.authenticator ?? new Authenticator({ required: false, cacheTtlMs: 0 });
+  const server = new Server({ interceptors: [apiKeyInterceptor(authenticator)] });
   server.addService(flightServiceDefinition, flightSqlHandlers({
     engine: options.engine,
     tables: options.tables ?? (() => []),
@@ -45,7 +47,7 @@ export async function startFlightSqlServer(options: FlightSqlServerOptions): Pro
   const credentials = options.tls
     ? ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
     : ServerCredentials.createInsecure();
-  const address = `${options.host ?? '0.0.0.0'}:${options.port ?? 50051}`;
+  const address = `${options.host ?? '127.0.0.1'}:${options.port ?? 50051}`;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });

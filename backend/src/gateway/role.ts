@@ -1,4 +1,5 @@
 import { createHttpServer, listen } from '../service/http.js';
+import { checkExposure } from '../service/exposure.js';
 import type { Role } from '../service/role.js';
 import { queryRoutes } from './routes.js';
 
@@ -8,8 +9,10 @@ export const role: Role = {
   summary: 'HTTP query gateway (POST /api/query → Arrow IPC stream or JSON rows)',
   async start(context) {
     const { engine } = await context.lakehouse();
-    const app = createHttpServer(context.config.logLevel);
-    await app.register(queryRoutes, { engine });
+    const authenticator = await context.auth();
+    checkExposure('MICROMEGAS_GATEWAY_HOST', context.config.gateway.host, authenticator);
+    const app = createHttpServer(context.config.logLevel, context.config.tls);
+    await app.register(queryRoutes, { engine, authenticator });
     return listen('gateway', app, context.config.gateway);
   },
 };

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { QueryError, type QueryEngine, type QueryErrorCode } from '../query/engine.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { apiKeyAuth } from '../auth/http.js';
 import { ARROW_STREAM, queryOptions, queryRequestSchema, responseFormat, type QueryRequest } from './request.js';
 import { arrowBody, jsonRowsBody, withFirstBatch } from './responses.js';
 
@@ -11,8 +13,16 @@ const HTTP_STATUS: Record<QueryErrorCode, number> = {
   internal: 500,
 };
 
+export interface QueryRoutesOptions {
+  engine: QueryEngine;
+  /** Checks each request's API key (query role; admin functions for the admin role); default: none required. */
+  authenticator?: Authenticator;
+}
+
 /** `POST /api/query {sql, begin, end, format}` → Arrow IPC stream or JSON rows. */
-export async function queryRoutes(app: FastifyInstance, options: { engine: QueryEngine }): Promise<void> {
+export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOptions): Promise<void> {
+  const authenticator = options.authenticator ?? new Authenticator({ required: false, cacheTtlMs: 0 });
+  await app.register(apiKeyAuth, { authenticator, role: 'query' });
   app.setErrorHandler((error: FastifyError | QueryError, request, reply) => {
     const status = error instanceof QueryError ? HTTP_STATUS[error.code] : (error.statusCode ?? 500);
     if (status >= 500) request.log.error({ err: error }, 'query failed');
@@ -27,7 +37,8 @@ export async function queryRoutes(app: FastifyInstance, options: { engine: Query
     const abort = new AbortController();
     // The client went away before the response finished: stop the query.
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
-    const { schema, batches } = await options.engine.query(request.body.sql, queryOptions(request.body, abort.signal));
+    const { schema, batches } = await options.engine.query(request.body.sql,
+      { ...queryOptions(request.body, abort.signal), allowAdmin: request.caller?.role === 'admin' });
     const rows = await withFirstBatch(batches);
     if (responseFormat(request.body, request.headers.accept) === 'arrow') {
       return reply.type(ARROW_STREAM).send(arrowBody(schema, rows));

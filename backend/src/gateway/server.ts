@@ -1,9 +1,12 @@
 import fastify from 'fastify';
 import type { QueryEngine } from '../query/engine.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { queryRoutes } from './routes.js';
 
 export interface GatewayOptions {
   engine: QueryEngine;
+  /** Checks each request's API key; default: none required. */
+  authenticator?: Authenticator;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 8000; 0 picks a free port. */
@@ -19,7 +22,7 @@ export interface Gateway {
 /** The HTTP query gateway on its own listener (the `gateway` role wires the same routes with service logging). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = fastify({ logger: false });
-  await app.register(queryRoutes, { engine: options.engine });
+  await app.register(queryRoutes, { engine: options.engine, ...(options.authenticator ? { authenticator: options.authenticator } : {}) });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8000 });
   const address = app.server.address();

@@ -96,7 +96,7 @@ class DuckDBQueryEngine implements QueryEngine {
       viewSets,
       range: options.range ?? {},
       planOnly,
-      allowAdmin: this.config.adminFunctions ?? true,
+      allowAdmin: (this.config.adminFunctions ?? true) && (options.allowAdmin ?? true),
       columnHints: new ColumnHints(),
       parseCache: this.parseCache,
       schemaOf: (inner) => this.schema(inner, options),

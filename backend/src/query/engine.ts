@@ -11,6 +11,11 @@ export interface QueryOptions {
   /** Keep dictionary-encoded string columns (clients that asked with `preserve_dictionary: true`). */
   preserveDictionary?: boolean;
   signal?: AbortSignal;
+  /**
+   * Whether the caller may run admin functions (it holds the admin role); default true for callers
+   * in this process. FlightSQL and the gateway always say, from the caller's API key.
+   */
+  allowAdmin?: boolean;
 }
 
 export interface QueryResult {

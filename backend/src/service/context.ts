@@ -10,6 +10,8 @@ import type { ObjectStore } from '../lake/object-store/store.js';
 import { openMetadataStore } from '../lake/metadata/open.js';
 import { openObjectStore } from '../lake/object-store/open.js';
 import { openLakehouse, type Lakehouse } from '../query/lakehouse.js';
+import { openAuthenticator, type Authenticator, type ProcessKey } from '../auth/authenticator.js';
+import { ApiKeyStore } from '../auth/key-store.js';
 import { noSelfTelemetry, type SelfTelemetry } from './self-telemetry.js';
 
 export interface ServiceContext {
@@ -20,6 +22,8 @@ export interface ServiceContext {
   objects(): ObjectStore;
   /** The view catalog and query engine over this context's stores (FlightSQL and the gateway share it). */
   lakehouse(): Promise<Lakehouse>;
+  /** Who may call the listening roles: the API keys, read once at first use (see auth/authenticator.ts). */
+  auth(): Promise<Authenticator>;
   /** Closes what this context opened (not what was handed to it). */
   close(): Promise<void>;
 }
@@ -32,12 +36,15 @@ export interface Provided {
   metadata?: MetadataStore;
   objects?: ObjectStore;
   telemetry?: SelfTelemetry;
+  /** Keys valid in this process only, whatever the database holds (the backend's own telemetry key). */
+  processKeys?: readonly ProcessKey[];
 }
 
 export function createContext(config: Config, provided: Provided = {}): ServiceContext {
   let metadata: Promise<MetadataStore> | undefined = provided.metadata && Promise.resolve(provided.metadata);
   let objects: ObjectStore | undefined = provided.objects;
   let lakehouse: Promise<Lakehouse> | undefined;
+  let auth: Promise<Authenticator> | undefined;
   const owned: (() => Promise<void>)[] = [];
 
   /** Opens once; a failed opening is forgotten so that a later call retries. */
@@ -75,6 +82,16 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
           engine: { memoryLimit: config.query.memoryLimit },
         });
       }, (value) => { lakehouse = value; });
+    },
+    auth() {
+      if (auth === undefined) {
+        const opening = this.metadata().then((store) => openAuthenticator(new ApiKeyStore(store), {
+          adminKey: config.auth.adminKey, processKeys: provided.processKeys ?? [], cacheTtlMs: config.auth.cacheTtlMs,
+        }));
+        auth = opening;
+        opening.catch(() => { auth = undefined; });
+      }
+      return auth;
     },
     async close() {
       for (const close of owned.splice(0).reverse()) await close().catch(() => {});

@@ -1,14 +1,17 @@
 import fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { ListenAddress } from '../config.js';
+import type { ListenAddress, TlsKeyPair } from '../config.js';
 import type { RunningRole } from './role.js';
 
-/** A fastify server for one role, with the service-wide logging settings. */
-export function createHttpServer(logLevel: string): FastifyInstance {
-  return fastify({
+/** A fastify server for one role, with the service-wide logging settings; HTTPS with a key pair. */
+export function createHttpServer(logLevel: string, tls?: TlsKeyPair): FastifyInstance {
+  const app = fastify({
     logger: logLevel === 'silent' ? false : { level: logLevel },
     // One line per request would cost more than storing a block.
     logController: new LogController({ disableRequestLogging: true }),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   });
+  // Routes see the same request and reply API over http and https; only the server type differs.
+  return app as unknown as FastifyInstance;
 }
 
 /** Listens and returns the running role; `stop` drains in-flight requests. */
@@ -17,5 +20,6 @@ export async function listen(name: string, app: FastifyInstance, address: Listen
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return { name, url: `http://${host}:${port}`, stop: () => app.close() };
+  const scheme = app.initialConfig.https ? 'https' : 'http';
+  return { name, url: `${scheme}://${host}:${port}`, stop: () => app.close() };
 }

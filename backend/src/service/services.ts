@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { createContext, type Provided } from './context.js';
 import type { RunningRole } from './role.js';
 import { roles } from './roles.js';
@@ -13,6 +14,8 @@ export class UnknownRoleError extends Error {
 
 export interface Services {
   readonly running: readonly RunningRole[];
+  /** Who may call the listening roles (what start-up says about keys). */
+  auth(): Promise<Authenticator>;
   /**
    * Stops every role (in reverse start order, ingestion last), shutting the self-telemetry down just
    * before ingestion stops, then closes the shared storage. Idempotent.
@@ -57,7 +60,7 @@ export async function startServices(config: Config, roleNames: readonly string[]
     await stop();
     throw err;
   }
-  return { running, stop };
+  return { running, stop, auth: () => context.auth() };
 }
 
 /** Stops `services` gracefully on the first SIGINT/SIGTERM; a second one exits at once. */

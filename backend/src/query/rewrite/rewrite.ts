@@ -35,7 +35,7 @@ async function sourceQuery(source: Source, context: SourceContext, template: Sta
     case 'function': {
       const fn = TABLE_FUNCTIONS.get(source.name)!;
       if (fn.admin && !context.allowAdmin) {
-        throw new QueryError('permission_denied', `${source.name}() is an admin function, not enabled on this engine`);
+        throw new QueryError('permission_denied', `${source.name}() is an admin function: it needs an API key with the admin role`);
       }
       return fn.sql(await evaluateArguments(source.name, fn, source.args, template, context), context);
     }
