@@ -34,7 +34,7 @@ test('without a toolchain the install script succeeds, says so, and builds nothi
     await symlink(process.execPath, join(bin, 'node'));
     const { status, out } = install(dir, { PATH: bin, HOME: dir });
     assert.equal(status, 0, out);
-    assert.match(out, /native clock not built \(node-gyp failed/);
+    assert.match(out, /native clock not built \((node-gyp failed|node-gyp not found)/);
     assert.equal(existsSync(join(dir, 'build', 'Release', 'micromegas_tsc.node')), false);
 
     const skipped = install(dir, { PATH: bin, HOME: dir, MICROMEGAS_TRACING_NATIVE: '0' });
