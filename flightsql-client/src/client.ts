@@ -29,6 +29,11 @@ export interface FlightSQLClientOptions {
 /** A time bound: a Date, or an RFC 3339 string passed through untouched. */
 export type TimeBound = Date | string;
 
+export interface CallOptions {
+  /** Aborting cancels the gRPC calls (the server stops the query); the promise or iteration rejects with CANCELLED. */
+  signal?: AbortSignal;
+}
+
 export interface QueryStream {
   schema: Schema;
   batches: AsyncIterable<RecordBatch>;
@@ -75,14 +80,14 @@ export class FlightSQLClient {
   }
 
   /** Runs `sql` over [begin, end) and collects every batch into one table. */
-  async query(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<Table> {
-    const { schema, batches } = await this.queryStream(sqlText, begin, end);
+  async query(sqlText: string, begin?: TimeBound, end?: TimeBound, options: CallOptions = {}): Promise<Table> {
+    const { schema, batches } = await this.queryStream(sqlText, begin, end, options);
     return collect(schema, batches);
   }
 
   /** Runs `sql` over [begin, end); batches arrive as the server streams them. */
-  async queryStream(sqlText: string, begin?: TimeBound, end?: TimeBound): Promise<QueryStream> {
-    return this.execute(packAny('CommandStatementQuery', { query: sqlText }), this.metadata(begin, end));
+  async queryStream(sqlText: string, begin?: TimeBound, end?: TimeBound, options: CallOptions = {}): Promise<QueryStream> {
+    return this.execute(packAny('CommandStatementQuery', { query: sqlText }), this.metadata(begin, end), options.signal);
   }
 
   /** The schema `sql` would return, without running it (GetSchema). */
@@ -132,12 +137,12 @@ export class FlightSQLClient {
   }
 
   /** SqlInfo rows (`info_name`, dense-union `value`); no ids means everything the server knows. */
-  getSqlInfo(info: number[] = []): Promise<Table> {
-    return this.metadataQuery(packAny('CommandGetSqlInfo', { info }));
+  getSqlInfo(info: number[] = [], options: CallOptions = {}): Promise<Table> {
+    return this.metadataQuery(packAny('CommandGetSqlInfo', { info }), options);
   }
 
-  private async metadataQuery(command: Uint8Array): Promise<Table> {
-    const { schema, batches } = await this.execute(command, this.metadata());
+  private async metadataQuery(command: Uint8Array, options: CallOptions = {}): Promise<Table> {
+    const { schema, batches } = await this.execute(command, this.metadata(), options.signal);
     return collect(schema, batches);
   }
 
@@ -152,18 +157,23 @@ export class FlightSQLClient {
   }
 
   /** GetFlightInfo, then DoGet on every endpoint in order. */
-  private async execute(command: Uint8Array, metadata: Metadata): Promise<QueryStream> {
-    const info: FlightInfo = await this.unary(rpc.GetFlightInfo, { type: DescriptorType.CMD, cmd: command }, metadata);
+  private async execute(command: Uint8Array, metadata: Metadata, signal?: AbortSignal): Promise<QueryStream> {
+    const info: FlightInfo = await this.unary(rpc.GetFlightInfo, { type: DescriptorType.CMD, cmd: command }, metadata, signal);
     const schema = deserializeSchema(info.schema);
     const doGet = (ticket: FlightInfo['endpoint'][number]['ticket']) => this.stream(rpc.DoGet, ticket, metadata);
     async function* batches(): AsyncGenerator<RecordBatch> {
       for (const endpoint of info.endpoint) {
+        if (signal?.aborted) throw FlightSQLError.cancelled('DoGet');
         const call = doGet(endpoint.ticket);
+        // Cancelling the call ends the read below with CANCELLED, also while it waits for a first batch.
+        const cancel = () => call.cancel();
+        signal?.addEventListener('abort', cancel, { once: true });
         try {
           for await (const batch of await readFlightData(call)) yield batch;
         } catch (err) {
           throw FlightSQLError.from('DoGet', err);
         } finally {
+          signal?.removeEventListener('abort', cancel);
           call.cancel(); // no-op once the stream ended; stops the server when the consumer quits early
         }
       }
@@ -181,12 +191,19 @@ export class FlightSQLClient {
     return results;
   }
 
-  private unary<Req, Res>(method: MethodDefinition<Req, Res>, request: Req, metadata: Metadata): Promise<Res> {
+  private unary<Req, Res>(method: MethodDefinition<Req, Res>, request: Req, metadata: Metadata, signal?: AbortSignal): Promise<Res> {
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(
+      if (signal?.aborted) return reject(FlightSQLError.cancelled(method.originalName ?? method.path));
+      const cancel = () => call.cancel();
+      const call = this.client.makeUnaryRequest(
         method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {},
-        (err, response) => (err || response === undefined ? reject(FlightSQLError.from(method.originalName ?? method.path, err)) : resolve(response)),
+        (err, response) => {
+          signal?.removeEventListener('abort', cancel);
+          if (err || response === undefined) reject(FlightSQLError.from(method.originalName ?? method.path, err));
+          else resolve(response);
+        },
       );
+      signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

@@ -12,6 +12,11 @@ export class FlightSQLError extends Error {
     return status[this.code] ?? String(this.code);
   }
 
+  /** The call was given up by the caller (its AbortSignal) before it was made. */
+  static cancelled(rpc: string): FlightSQLError {
+    return new FlightSQLError(status.CANCELLED, 'Cancelled on client', rpc);
+  }
+
   static from(rpc: string, err: unknown): FlightSQLError {
     if (err instanceof FlightSQLError) return err;
     const grpcError = err as Partial<ServiceError>;

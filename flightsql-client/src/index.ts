@@ -1,4 +1,4 @@
-export { FlightSQLClient, type FlightSQLClientOptions, type PreparedStatement, type QueryStream, type TimeBound } from './client.js';
+export { FlightSQLClient, type CallOptions, type FlightSQLClientOptions, type PreparedStatement, type QueryStream, type TimeBound } from './client.js';
 export { FlightSQLError } from './errors.js';
 export { deserializeSchema, readFlightData, serializeSchema, toFlightData, toIpcStream } from './ipc.js';
 export * from './proto.js';

@@ -59,8 +59,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** One datasource per key: the plugin keeps a connection per datasource (and settings version). */
+/** One datasource per key, each with its own numeric id as Grafana numbers them: the plugin keeps a
+ *  connection per datasource id (and settings version), as sdk-go's instance manager does. */
+const ids = new Map<string, number>();
+const idOf = (name: string) => ids.get(name) ?? ids.set(name, ids.size + 1).get(name)!;
 const config = (apiKey?: string): DatasourceConfig => ({
+  id: idOf(apiKey ?? ''),
   uid: `micromegas-${apiKey ?? 'none'}`,
   jsonData: { address: address!, tls: false },
   ...(apiKey === undefined ? {} : { secure: { apiKey } }),

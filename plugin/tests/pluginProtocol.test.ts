@@ -1,8 +1,11 @@
 /** @jest-environment node */
-// The executable speaks go-plugin/pluginv2 as Grafana expects, independently of any FlightSQL server.
+// The executable speaks go-plugin and pluginv2 as Grafana's host expects, independently of any
+// FlightSQL server: go-plugin's handshake, services and log parsing, per-query errors, message sizes,
+// interrupts and shutdown.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { EXECUTABLE, GrafanaHost } from './grafanaHost';
+import { status } from '@grpc/grpc-js';
+import { EXECUTABLE, GrafanaHost, PluginCallError, type DatasourceConfig } from './grafanaHost';
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -13,9 +16,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+const now = Date.now();
+const query = (refId: string, rawSql: string) => ({ refId, model: { rawSql, format: 'table' }, from: now - 60_000, to: now });
+
 describe('datasource executable, plugin protocol', () => {
   let host: GrafanaHost;
-  let config: { jsonData: Record<string, unknown> };
+  let config: DatasourceConfig;
 
   beforeAll(async () => {
     host = await GrafanaHost.launch();
@@ -41,20 +47,22 @@ describe('datasource executable, plugin protocol', () => {
     expect(run.stderr).toContain('serves version 2');
   });
 
-  test('handshake line: core 1, protocol 2, tcp on loopback, grpc', () => {
-    expect(host.handshake).toMatchObject({ core: '1', app: '2', network: 'tcp', protocol: 'grpc' });
+  test("handshake line as go-plugin's client checks it: core 1, protocol 2, tcp on loopback, grpc", () => {
+    expect(host.handshake).toMatchObject({ core: 1, app: 2, network: 'tcp', protocol: 'grpc' });
     expect(host.handshake.address).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
-  test('grpc.health.v1 reports service "plugin" as serving', async () => {
-    await expect(host.healthCheck('plugin')).resolves.toEqual({ status: 'SERVING' });
+  test('go-plugin\'s Ping (grpc.health.v1, service "plugin") and the broker and stdio streams it opens are served', async () => {
+    await expect(host.ping()).resolves.toEqual({ status: 'SERVING' });
     await expect(host.healthCheck('other')).rejects.toThrow('unknown service "other"');
+    await expect(host.collectMetrics()).resolves.toEqual({ metrics: { prometheus: Buffer.alloc(0) } });
+    expect(host.streams).toEqual({ broker: 'open', stdio: 'open' });
   });
 
   test('CheckHealth reports the exact connection error', async () => {
     const health = await host.checkHealth(config);
     expect(health.status).toBe('ERROR');
-    expect(health.message).toContain(`FlightSQL at ${config.jsonData.address}:`);
+    expect(health.message).toContain(`FlightSQL at ${(config.jsonData as { address: string }).address}:`);
     expect(health.message).toMatch(/ECONNREFUSED|UNAVAILABLE|No connection established/);
   });
 
@@ -63,15 +71,43 @@ describe('datasource executable, plugin protocol', () => {
     expect(health).toMatchObject({ status: 'ERROR', message: expect.stringContaining('has no FlightSQL address configured') });
   });
 
-  test('QueryData answers each query on its own: a bad macro is a 400 for that refId only', async () => {
-    const now = Date.now();
-    const responses = await host.queryData(config, [
-      { refId: 'bad', model: { rawSql: 'SELECT $__timeGroup(time, soon)', format: 'table' }, from: now - 60_000, to: now },
-      { refId: 'down', model: { rawSql: 'SELECT 1', format: 'table' }, from: now - 60_000, to: now },
-    ]);
-    expect(responses.bad).toMatchObject({ status: 400, error: expect.stringContaining('cannot read "soon" as an interval'), frames: [] });
-    expect(responses.down!.status).toBe(500);
-    expect(responses.down!.error.length).toBeGreaterThan(0);
+  test('QueryData answers each query on its own: a bad macro is a 400 for that refId, an unreachable server a 502', async () => {
+    const responses = await host.queryData(config, [query('bad', 'SELECT $__timeGroup(time, soon)'), query('down', 'SELECT 1')]);
+    expect(responses.bad).toMatchObject({
+      status: 400,
+      errorSource: 'downstream',
+      error: expect.stringContaining('cannot read "soon" as an interval'),
+      frames: [],
+    });
+    expect(responses.down).toMatchObject({ status: 502, errorSource: 'downstream', error: expect.stringMatching(/^UNAVAILABLE: /) });
+  });
+
+  test.each([
+    ['no FlightSQL address', { jsonData: {} }, 'has no FlightSQL address configured'],
+    ['jsonData that is not JSON', { jsonData: '{"address": ' }, 'has invalid jsonData'],
+    ['an address that is not host:port', { jsonData: { address: 'http://flightsql:50051/' } }, 'is not host:port'],
+  ])(
+    "a settings error (%s) is every query's own response, as sdk-go plugins answer, not a failed call",
+    async (_name, settings, message) => {
+      const responses = await host.queryData(settings, [query('A', 'SELECT 1'), query('B', 'SELECT 2')]);
+      for (const refId of ['A', 'B']) {
+        expect(responses[refId]).toMatchObject({
+          status: 400,
+          errorSource: 'downstream',
+          error: expect.stringContaining(message),
+          frames: [],
+        });
+      }
+    },
+  );
+
+  test("QueryData takes requests up to sdk-go's 16 MiB (grpc-js alone stops at 4 MiB), and refuses larger ones as sdk-go does", async () => {
+    const padded = (bytes: number) => query('big', `SELECT 1 /* ${'x'.repeat(bytes)} */ AS one`);
+    const responses = await host.queryData(config, [padded(6 * 1024 * 1024)]);
+    expect(responses.big).toMatchObject({ status: 502, error: expect.stringMatching(/^UNAVAILABLE: /) });
+    const refused = host.queryData(config, [padded(17 * 1024 * 1024)]);
+    await expect(refused).rejects.toBeInstanceOf(PluginCallError);
+    await expect(refused).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
   });
 
   test('CallResource: unknown paths are 404 with the known ones listed', async () => {
@@ -80,12 +116,42 @@ describe('datasource executable, plugin protocol', () => {
     expect(JSON.parse(response!.body.toString())).toEqual({ error: 'no resource "nope" (known: view-sets, version)' });
   });
 
-  test('logs JSON lines on stderr', () => {
-    const parsed = host.stderr.map((line) => JSON.parse(line));
-    expect(parsed).toContainEqual(expect.objectContaining({ '@level': 'info', '@message': 'plugin serving' }));
+  test("every stderr line reaches Grafana's log as an hclog entry with its level, as go-plugin parses it", () => {
+    expect(host.log.filter((e) => e.raw)).toEqual([]);
+    expect(host.log).toContainEqual(expect.objectContaining({ level: 'info', message: 'plugin serving', raw: false }));
+    expect(host.log).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'query failed', fields: expect.objectContaining({ refId: 'down' }) }),
+    );
   });
 
-  test('exits cleanly on SIGTERM', async () => {
-    await expect(host.stop()).resolves.toBe(0);
+  test('a log line longer than go-plugin reads at once is shortened, not split into raw DEBUG pieces', async () => {
+    const name = `ds-${'y'.repeat(200_000)}`;
+    await host.queryData({ name, jsonData: {} }, [query('A', 'SELECT 1')]);
+    const refused = host.log.filter((e) => e.message === 'datasource settings refused' && String(e.fields.error).includes('ds-yyy'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.level).toBe('warn');
+    expect(refused[0]!.fields.error).toMatch(/^datasource "ds-yyy.*… \(truncated\)$/);
+    expect(host.log.filter((e) => e.raw)).toEqual([]);
+  });
+
+  test('ignores SIGINT as go-plugin servers do (Ctrl-C reaches the whole process group; the host stops its plugins)', async () => {
+    const seen = host.log.length;
+    host.child.kill('SIGINT');
+    const reaction = async () => {
+      for (;;) {
+        const entry = host.log.slice(seen).find((e) => /interrupt|shutting down/.test(e.message));
+        if (entry) {
+          return entry.message;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await expect(reaction()).resolves.toBe('plugin received interrupt signal, ignoring');
+    await expect(host.ping()).resolves.toEqual({ status: 'SERVING' });
+  });
+
+  test("exits by itself when the host stops it (go-plugin's Kill: Shutdown, then SIGKILL after 2 s)", async () => {
+    await expect(host.stop()).resolves.toEqual({ graceful: true, exitCode: 0, signal: null });
+    expect(host.log.filter((e) => e.level === 'warn' && e.message === 'plugin failed to exit gracefully')).toEqual([]);
   });
 });

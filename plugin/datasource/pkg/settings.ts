@@ -4,8 +4,12 @@ import type { ConnectionSettings } from './flightsql/engine.js';
 import type { DataSourceInstanceSettings, PluginContext } from './protocol/messages.js';
 
 export interface DatasourceSettings {
+  /** Grafana's numeric datasource id: unique across organizations, unlike the uid. */
+  id: number;
   uid: string;
+  orgId: number;
   updatedMs: number;
+  grafanaConfig: Record<string, string>;
   connection: ConnectionSettings;
   timeFilterDefault: boolean;
 }
@@ -19,7 +23,7 @@ export class SettingsError extends Error {
 
 export function readSettings(context: PluginContext | null): DatasourceSettings {
   const instance: DataSourceInstanceSettings | null | undefined = context?.dataSourceInstanceSettings;
-  if (!instance) {
+  if (!context || !instance) {
     throw new SettingsError('request carries no datasource instance settings');
   }
   let options: MicromegasDataSourceOptions = {};
@@ -34,10 +38,16 @@ export function readSettings(context: PluginContext | null): DatasourceSettings 
   if (address.length === 0) {
     throw new SettingsError(`datasource "${instance.name}" has no FlightSQL address configured`);
   }
+  if (!URL.canParse(`grpc://${address}`) || address.includes('/')) {
+    throw new SettingsError(`datasource "${instance.name}": FlightSQL address "${address}" is not host:port`);
+  }
   const apiKey = instance.decryptedSecureJsonData?.apiKey;
   return {
+    id: instance.id,
     uid: instance.uid,
+    orgId: context.orgId,
     updatedMs: instance.lastUpdatedMS,
+    grafanaConfig: context.grafanaConfig ?? {},
     connection: { address, tls: options.tls ?? false, ...(apiKey ? { apiKey } : {}) },
     timeFilterDefault: options.timeFilterDefault ?? true,
   };

@@ -3,9 +3,10 @@ import type { Table } from 'apache-arrow';
 import type { QueryRange } from '../query/model.js';
 
 export interface SqlEngine {
-  query(sql: string, range?: QueryRange): Promise<Table>;
+  /** Aborting `signal` cancels the FlightSQL calls, so the server stops the query. */
+  query(sql: string, range?: QueryRange, signal?: AbortSignal): Promise<Table>;
   /** The server's self-reported name and version (FlightSQL SqlInfo). */
-  serverVersion(): Promise<string>;
+  serverVersion(signal?: AbortSignal): Promise<string>;
   close(): void;
 }
 
@@ -16,3 +17,15 @@ export interface ConnectionSettings {
 }
 
 export type EngineFactory = (settings: ConnectionSettings) => SqlEngine;
+
+/** A failure the FlightSQL server reported or caused, with the HTTP status Grafana shows for it. */
+export class DownstreamError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DownstreamError';
+  }
+}

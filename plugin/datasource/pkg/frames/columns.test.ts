@@ -17,6 +17,15 @@ import {
   DateDay,
   Null,
   Type,
+  Table,
+  IntervalMonthDayNano,
+  DurationMillisecond,
+  TimeMicrosecond,
+  TimeNanosecond,
+  TimeSecond,
+  makeData,
+  makeVector,
+  vectorFromArray,
 } from 'apache-arrow';
 import { encodeFrame } from './encode';
 import { tableFrame } from './formats/table';
@@ -123,5 +132,58 @@ describe('Arrow result → frame', () => {
   test('an empty result still carries its schema', () => {
     const empty = decodeFrame(encodeFrame(tableFrame(arrowTable([['v', new Int32(), []]]), 'C', '')));
     expect(empty.fields).toEqual([expect.objectContaining({ name: 'v', type: 'Int32', values: [] })]);
+  });
+});
+
+describe('durations and times of day', () => {
+  const SECOND = 1_000_000_000n;
+  /** MONTH_DAY_NANO rows: int32 months, int32 days, int64 nanoseconds as two little-endian words. */
+  function intervals(rows: Array<[number, number, bigint] | null>) {
+    const words = new Int32Array(rows.length * 4);
+    const bitmap = new Uint8Array((rows.length + 7) >> 3);
+    rows.forEach((row, i) => {
+      if (row) {
+        const [months, days, nanos] = row;
+        words.set([months, days, Number(BigInt.asIntN(32, nanos)), Number(BigInt.asIntN(32, nanos >> 32n))], i * 4);
+        bitmap[i >> 3]! |= 1 << (i & 7);
+      }
+    });
+    const nullCount = rows.filter((r) => r === null).length;
+    return makeVector(makeData({ type: new IntervalMonthDayNano(), length: rows.length, nullCount, nullBitmap: bitmap, data: words }));
+  }
+  const table = (name: string, vector: ReturnType<typeof makeVector>) =>
+    new Table({ [name]: vector } as Record<string, ReturnType<typeof makeVector>>);
+  const decode = (t: Table) => decodeFrame(encodeFrame(tableFrame(t, 'D', '')));
+
+  test('INTERVAL becomes nanoseconds (a month is 30 days, a day 24 h, as DuckDB counts them) with unit ns, nulls kept', () => {
+    const frame = decode(table('d', intervals([[0, 0, 1_500_000_000n], [1, 2, 3n * 3600n * SECOND], null, [0, 0, -5n * SECOND]])));
+    const [field] = frame.fields;
+    expect([field!.type, field!.tstype, field!.config]).toEqual(['Int64', 'number', { unit: 'ns' }]);
+    expect(field!.values).toEqual([1_500_000_000n, (30n + 2n) * 86_400n * SECOND + 3n * 3600n * SECOND, null, -5n * SECOND]);
+  });
+
+  test('durations of any unit become nanoseconds too; slices keep their rows', () => {
+    const millis = vectorFromArray([1500n, null, 2n], new DurationMillisecond());
+    const [field] = decode(table('d', millis)).fields;
+    expect(field!.values).toEqual([1_500_000_000n, null, 2_000_000n]);
+    const sliced = intervals([
+      [0, 0, 1n],
+      [0, 0, 2n],
+      [0, 0, 3n],
+    ]).slice(1);
+    expect(decode(table('d', sliced)).fields[0]!.values).toEqual([2n, 3n]);
+  });
+
+  test('TIME becomes text as Grafana shows SQL times: HH:MM:SS and the fraction the value has', () => {
+    const micros = vectorFromArray([45_296_789_000n, 3_723_000_000n, null], new TimeMicrosecond());
+    expect(decode(table('t', micros)).fields[0]).toMatchObject({
+      type: 'Utf8',
+      tstype: 'string',
+      values: ['12:34:56.789', '01:02:03', null],
+    });
+    const seconds = vectorFromArray([86_399], new TimeSecond());
+    expect(decode(table('t', seconds)).fields[0]!.values).toEqual(['23:59:59']);
+    const nanos = vectorFromArray([1n], new TimeNanosecond());
+    expect(decode(table('t', nanos)).fields[0]!.values).toEqual(['00:00:00.000000001']);
   });
 });

@@ -1,17 +1,24 @@
 // Arrow result columns → Grafana frame fields, one whole column at a time.
 // Grafana's Go SDK reads back only flat types (ints, uints, floats, bool, utf8, timestamp, binary-as-JSON),
 // so dictionaries are decoded, large/view strings narrowed, timestamps normalized to nanoseconds
-// without time zone, and nested values (lists, structs, maps) become JSON.
+// without time zone, and nested values (lists, structs, maps) become JSON. Durations (INTERVAL) become
+// nanosecond numbers with unit "ns", which Grafana displays as durations and can chart; times of
+// day (TIME) become text such as 12:34:56.789, as Grafana's own SQL datasources show them.
 import {
   DataType,
   Float32,
   Float64,
+  Int64,
+  IntervalUnit,
   TimeUnit,
   TimestampNanosecond,
   Type,
   makeData,
   makeVector,
   type Data,
+  type Duration,
+  type Interval,
+  type Time,
   type Vector,
 } from 'apache-arrow';
 import { booleanField, jsonField, stringField } from './build.js';
@@ -165,15 +172,73 @@ export function fieldFromColumn(name: string, vector: Vector): FrameField {
     case Type.Map:
       return jsonField(name, Array.from(vector, jsonValue));
     case Type.Duration:
+    case Type.Interval: {
+      const nanos = type.typeId === Type.Duration ? durationNanos(vector) : intervalNanos(vector);
+      return { name, kind: 'number', data: sameTypeData(vector, new Int64(), nanos), config: { unit: 'ns' } };
+    }
     case Type.Time:
-    case Type.Interval:
-      return stringField(
-        name,
-        Array.from(vector, (v) => (v === null ? null : String(v))),
-      );
+      return stringField(name, timesOfDay(vector));
     default:
       throw new UnsupportedColumnError(name, String(type));
   }
+}
+
+/** Calendar units as DuckDB counts them in a duration (epoch(), to_microseconds()): a month is 30 days. */
+const NANOS_PER_DAY = 86_400_000_000_000n;
+const NANOS_PER_MONTH = 30n * NANOS_PER_DAY;
+
+/** Each row's value from the raw buffers of every chunk, in row order (a sliced chunk's buffers start at its first row). */
+function eachRow<T>(vector: Vector, read: (chunk: Data, i: number) => T): T[] {
+  const out: T[] = [];
+  for (const chunk of vector.data) {
+    for (let i = 0; i < chunk.length; i++) {
+      out.push(read(chunk, i));
+    }
+  }
+  return out;
+}
+
+function intervalNanos(vector: Vector): BigInt64Array {
+  const unit = (vector.type as Interval).unit;
+  const rows = eachRow(vector, (chunk, i) => {
+    const v = chunk.values as Int32Array;
+    switch (unit) {
+      case IntervalUnit.YEAR_MONTH:
+        return BigInt(v[i]!) * NANOS_PER_MONTH;
+      case IntervalUnit.DAY_TIME:
+        return BigInt(v[2 * i]!) * NANOS_PER_DAY + BigInt(v[2 * i + 1]!) * 1_000_000n;
+      default: {
+        // MONTH_DAY_NANO: int32 months, int32 days, int64 nanoseconds (two little-endian words).
+        const nanos = (BigInt(v[4 * i + 3]!) << 32n) | BigInt(v[4 * i + 2]! >>> 0);
+        return BigInt(v[4 * i]!) * NANOS_PER_MONTH + BigInt(v[4 * i + 1]!) * NANOS_PER_DAY + nanos;
+      }
+    }
+  });
+  return BigInt64Array.from(rows);
+}
+
+function durationNanos(vector: Vector): BigInt64Array {
+  const factor = NANOS_PER_UNIT[(vector.type as Duration).unit];
+  return BigInt64Array.from(eachRow(vector, (chunk, i) => BigInt((chunk.values as BigInt64Array)[i]!) * factor));
+}
+
+/** HH:MM:SS with as many fraction digits as the unit has, trailing zeros dropped. */
+function timesOfDay(vector: Vector): Array<string | null> {
+  const unit = (vector.type as Time).unit;
+  const digits = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 }[unit];
+  const perSecond = NANOS_PER_UNIT[TimeUnit.SECOND] / NANOS_PER_UNIT[unit];
+  return eachRow(vector, (chunk, i) => {
+    if (!chunk.getValid(i)) {
+      return null;
+    }
+    const raw = BigInt((chunk.values as Int32Array | BigInt64Array)[i]!);
+    const seconds = Number(raw / perSecond);
+    const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
+    const fraction = String(raw % perSecond)
+      .padStart(digits, '0')
+      .replace(/0+$/, '');
+    return fraction ? `${hms}.${fraction}` : hms;
+  });
 }
 
 function jsonValue(value: unknown): unknown {

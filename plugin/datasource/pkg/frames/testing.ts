@@ -13,6 +13,7 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow';
+import { unmarshalArrowFrame } from '../../../tests/grafana/arrowFrame';
 
 /** Arrow's builders take timestamps as milliseconds; nanosecond columns are laid out by hand. */
 function timestampNanos(type: DataType, values: Array<bigint | null>): Vector {
@@ -36,8 +37,9 @@ export function arrowTable(columns: Array<[string, DataType, unknown[]]>): Table
   return new Table(schema, [new RecordBatch(schema, data)]);
 }
 
-/** Decodes one DataResponse frame (Arrow IPC file) the way Grafana's Go SDK reads it. */
+/** Decodes one DataResponse frame (Arrow IPC file), failing where Grafana's Go SDK would not read it. */
 export function decodeFrame(bytes: Uint8Array) {
+  unmarshalArrowFrame(bytes);
   const table = tableFromIPC(bytes);
   const meta = table.schema.metadata;
   return {

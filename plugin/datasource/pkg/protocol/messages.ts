@@ -14,6 +14,8 @@ export interface PluginContext {
   orgId: number;
   pluginId: string;
   dataSourceInstanceSettings: DataSourceInstanceSettings | null;
+  /** Grafana's settings for plugins (GF_* keys); a change replaces the datasource instances. */
+  grafanaConfig: Record<string, string>;
 }
 
 export interface TimeRange {
@@ -30,15 +32,23 @@ export interface DataQuery {
   queryType: string;
 }
 
+export type DataFrameFormat = 'ARROW' | 'JSON';
+
 export interface QueryDataRequest {
   pluginContext: PluginContext | null;
   queries: DataQuery[];
+  format: DataFrameFormat;
 }
+
+/** Who an error is attributed to, in Grafana's terms (sdk-go's ErrorSource). */
+export type ErrorSource = 'downstream' | 'plugin';
 
 export interface DataResponse {
   frames: Uint8Array[];
   error: string;
   status: number;
+  errorSource: ErrorSource | '';
+  format: DataFrameFormat;
 }
 
 export interface CheckHealthResponse {

@@ -62,23 +62,23 @@ describe('logs', () => {
   ]);
   const [frame] = decodeAll(framesFor('logs', table, 'L', 'q'));
 
-  test("has Grafana's log-lines fields and asks for the logs visualisation", () => {
-    expect(frame!.fields.map((f) => [f.name, f.tstype])).toEqual([
-      ['timestamp', 'time'],
-      ['body', 'string'],
-      ['severity', 'string'],
-      ['id', 'string'],
-      ['attributes', 'other'],
+  test("has the data plane's log-lines fields (grafana's logsFrame.ts reads `labels`), none nullable but labels", () => {
+    expect(frame!.fields.map((f) => [f.name, f.tstype, f.nullable])).toEqual([
+      ['timestamp', 'time', false],
+      ['body', 'string', false],
+      ['severity', 'string', false],
+      ['id', 'string', false],
+      ['labels', 'other', false],
     ]);
-    expect(frame!.meta).toMatchObject({ type: 'log-lines', preferredVisualisationType: 'logs' });
+    expect(frame!.meta).toMatchObject({ type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
   });
 
-  test('maps levels to severities, keeps bodies, makes unique ids and attributes', () => {
+  test('maps levels to severities, keeps bodies, makes unique ids and labels', () => {
     expect(values(frame!, 'severity')).toEqual(['error', 'info']);
     expect(values(frame!, 'body')).toEqual(['connection lost', 'GET /']);
     const ids = values(frame!, 'id');
     expect(new Set(ids).size).toBe(2);
-    expect(values(frame!, 'attributes')).toEqual([
+    expect(values(frame!, 'labels')).toEqual([
       { process_id: 'p1', target: 'db' },
       { process_id: 'p1', target: 'http' },
     ]);
@@ -89,6 +89,25 @@ describe('logs', () => {
     expect(() => framesFor('logs', arrowTable([['time', new TimestampNanosecond(), [ns(T0)]]]), 'L', '')).toThrow(
       'logs format: the result needs a message column',
     );
+  });
+
+  test('rows without a timestamp are left out with a notice; a null message is an empty body', () => {
+    const [logs] = decodeAll(
+      framesFor(
+        'logs',
+        arrowTable([
+          ['time', new TimestampNanosecond(), [ns(T0), null, ns(T0 + 1)]],
+          ['msg', new Utf8(), [null, 'lost', 'kept']],
+          ['target', new Utf8(), ['a', 'b', 'c']],
+        ]),
+        'L',
+        'q',
+      ),
+    );
+    expect(values(logs!, 'body')).toEqual(['', 'kept']);
+    expect(values(logs!, 'labels')).toEqual([{ target: 'a' }, { target: 'c' }]);
+    expect(logs!.fields.find((f) => f.name === 'timestamp')!.nullable).toBe(false);
+    expect(logs!.meta.notices).toEqual([{ severity: 'warning', text: '1 rows without a timestamp are not shown' }]);
   });
 });
 

@@ -1,7 +1,10 @@
-// Logs in Grafana's log-lines shape: timestamp, body, severity, id, attributes.
+// Logs as Grafana's data plane contract defines a "log-lines" frame (version 0.0), which
+// grafana/grafana's logsFrame.ts reads by name and type: `timestamp` (time, not nullable), `body`
+// (string, not nullable), `severity` (string), `id` (string) and `labels` (JSON object per line:
+// label chips, common labels, filters from log details). The other columns become the labels.
 import { jsonField, stringField, withName } from '../build.js';
 import { findField, frameLength, type Frame } from '../frame.js';
-import { asStrings, nanos, values } from '../rows.js';
+import { asStrings, nanos, take, values } from '../rows.js';
 import { FormatError } from './errors.js';
 
 // Micromegas levels (1 = fatal … 6 = trace) in Grafana's level vocabulary.
@@ -14,11 +17,27 @@ export function severityName(level: unknown): string {
   return level === null || level === undefined ? 'unknown' : String(level);
 }
 
-export function logsFrame(table: Frame): Frame {
-  const time = findField(table, 'timestamp', 'time') ?? table.fields.find((f) => f.kind === 'time');
-  if (!time || time.kind !== 'time') {
+/** The frame without the rows whose timestamp is null: a log line needs a time, the contract says. */
+function timedRows(table: Frame, time: Frame['fields'][number]): { frame: Frame; dropped: number } {
+  if (time.data.nullCount === 0) {
+    return { frame: table, dropped: 0 };
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < time.data.length; i++) {
+    if (time.data.getValid(i)) {
+      keep.push(i);
+    }
+  }
+  return { frame: { ...table, fields: table.fields.map((f) => take(f, keep)) }, dropped: time.data.length - keep.length };
+}
+
+export function logsFrame(result: Frame): Frame {
+  const resultTime = findField(result, 'timestamp', 'time') ?? result.fields.find((f) => f.kind === 'time');
+  if (!resultTime || resultTime.kind !== 'time') {
     throw new FormatError('logs', 'the result needs a timestamp column (time)');
   }
+  const { frame: table, dropped } = timedRows(result, resultTime);
+  const time = table.fields[result.fields.indexOf(resultTime)]!;
   const body = findField(table, 'body', 'msg', 'message');
   if (!body) {
     throw new FormatError('logs', 'the result needs a message column (msg or body)');
@@ -49,27 +68,37 @@ export function logsFrame(table: Frame): Frame {
   }
 
   const restValues = rest.map(values);
-  const attributes = Array.from({ length }, (_, row) => {
-    const attrs: Record<string, unknown> = {};
+  const labels = Array.from({ length }, (_, row) => {
+    const lineLabels: Record<string, unknown> = {};
     rest.forEach((f, i) => {
       const v = restValues[i]![row];
       if (v !== null && v !== undefined) {
-        attrs[f.name] = typeof v === 'bigint' ? v.toString() : v;
+        lineLabels[f.name] = typeof v === 'bigint' ? v.toString() : v;
       }
     });
-    return attrs;
+    return lineLabels;
   });
 
+  const notices = dropped > 0 ? [{ severity: 'warning' as const, text: `${dropped} rows without a timestamp are not shown` }] : [];
   return {
     name: table.name,
     refId: table.refId,
     fields: [
       withName(time, 'timestamp'),
-      asStrings(body, 'body'),
+      stringField(
+        'body',
+        (values(asStrings(body, 'body')) as Array<string | null>).map((v) => v ?? ''),
+      ),
       stringField('severity', severity),
       stringField('id', ids),
-      jsonField('attributes', attributes),
+      jsonField('labels', labels),
     ],
-    meta: { ...table.meta, type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' },
+    meta: {
+      ...table.meta,
+      type: 'log-lines',
+      typeVersion: [0, 0],
+      preferredVisualisationType: 'logs',
+      ...(notices.length > 0 ? { notices: [...(table.meta?.notices ?? []), ...notices] } : {}),
+    },
   };
 }
