@@ -10,6 +10,8 @@
 import { performance } from 'node:perf_hooks';
 
 export const TICKS_PER_SECOND = 1_000_000_000;
+/** Beyond this many ticks from the origin (26 days), an instant of another clock is not taken as is. */
+const EXACT_TICKS = 2n ** 51n;
 
 /** A clock reading and the hrtime it was taken at (ns, since tick 0 or since hrtime's own zero). */
 export interface Pair {
@@ -85,6 +87,16 @@ export class WallClock {
 
   constructor(origin: TimeOrigin) {
     this.epochNs = BigInt(origin.epochNs);
+  }
+
+  /**
+   * The ticks of the instant `epochNs` (Unix ns), for events timed by another clock (a pino line's
+   * time); undefined beyond ±2^51 ticks (26 days) from the time origin.
+   */
+  ticksAt(epochNs: bigint): number | undefined {
+    const ticks = epochNs - this.epochNs;
+    if (ticks > EXACT_TICKS || ticks < -EXACT_TICKS) return undefined;
+    return Number(ticks);
   }
 
   rfc3339(ticks: number): string {

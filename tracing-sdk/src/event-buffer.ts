@@ -5,7 +5,7 @@
  * and attaches an empty one; encoding happens there.
  */
 import { INLINE_TARGET } from './registry.js';
-import { H_BEGIN, H_BYTES, H_END, H_EVENTS, H_STREAM, H_STRINGS, H_UNITS, type Slab } from './slab.js';
+import { H_AT_MAX, H_AT_MIN, H_BEGIN, H_BYTES, H_END, H_EVENTS, H_STREAM, H_STRINGS, H_UNITS, type Slab } from './slab.js';
 
 export const LOG = 1;
 export const INT_MEASURE = 2;
@@ -14,6 +14,8 @@ export const SPAN_BEGIN = 4;
 export const SPAN_END = 5;
 export const ASYNC_BEGIN = 6;
 export const ASYNC_END = 7;
+/** A log whose `time` is already in ticks: timed by another clock (logAt). */
+export const LOG_AT = 8;
 
 export type PropertyBag = Readonly<Record<string, unknown>>;
 
@@ -50,6 +52,9 @@ export class EventBuffer {
   strCount = 0;
   /** UTF-16 units of the strings so far; past the slab's byte area the slab counts as full. */
   units = 0;
+  /** Ticks of the earliest and latest LOG_AT event in the slab. */
+  private atMin = Infinity;
+  private atMax = -Infinity;
   /** The strings whose text is to be copied (repeats are not), and how many. */
   private readonly texts: string[];
   private textCount = 0;
@@ -102,6 +107,8 @@ export class EventBuffer {
     this.length = 0;
     this.strCount = 0;
     this.textCount = 0;
+    this.atMin = Infinity;
+    this.atMax = -Infinity;
     this.units = 0;
     this.beginRaw = beginRaw;
   }
@@ -119,6 +126,8 @@ export class EventBuffer {
     h[H_UNITS] = this.units;
     h[H_BEGIN] = this.beginRaw;
     h[H_END] = endRaw;
+    h[H_AT_MIN] = this.atMin;
+    h[H_AT_MAX] = this.atMax;
     h[H_BYTES] = 0;
     if (this.textCount === 0) return undefined;
     // One join and one UTF-8 write per block: far cheaper than a write per string.
@@ -199,6 +208,16 @@ export class EventBuffer {
     this.nbProps[i] = n;
     this.time[i] = this.now();
     this.length = i + 1;
+  }
+
+  /** A log entry timed by another clock, at `ticks`: the block's bounds widen to cover it. */
+  logAt(ticks: number, level: number, targetId: number, target: string, msg: string, properties: PropertyBag | undefined): void {
+    this.log(level, targetId, target, msg, properties);
+    const i = this.length - 1;
+    this.kind[i] = LOG_AT;
+    this.time[i] = ticks;
+    if (ticks < this.atMin) this.atMin = ticks;
+    if (ticks > this.atMax) this.atMax = ticks;
   }
 
   measure(kind: number, id: number, value: number, properties: PropertyBag | undefined): void {

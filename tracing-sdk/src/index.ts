@@ -1,4 +1,4 @@
-export { init, shutdown, flush, sinkStats, processId, streamIds, clockSource } from './lifecycle.js';
+export { init, shutdown, flush, logAt, sinkStats, processId, streamIds, clockSource } from './lifecycle.js';
 export { TelemetryConfigError, type InitOptions, type ClockChoice } from './options.js';
 export type { SinkStats } from './shared-stats.js';
 export type { ClockSource } from './tsc.js';

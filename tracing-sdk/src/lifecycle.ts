@@ -1,9 +1,11 @@
 /** init() and shutdown(): the life of this thread's SDK instance. */
 import { isMainThread } from 'node:worker_threads';
+import { Level } from '@micromegas/wire';
 import { Runtime } from './runtime.js';
 import type { SinkStats } from './shared-stats.js';
 import type { ClockSource } from './tsc.js';
 import type { InitOptions } from './options.js';
+import type { PropertyBag } from './event-buffer.js';
 
 let runtime: Runtime | null = null;
 let exitHookInstalled = false;
@@ -45,6 +47,16 @@ export async function shutdown(timeoutMs?: number): Promise<boolean> {
 /** Seals the current buffers into blocks and queues them now, without waiting for the timer. */
 export function flush(): void {
   runtime?.flush();
+}
+
+/**
+ * Records a log entry that happened at `epochNs` (Unix nanoseconds) by another clock: for events
+ * imported from another logger (the pino transport). A time after now, or more than 26 days before
+ * it, is recorded as now (a block never ends before its events; ticks stay exact). Not for hot code:
+ * `logger()` is the cheap path. No-op before init().
+ */
+export function logAt(epochNs: bigint, level: number, target: string, msg: string, properties?: PropertyBag): void {
+  runtime?.logAt(epochNs, level >= Level.Fatal && level <= Level.Trace ? level : Level.Info, String(target), String(msg), properties);
 }
 
 /** Delivery counters of this thread's sink, or undefined when not initialized. */

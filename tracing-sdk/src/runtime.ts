@@ -5,10 +5,10 @@
  * which init() on the main thread publishes for workers created after it.
  */
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
-import { bracketedReading, mainTimeOrigin, performanceOffsetTicks, type TimeOrigin } from './clock.js';
-import { EventBuffer } from './event-buffer.js';
+import { bracketedReading, mainTimeOrigin, performanceOffsetTicks, WallClock, type TimeOrigin } from './clock.js';
+import { EventBuffer, type PropertyBag } from './event-buffer.js';
 import { collectProcessInfo } from './process-info.js';
-import { allDefinitions, newDefinitions } from './registry.js';
+import { allDefinitions, newDefinitions, targetId } from './registry.js';
 import { slabLayout, type Slab } from './slab.js';
 import { controlMemory, SlabPool } from './slab-pool.js';
 import * as S from './shared-stats.js';
@@ -48,12 +48,16 @@ export class Runtime {
   private readonly sink: SinkClient;
   private readonly timer: NodeJS.Timeout;
   private readonly options: ResolvedOptions;
+  private readonly wall: WallClock;
+  private readonly originHrtime: bigint;
 
   constructor(init: InitOptions) {
     const share = isMainThread ? undefined : (getEnvironmentData(SHARE_KEY) as ProcessShare | undefined);
     const options = resolveOptions(init, share);
     this.options = options;
     const origin = share?.origin ?? mainTimeOrigin();
+    this.wall = new WallClock(origin);
+    this.originHrtime = BigInt(origin.hrtime);
     this.clock = recordingClock(options.clock);
     const start = bracketedReading(this.clock.now, BigInt(origin.hrtime));
 
@@ -149,6 +153,13 @@ export class Runtime {
     let all = true;
     for (const stream of this.streams) if (stream.buffer.length > 0 && !this.handOver(stream, false, replace)) all = false;
     return all;
+  }
+
+  /** A log entry at `epochNs` by another clock; a time after now, or too far from the origin, is now. */
+  logAt(epochNs: bigint, level: number, target: string, msg: string, properties: PropertyBag | undefined): void {
+    const now = Number(process.hrtime.bigint() - this.originHrtime);
+    const ticks = Math.min(this.wall.ticksAt(epochNs) ?? now, now);
+    this.log.buffer.logAt(ticks, level, targetId(target), target, msg, properties);
   }
 
   /** Hands every non-empty slab to the worker and waits until it has queued them as blocks. */

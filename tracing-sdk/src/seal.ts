@@ -1,7 +1,7 @@
 /** On the sink worker: a slab's columns and strings become a wire block payload. */
 import type { BlockEncoder, MetricDescriptor, SpanDescriptor } from '@micromegas/wire';
 import {
-  ASYNC_BEGIN, ASYNC_END, FLOAT_MEASURE, INT_MEASURE, LOG, REPEAT, SPAN_BEGIN, SPAN_END,
+  ASYNC_BEGIN, ASYNC_END, FLOAT_MEASURE, INT_MEASURE, LOG, LOG_AT, REPEAT, SPAN_BEGIN, SPAN_END,
 } from './event-buffer.js';
 import { INLINE_TARGET, type Definitions } from './registry.js';
 import { H_BYTES, H_EVENTS, H_UNITS, type Slab } from './slab.js';
@@ -91,9 +91,10 @@ export function encodeSlab(slab: Slab, overflow: string | undefined, defs: Defin
   const strings = new SlabStrings(slab, overflow, scratch.starts, scratch.ends);
   const n = slab.header[H_EVENTS]!;
   for (let i = 0; i < n; i++) {
-    const ticks = time.ticks(slab.time[i]!);
+    const ticks = kind[i] === LOG_AT ? slab.time[i]! : time.ticks(slab.time[i]!);
     switch (kind[i]) {
-      case LOG: {
+      case LOG:
+      case LOG_AT: {
         const id = ref[i]!;
         const target = id === INLINE_TARGET ? strings.string() : defs.targets[id]!;
         strings.log(enc, ticks, num[i]!, target, nbProps[i]!);

@@ -12,7 +12,7 @@ import { DeliveryQueue, Priority } from './queue.js';
 import { HttpSender } from './http-sender.js';
 import { encodeSlab, SealScratch } from './seal.js';
 import type { Definitions } from './registry.js';
-import { H_BEGIN, H_END, H_EVENTS, H_STREAM, Slab, type SlabLayout } from './slab.js';
+import { H_AT_MAX, H_AT_MIN, H_BEGIN, H_END, H_EVENTS, H_STREAM, Slab, type SlabLayout } from './slab.js';
 import { SlabPool } from './slab-pool.js';
 import { TscTimebase, tscAddon, type ClockSource } from './tsc.js';
 import * as S from './shared-stats.js';
@@ -135,8 +135,8 @@ export class Sink {
     const events = h[H_EVENTS]!;
     try {
       this.tsc?.refine();
-      const beginTicks = this.time.ticks(h[H_BEGIN]!);
-      const endTicks = this.time.ticks(h[H_END]!);
+      const beginTicks = Math.min(this.time.ticks(h[H_BEGIN]!), h[H_AT_MIN]!);
+      const endTicks = Math.max(this.time.ticks(h[H_END]!), h[H_AT_MAX]!);
       this.encoder.reset(beginTicks);
       encodeSlab(slab, strings, this.definitions, this.time, this.encoder, this.scratch);
       this.emit(stream, beginTicks, endTicks, events);

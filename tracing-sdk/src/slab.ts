@@ -19,7 +19,10 @@ export const H_BYTES = 3;
 export const H_UNITS = 4;
 export const H_BEGIN = 5;
 export const H_END = 6;
-const HEADER_SLOTS = 8;
+/** Earliest and latest ticks of the events timed by another clock (logAt), ±Infinity if none. */
+export const H_AT_MIN = 7;
+export const H_AT_MAX = 8;
+const HEADER_SLOTS = 10;
 
 /** UTF-8 bytes reserved per event, and strings per event (a message, or a property pair). */
 const BYTES_PER_EVENT = 32;

@@ -4,6 +4,7 @@ import { viewScan } from '../rewrite/view-scan.js';
 import type { Statement } from '../sql/parser.js';
 import { relationSql, type Column } from '../sql/text.js';
 import { describeType } from '../describe/type-names.js';
+import { perfettoTraceChunks } from './perfetto-trace-chunks.js';
 
 /** How an argument is evaluated: as text, as an instant, or as a number. */
 export type ParamKind = 'text' | 'time' | 'number';
@@ -71,6 +72,10 @@ export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<strin
       ]);
       return relationSql(VIEW_SET_COLUMNS, rows);
     },
+  }],
+  ['perfetto_trace_chunks', {
+    params: [text('process_id'), text('span_types'), time('begin'), time('end')],
+    sql: perfettoTraceChunks,
   }],
   ['materialize_partitions', adminCount(
     [text('view_set'), time('begin'), time('end'), { name: 'delta_seconds', kind: 'number' }], 'partitions_materialized',
