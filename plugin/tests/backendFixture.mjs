@@ -22,7 +22,8 @@ const WAIT_MS = 60_000;
 const DEMO_SECONDS = 2;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'mm-grafana-plugin-'));
-/** The range the fixture reports starts before the backend: its own startup telemetry (leadership) is in it. */
+// The range the fixture reports starts before the backend: its own startup telemetry (leadership) is
+// in it, and its first maintenance tick (retention, sweep) runs while its other roles still start.
 const started = Date.now();
 const backend = spawn(process.execPath, [CLI, 'start'], {
   env: {
@@ -65,7 +66,6 @@ async function query(sql, since) {
   return response.json();
 }
 
-const begin = Date.now();
 tracing.init({ url: urls.ingestion, exe: 'plugin-e2e-game', flushPeriodMs: 100 });
 const frameTime = tracing.floatMetric('frame_time', 'ms', 'game::loop');
 const players = tracing.intMetric('players', 'count', 'game::net');

@@ -8,6 +8,7 @@ import type { SpanDescriptor } from '@micromegas/wire';
 import { ASYNC_BEGIN, ASYNC_END } from './event-buffer.js';
 import { active } from './state.js';
 import { spanDescriptor, type DescriptorOptions } from './descriptors.js';
+import { spanId } from './registry.js';
 
 interface AsyncSpanContext {
   readonly id: number;
@@ -25,7 +26,11 @@ export function currentAsyncSpanId(): number {
 }
 
 export class AsyncSpanScope {
-  constructor(readonly desc: SpanDescriptor) {}
+  private readonly descId: number;
+
+  constructor(readonly desc: SpanDescriptor) {
+    this.descId = spanId(desc);
+  }
 
   /** Runs `fn` as a child of the caller's async span; the span ends when its promise settles. */
   async run<T>(fn: () => T | Promise<T>): Promise<T> {
@@ -33,11 +38,11 @@ export class AsyncSpanScope {
     const id = idBase + ++counter;
     const parentId = parent?.id ?? 0;
     const depth = parent === undefined ? 0 : parent.depth + 1;
-    active.cpu?.asyncSpan(ASYNC_BEGIN, this.desc, id, parentId, depth);
+    active.cpu?.asyncSpan(ASYNC_BEGIN, this.descId, id, parentId, depth);
     try {
       return await context.run({ id, depth }, fn);
     } finally {
-      active.cpu?.asyncSpan(ASYNC_END, this.desc, id, parentId, depth);
+      active.cpu?.asyncSpan(ASYNC_END, this.descId, id, parentId, depth);
     }
   }
 }

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { mainTimeOrigin, Timebase } from './clock.js';
+import { mainTimeOrigin, WallClock } from './clock.js';
 
-describe('Timebase', () => {
+describe('WallClock', () => {
   const origin = mainTimeOrigin();
-  const time = new Timebase(origin);
+  const wall = new WallClock(origin);
   const epochNs = BigInt(origin.epochNs);
 
-  it('turns an instant of another clock into a reading that seals back to exactly that instant', () => {
+  it('turns an instant of another clock into ticks that date back to exactly that instant', () => {
     fc.assert(fc.property(fc.bigInt({ min: -(2n ** 51n), max: 2n ** 51n }), (offset) => {
-      const reading = time.readingAt(epochNs + offset)!;
-      assert.equal(BigInt(time.ticks(reading)), offset);
-      assert.equal(time.rfc3339(time.ticks(reading)), time.rfc3339(Number(offset)));
+      const ticks = wall.ticksAt(epochNs + offset)!;
+      assert.equal(BigInt(ticks), offset);
+      assert.equal(wall.rfc3339(ticks), wall.rfc3339(Number(offset)));
     }));
   });
 
-  it('refuses instants too far from the origin to seal exactly', () => {
-    assert.equal(time.readingAt(epochNs + 2n ** 51n + 1n), undefined);
-    assert.equal(time.readingAt(epochNs - 2n ** 51n - 1n), undefined);
+  it('refuses instants too far from the origin to keep exactly', () => {
+    assert.equal(wall.ticksAt(epochNs + 2n ** 51n + 1n), undefined);
+    assert.equal(wall.ticksAt(epochNs - 2n ** 51n - 1n), undefined);
   });
 });

@@ -38,6 +38,8 @@ export class HttpSender {
     private readonly onDelivered: () => void,
     /** Sent with every request (the API key). */
     private readonly headers: Readonly<Record<string, string>> = {},
+    /** Called after each attempt, whatever its outcome (counters are published from here). */
+    private readonly onSettled: () => void = () => {},
   ) {
     this.client = base.protocol === 'https:' ? https : http;
     this.agent = new this.client.Agent({ keepAlive: true, maxSockets: 1 });
@@ -106,11 +108,14 @@ export class HttpSender {
         this.stats.sent++;
         this.backoffMs = MIN_BACKOFF_MS;
         this.onDelivered();
+        this.onSettled();
       } else if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
         this.queue.remove(item);
         this.stats.rejected++;
+        this.onSettled();
       } else {
         this.stats.failures++;
+        this.onSettled();
         this.scheduleRetry();
         this.running = false;
         this.notifyIdle();

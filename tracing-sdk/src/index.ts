@@ -1,6 +1,7 @@
-export { init, shutdown, flush, logAt, sinkStats, processId, streamIds } from './lifecycle.js';
-export { TelemetryConfigError, type InitOptions } from './options.js';
-export type { SinkStats } from './runtime.js';
+export { init, shutdown, flush, logAt, sinkStats, processId, streamIds, clockSource } from './lifecycle.js';
+export { TelemetryConfigError, type InitOptions, type ClockChoice } from './options.js';
+export type { SinkStats } from './shared-stats.js';
+export type { ClockSource } from './tsc.js';
 export { Logger, logger, fatal, error, warn, info, debug, trace } from './logs.js';
 export { Metric, intMetric, floatMetric, imetric, fmetric } from './metrics.js';
 export { SpanScope, spanScope, span, spanDepth } from './spans.js';

@@ -1,8 +1,9 @@
 /** init() and shutdown(): the life of this thread's SDK instance. */
 import { isMainThread } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import { Level } from '@micromegas/wire';
-import { Runtime, type SinkStats } from './runtime.js';
+import { Runtime } from './runtime.js';
+import type { SinkStats } from './shared-stats.js';
+import type { ClockSource } from './tsc.js';
 import type { InitOptions } from './options.js';
 import type { PropertyBag } from './event-buffer.js';
 
@@ -55,11 +56,7 @@ export function flush(): void {
  * `logger()` is the cheap path. No-op before init().
  */
 export function logAt(epochNs: bigint, level: number, target: string, msg: string, properties?: PropertyBag): void {
-  const rt = runtime;
-  if (rt === null) return;
-  const now = performance.now();
-  const reading = Math.min(rt.time.readingAt(epochNs) ?? now, now);
-  rt.log.buffer.logAt(reading, level >= Level.Fatal && level <= Level.Trace ? level : Level.Info, String(target), String(msg), properties);
+  runtime?.logAt(epochNs, level >= Level.Fatal && level <= Level.Trace ? level : Level.Info, String(target), String(msg), properties);
 }
 
 /** Delivery counters of this thread's sink, or undefined when not initialized. */
@@ -70,6 +67,21 @@ export function sinkStats(): SinkStats | undefined {
 /** This thread's process id (shared by the workers that joined it), or undefined before init(). */
 export function processId(): string | undefined {
   return runtime?.processId;
+}
+
+/** The clock this thread's events are stamped with, or undefined when not initialized. */
+export function clockSource(): ClockSource | undefined {
+  return runtime?.clock.source;
+}
+
+/** The kernel thread id of this thread's SDK worker (-1 without the native part): benchmarks read its CPU time. */
+export function sinkWorkerThreadId(): number | undefined {
+  return runtime?.workerThreadId();
+}
+
+/** Blocks until this thread's SDK worker has encoded every slab handed to it (benchmarks pace themselves with it). */
+export function sinkCaughtUp(timeoutMs = 10_000): boolean {
+  return runtime?.caughtUp(timeoutMs) ?? true;
 }
 
 /** Stream ids of this thread, for tools and tests that look the streams up. */

@@ -3,16 +3,21 @@ import type { MetricDescriptor } from '@micromegas/wire';
 import { FLOAT_MEASURE, INT_MEASURE, type PropertyBag } from './event-buffer.js';
 import { active } from './state.js';
 import { metricDescriptor } from './descriptors.js';
+import { metricId } from './registry.js';
 
 export class Metric {
+  private readonly id: number;
+
   constructor(
     readonly desc: MetricDescriptor,
     private readonly kind: typeof INT_MEASURE | typeof FLOAT_MEASURE,
-  ) {}
+  ) {
+    this.id = metricId(desc);
+  }
 
   record(value: number, properties?: PropertyBag): void {
     const buf = active.metrics;
-    if (buf !== null) buf.measure(this.kind, this.desc, +value, properties);
+    if (buf !== null) buf.measure(this.kind, this.id, +value, properties);
   }
 }
 

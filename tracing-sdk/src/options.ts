@@ -26,7 +26,15 @@ export interface InitOptions {
   shutdownTimeoutMs?: number;
   /** Name of this thread's `cpu` stream. Default `main` or `worker-<threadId>`. */
   threadName?: string;
+  /**
+   * `auto`: the CPU's timestamp counter when the native part was built and the counter is
+   * invariant, else `performance.now()`; `portable`: always `performance.now()`.
+   * Default $MICROMEGAS_TELEMETRY_CLOCK, else `auto`.
+   */
+  clock?: ClockChoice;
 }
+
+export type ClockChoice = 'auto' | 'portable';
 
 export interface ResolvedOptions {
   exe: string | undefined;
@@ -39,6 +47,7 @@ export interface ResolvedOptions {
   shutdownTimeoutMs: number;
   threadName: string | undefined;
   parentProcessId: string;
+  clock: ClockChoice;
 }
 
 export const DEFAULT_URL = 'http://127.0.0.1:9000';
@@ -52,6 +61,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   const v = value ?? fallback;
   if (!(Number.isFinite(v) && v > 0)) throw new TelemetryConfigError(`${name} must be a positive number, got ${String(value)}`);
   return v;
+}
+
+function clockChoice(value: string | undefined, source: string): ClockChoice {
+  if (value === undefined || value === 'auto' || value === 'portable') return value ?? 'auto';
+  throw new TelemetryConfigError(`${source} must be 'auto' or 'portable', got '${value}'`);
 }
 
 function parseUrl(value: string, source: string): URL {
@@ -90,5 +104,6 @@ export function resolveOptions(options: InitOptions, inherited?: Inherited): Res
     shutdownTimeoutMs: positive('shutdownTimeoutMs', options.shutdownTimeoutMs, 10_000),
     threadName: options.threadName,
     parentProcessId: process.env['MICROMEGAS_TELEMETRY_PARENT_PROCESS'] ?? '',
+    clock: options.clock !== undefined ? clockChoice(options.clock, 'init({clock})') : clockChoice(process.env['MICROMEGAS_TELEMETRY_CLOCK'] || undefined, 'MICROMEGAS_TELEMETRY_CLOCK'),
   };
 }

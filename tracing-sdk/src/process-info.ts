@@ -2,8 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ProcessInfo, Properties } from '@micromegas/wire';
-import { TICKS_PER_SECOND, type Timebase } from './clock.js';
+import type { Properties } from '@micromegas/wire';
+import { TICKS_PER_SECOND } from './clock.js';
+import type { ProcessDescription } from './sink.js';
 
 function username(): string {
   try {
@@ -19,13 +20,8 @@ function defaultExe(): string {
   return script ? path.basename(script) : path.basename(process.execPath);
 }
 
-export function collectProcessInfo(
-  time: Timebase,
-  startTicks: number,
-  exe: string | undefined,
-  parentProcessId: string,
-  properties: Properties,
-): ProcessInfo {
+/** The process as insert_process describes it; the sink worker adds its start time. */
+export function collectProcessInfo(exe: string | undefined, parentProcessId: string, properties: Properties): ProcessDescription {
   const user = username();
   return {
     process_id: randomUUID(),
@@ -36,8 +32,6 @@ export function collectProcessInfo(
     distro: `${os.type()} ${os.release()}`,
     cpu_brand: os.cpus()[0]?.model ?? '',
     tsc_frequency: TICKS_PER_SECOND,
-    start_time: time.rfc3339(startTicks),
-    start_ticks: startTicks,
     parent_process_id: parentProcessId,
     properties,
   };

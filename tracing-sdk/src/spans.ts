@@ -6,6 +6,7 @@ import type { SpanDescriptor } from '@micromegas/wire';
 import { SPAN_BEGIN, SPAN_END } from './event-buffer.js';
 import { active } from './state.js';
 import { spanDescriptor, type DescriptorOptions } from './descriptors.js';
+import { spanId } from './registry.js';
 
 let depth = 0;
 
@@ -15,20 +16,24 @@ export function spanDepth(): number {
 }
 
 export class SpanScope {
-  constructor(readonly desc: SpanDescriptor) {}
+  private readonly id: number;
+
+  constructor(readonly desc: SpanDescriptor) {
+    this.id = spanId(desc);
+  }
 
   begin(): void {
     const buf = active.cpu;
     if (buf === null) return;
     depth++;
-    buf.span(SPAN_BEGIN, this.desc);
+    buf.span(SPAN_BEGIN, this.id);
   }
 
   end(): void {
     const buf = active.cpu;
     if (buf === null || depth === 0) return;
     depth--;
-    buf.span(SPAN_END, this.desc);
+    buf.span(SPAN_END, this.id);
   }
 
   /** Runs `fn` inside the span. For functions returning promises use AsyncSpanScope.run. */

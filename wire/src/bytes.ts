@@ -109,6 +109,25 @@ export class ByteWriter {
     this.pos += n;
   }
 
+  /**
+   * Like `string`, from text already UTF-8 encoded in `src[start, end)` (the SDK's worker copies
+   * strings its recording thread encoded, without decoding them).
+   */
+  utf8(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.varint(n);
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    // Short strings: a byte loop beats creating a subarray view for set().
+    if (n < 32) for (let i = start; i < end; i++) buf[pos++] = src[i]!;
+    else {
+      buf.set(src.subarray(start, end), pos);
+      pos += n;
+    }
+    this.pos = pos;
+  }
+
   /** A copy of the bytes written so far. */
   toBuffer(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));

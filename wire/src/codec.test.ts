@@ -105,3 +105,29 @@ test('an encoder reset starts a new self-contained block', () => {
   assert.deepStrictEqual(decodeBlockEvents(second), [{ kind: 'measure', ticks: 1010, ...desc, value: -7 }]);
   assert.deepStrictEqual(decodeBlockEvents(first), [{ kind: 'measure', ticks: 10, ...desc, value: 60 }]);
 });
+
+test('logs and properties given as UTF-8 bytes encode exactly as given as strings (property-based)', () => {
+  // Lone surrogates included: both paths turn them into U+FFFD.
+  const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udfff', 'é', '→', '😀'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 60 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(anyText, fc.array(fc.tuple(anyText, anyText), { maxLength: 3 })), { maxLength: 20 }), (logs) => {
+      const fromStrings = new BlockEncoder(0);
+      const fromBytes = new BlockEncoder(0);
+      logs.forEach(([msg, props], i) => {
+        fromStrings.log(i, 4, 'target', msg, props.length);
+        for (const [k, v] of props) fromStrings.property(k, v);
+        const encoded = [msg, ...props.flat()].map((s) => Buffer.from(s, 'utf8'));
+        const bytes = Buffer.concat(encoded);
+        const ranges = encoded.map((e) => e.length);
+        let at = 0;
+        const next = (): [number, number] => [at, (at += ranges.shift()!)];
+        fromBytes.logUtf8(i, 4, 'target', bytes, ...next(), props.length);
+        for (let p = 0; p < props.length; p++) fromBytes.propertyUtf8(bytes, ...next(), ...next());
+      });
+      const a = fromStrings.finish();
+      const b = fromBytes.finish();
+      assert.deepStrictEqual([Buffer.from(b.objects), Buffer.from(b.dependencies)], [Buffer.from(a.objects), Buffer.from(a.dependencies)]);
+    }),
+    { numRuns: 200 },
+  );
+});

@@ -92,11 +92,26 @@ export class BlockEncoder {
 
   /** Must be followed by `nbProperties` calls to `property()`. */
   log(ticks: number, level: number, target: string, msg: string, nbProperties = 0): void {
+    this.logHead(ticks, level, target, nbProperties);
+    this.objects.string(msg);
+    this.propertyCount(nbProperties);
+  }
+
+  /** As `log`, with the message already UTF-8 encoded in `utf8[start, end)`. */
+  logUtf8(ticks: number, level: number, target: string, utf8: Uint8Array, start: number, end: number, nbProperties = 0): void {
+    this.logHead(ticks, level, target, nbProperties);
+    this.objects.utf8(utf8, start, end);
+    this.propertyCount(nbProperties);
+  }
+
+  private logHead(ticks: number, level: number, target: string, nbProperties: number): void {
     const targetId = this.stringRef(target);
     this.head(EventKind.Log | (nbProperties > 0 ? TAG_PROPERTIES : 0), ticks);
     this.objects.u8(level);
     this.objects.varint(targetId);
-    this.objects.string(msg);
+  }
+
+  private propertyCount(nbProperties: number): void {
     if (nbProperties > 0) this.objects.varint(nbProperties);
   }
 
@@ -111,7 +126,7 @@ export class BlockEncoder {
     this.head(EventKind.IntMeasure | (negative ? TAG_NEGATIVE : 0) | (nbProperties > 0 ? TAG_PROPERTIES : 0), ticks);
     this.objects.varint(id);
     this.objects.varint(negative ? -1 - value : value);
-    if (nbProperties > 0) this.objects.varint(nbProperties);
+    this.propertyCount(nbProperties);
   }
 
   floatMeasure(ticks: number, desc: MetricDescriptor, value: number, nbProperties = 0): void {
@@ -119,13 +134,19 @@ export class BlockEncoder {
     this.head(EventKind.FloatMeasure | (nbProperties > 0 ? TAG_PROPERTIES : 0), ticks);
     this.objects.varint(id);
     this.objects.f64(value);
-    if (nbProperties > 0) this.objects.varint(nbProperties);
+    this.propertyCount(nbProperties);
   }
 
   /** One key/value of the property list announced by the preceding event. */
   property(key: string, value: string): void {
     this.objects.string(key);
     this.objects.string(value);
+  }
+
+  /** As `property`, with key and value already UTF-8 encoded in ranges of `utf8`. */
+  propertyUtf8(utf8: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+    this.objects.utf8(utf8, keyStart, keyEnd);
+    this.objects.utf8(utf8, valueStart, valueEnd);
   }
 
   spanBegin(ticks: number, desc: SpanDescriptor): void {
