@@ -10,8 +10,9 @@ export const HISTOGRAM = 'STRUCT("start" DOUBLE, "end" DOUBLE, "min" DOUBLE, "ma
 export const HISTOGRAM_MACROS: readonly string[] = [
   // The bin of `value` (0-based), computed as micromegas does (floor of the offset over the bin width,
   // clamped), so a value on a bin edge lands in the same bin. A zero-width range puts values above
-  // its start in the last bin, the others in the first.
+  // its start in the last bin, the others in the first. NULL stays NULL (greatest() would skip it).
   `CREATE MACRO mm_histogram_bin(range_begin, range_end, bins, value) AS CAST(CASE
+     WHEN value IS NULL THEN NULL
      WHEN range_end = range_begin THEN CASE WHEN value > range_begin THEN bins - 1 ELSE 0 END
      ELSE least(greatest(floor((value - range_begin) / ((range_end - range_begin) / bins)), 0), bins - 1) END AS BIGINT)`,
   `CREATE MACRO mm_histogram_check(range_begin, range_end, bins) AS CASE
