@@ -12,6 +12,7 @@ import type { FileObjectStore } from '@micromegas/backend/lake/object-store/file
 import { createQueryEngine } from '@micromegas/backend/query/duckdb-engine';
 import type { QueryEngine, QueryOptions } from '@micromegas/backend/query/engine';
 import { plain } from '@micromegas/backend/query/testing/plain-rows';
+import { parseUserViews } from '@micromegas/backend/views/user-views/config';
 import { expectedNs, openCatalog, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess, type WrittenBlock } from './lakehouse-fixtures.js';
 
 const pglite = testMetadataBackends.find((b) => b.name === 'pglite')!;
@@ -21,6 +22,13 @@ const UPDATE = { name: 'update', target: 'game::loop', filename: 'src/game.ts', 
 const LOAD = { name: 'load_asset', target: 'game::assets', filename: 'src/assets.ts', line: 5 };
 const READ = { name: 'read_file', target: 'game::assets', filename: 'src/assets.ts', line: 9 };
 const FRAME_MS = { name: 'frame_time', unit: 'ms', target: 'game::loop' };
+/** A user view of histograms, the way micromegas' examples keep them (per process and minute). */
+const [HISTOGRAM_VIEW] = parseUserViews([{
+  name: 'frame_time_per_process_per_minute', source: 'measures', time_bin: '1 minute',
+  sql: `SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, process_id, make_histogram(0.0, 100.0, 4, value) AS frame_time_histo
+        FROM source WHERE name = 'frame_time' GROUP BY ALL`,
+  merge_sql: 'SELECT time_bin, process_id, sum_histograms(frame_time_histo) AS frame_time_histo FROM source GROUP BY ALL',
+}]);
 
 describe('micromegas functions over the lakehouse', () => {
   let db: TestMetadataStore;
@@ -49,7 +57,7 @@ describe('micromegas functions over the lakehouse', () => {
   before(async () => {
     [db, os] = await Promise.all([pglite.open(), files.open()]);
     const writer = new TelemetryWriter(db.store, os.store);
-    lake = await openCatalog({ metadata: db.store, objects: os.store });
+    lake = await openCatalog({ metadata: db.store, objects: os.store, userViews: [HISTOGRAM_VIEW!] });
     game = await writer.process({ properties: [{ key: 'service', value: 'game' }, { key: 'Env', value: 'production' }] });
     tool = await writer.process({ exe: 'tool', properties: [] });
 
@@ -248,6 +256,12 @@ describe('micromegas functions over the lakehouse', () => {
       assert.deepEqual(await rows(`SELECT bin_center, count FROM expand_histogram((SELECT make_histogram(0.0, 100.0, 4, value)
           FROM measures WHERE name = 'frame_time' AND property_get(properties, 'source') = 'system_monitor'))`, range()),
       [{ bin_center: 12.5, count: 1n }, { bin_center: 37.5, count: 0n }, { bin_center: 62.5, count: 1n }, { bin_center: 87.5, count: 0n }]);
+    });
+
+    it('a user view keeps histograms (the dialect\'s functions run in its SQL), summed when queried', async () => {
+      assert.deepEqual(await rows(`SELECT count(DISTINCT process_id) AS processes, sum_histograms(frame_time_histo).bins AS bins,
+          quantile_from_histogram(sum_histograms(frame_time_histo), 0.5) AS median FROM frame_time_per_process_per_minute`, range()),
+      [{ processes: 2n, bins: [2n, 1n, 1n, 1n], median: 37.5 }]);
     });
   });
 });
