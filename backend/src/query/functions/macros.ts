@@ -1,3 +1,4 @@
+import { DATAFUSION_MACROS } from './datafusion-macros.js';
 import { HISTOGRAM_MACROS } from './histogram-macros.js';
 import { JSONB_MACROS } from './jsonb-macros.js';
 import { PROPERTY_CONVERSIONS, PROPERTY_MACROS } from './properties-macros.js';
@@ -12,4 +13,5 @@ export const MACROS: readonly string[] = [
   ...JSONB_MACROS,
   ...PROPERTY_MACROS,
   ...HISTOGRAM_MACROS,
+  ...DATAFUSION_MACROS,
 ];
