@@ -1,6 +1,7 @@
 /**
- * micromegas' query guide against us: `micromegas start` (its own telemetry off, two user views the
- * guide's histogram examples presume) is fed by `micromegas demo`, then every example of the guide
+ * micromegas' query guide against us: `micromegas start` (on PostgreSQL, which starts in seconds where
+ * PGlite takes half a minute on a loaded machine; its own telemetry off; two user views the guide's
+ * histogram examples presume) is fed by `micromegas demo`, then every example of the guide
  * (micromegas-examples.ts) runs over FlightSQL with our client. Each returns rows, or does what
  * docs/micromegas-sql.md says: no rows, or an error saying why.
  */
@@ -10,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlightSQLClient } from '@micromegas/flightsql-client';
+import { testMetadataBackends, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
 import { runCli, startCli, type StartedCli } from './cli-process.js';
 import { ADAPTATIONS, EXAMPLES, PLACEHOLDERS, type DemoIds, type Example } from './micromegas-examples.js';
 
@@ -41,6 +43,7 @@ function runnable(example: Example, ids: DemoIds): string {
 
 describe('micromegas query guide examples over the demo', () => {
   let dataDir: string;
+  let db: TestMetadataStore;
   let backend: StartedCli;
   let client: FlightSQLClient;
   let ids: DemoIds;
@@ -59,7 +62,12 @@ describe('micromegas query guide examples over the demo', () => {
     const views = join(dataDir, 'views.json');
     await writeFile(views, JSON.stringify(USER_VIEWS));
     begin = new Date(Date.now() - 60_000);
-    backend = await startCli(join(dataDir, 'lake'), [], { MICROMEGAS_VIEWS_CONFIG: views, MICROMEGAS_SELF_TELEMETRY_URL: 'off' });
+    db = await testMetadataBackends.find((b) => b.name === 'postgres')!.open();
+    assert.equal(db.options.kind, 'postgres');
+    backend = await startCli(join(dataDir, 'lake'), [], {
+      MICROMEGAS_SQL_CONNECTION_STRING: db.options.connectionString, MICROMEGAS_SQL_SCHEMA: db.options.schema ?? 'public',
+      MICROMEGAS_VIEWS_CONFIG: views, MICROMEGAS_SELF_TELEMETRY_URL: 'off',
+    });
     const demo = await runCli(['demo', '--duration', '4', '--url', backend.address('ingestion')]);
     assert.equal(demo.exit[0], 0, demo.stdout + demo.stderr);
     end = new Date(Date.now() + 60_000);
@@ -80,6 +88,7 @@ describe('micromegas query guide examples over the demo', () => {
   after(async () => {
     client?.close();
     await backend?.stop();
+    await db?.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
 

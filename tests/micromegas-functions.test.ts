@@ -1,5 +1,5 @@
 /**
- * micromegas' SQL functions over the real lakehouse: telemetry written through the storage layer
+ * micromegas' SQL functions over the real lakehouse (PostgreSQL, file object store): telemetry written through the storage layer
  * (wire encoder → object store + metadata rows), materialized just in time, queried by the engine.
  * Expected values come from the events written.
  */
@@ -15,7 +15,7 @@ import { plain } from '@micromegas/backend/query/testing/plain-rows';
 import { parseUserViews } from '@micromegas/backend/views/user-views/config';
 import { expectedNs, openCatalog, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess, type WrittenBlock } from './lakehouse-fixtures.js';
 
-const pglite = testMetadataBackends.find((b) => b.name === 'pglite')!;
+const postgres = testMetadataBackends.find((b) => b.name === 'postgres')!;
 const files = testObjectBackends.find((b) => b.name === 'file')!;
 const FRAME = { name: 'frame', target: 'game::loop', filename: 'src/game.ts', line: 10 };
 const UPDATE = { name: 'update', target: 'game::loop', filename: 'src/game.ts', line: 20 };
@@ -55,7 +55,7 @@ describe('micromegas functions over the lakehouse', () => {
   const timeOf = (p: TestProcess, ticks: number) => new Date(Number(expectedNs(p, ticks) / 1_000_000n));
 
   before(async () => {
-    [db, os] = await Promise.all([pglite.open(), files.open()]);
+    [db, os] = await Promise.all([postgres.open(), files.open()]);
     const writer = new TelemetryWriter(db.store, os.store);
     lake = await openCatalog({ metadata: db.store, objects: os.store, userViews: [HISTOGRAM_VIEW!] });
     game = await writer.process({ properties: [{ key: 'service', value: 'game' }, { key: 'Env', value: 'production' }] });
