@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   maintenance: () => import('./maintenance.js'),
   query: () => import('./query.js'),
   flightsql: () => import('./flightsql.js'),
+  perfetto: () => import('./perfetto.js'),
 };
 
 const wanted = process.argv.slice(2);

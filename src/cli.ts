@@ -6,6 +6,7 @@ const verbs: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import('./commands/start.js'),
   demo: () => import('./commands/demo.js'),
   query: () => import('./commands/query.js'),
+  perfetto: () => import('./commands/perfetto.js'),
   materialize: () => import('./commands/materialize.js'),
   retention: () => import('./commands/retention.js'),
   keys: () => import('./commands/keys.js'),

@@ -24,3 +24,14 @@ export function parseOptions<T extends OptionsConfig>(args: string[], options: T
     throw new UsageError((err as Error).message);
   }
 }
+
+type PositionalValues<T extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+
+/** A verb's options and positional arguments; a bad command line becomes a UsageError. */
+export function parseCommandLine<T extends OptionsConfig>(args: string[], options: T): PositionalValues<T> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

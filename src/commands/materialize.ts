@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '@micromegas/backend/config';
 import { createContext } from '@micromegas/backend/service/context';
 import { openMaintenanceLake, type MaintenanceLake } from '@micromegas/backend/maintenance/lake';
 import { backfill } from '@micromegas/backend/maintenance/backfill';
-import { parseTimeBound, TimeBoundError } from './query-time.js';
+import { parseTimeOptions } from './query-time.js';
 
 const BAR_WIDTH = 30;
 
@@ -34,16 +34,7 @@ export const command: Command = {
     if (values.view === undefined || values.begin === undefined || values.end === undefined) throw new UsageError('--view, --begin and --end are required');
     const deltaSeconds = Number(values.delta);
     if (!Number.isSafeInteger(deltaSeconds) || deltaSeconds < 1) throw new UsageError(`--delta '${values.delta}': expected a positive whole number of seconds`);
-    const now = new Date();
-    let begin: Date;
-    let end: Date;
-    try {
-      begin = parseTimeBound('--begin', values.begin, now);
-      end = parseTimeBound('--end', values.end, now);
-    } catch (err) {
-      if (err instanceof TimeBoundError) throw new UsageError(err.message);
-      throw err;
-    }
+    const { begin, end } = parseTimeOptions(values, new Date()) as { begin: Date; end: Date };
     if (begin >= end) throw new UsageError(`--begin (${begin.toISOString()}) must be before --end (${end.toISOString()})`);
 
     let config;

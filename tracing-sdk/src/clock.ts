@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 
 export const TICKS_PER_SECOND = 1_000_000_000;
+const EXACT_TICKS = 2n ** 51n;
 
 /** hrtime (ns) at this thread's performance.now() zero. */
 export function hrtimeAtOrigin(): bigint {
@@ -52,6 +53,17 @@ export class Timebase {
 
   nowTicks(): number {
     return this.ticks(performance.now());
+  }
+
+  /**
+   * The reading that `ticks()` turns into the instant `epochNs` (Unix ns), for events timed by
+   * another clock (a pino line's time); undefined beyond ±2^51 ticks (26 days) from the time origin,
+   * where the round trip through a double reading would no longer be exact.
+   */
+  readingAt(epochNs: bigint): number | undefined {
+    const ticks = epochNs - this.epochNs;
+    if (ticks > EXACT_TICKS || ticks < -EXACT_TICKS) return undefined;
+    return Number(ticks - BigInt(this.offsetTicks)) / 1e6;
   }
 
   /** RFC 3339 UTC with nanoseconds. */

@@ -112,6 +112,13 @@ export class EventBuffer {
     this.record(LOG, target, level, properties);
   }
 
+  /** A log entry timed by another clock at `reading` (≤ now): the block's begin moves back to cover it. */
+  logAt(reading: number, level: number, target: string, msg: string, properties: PropertyBag | undefined): void {
+    this.log(level, target, msg, properties);
+    this.time[this.length - 1] = reading;
+    if (reading < this.beginMs) this.beginMs = reading;
+  }
+
   measure(kind: number, desc: MetricDescriptor, value: number, properties: PropertyBag | undefined): void {
     this.record(kind, desc, value, properties);
   }

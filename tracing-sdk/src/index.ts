@@ -1,4 +1,4 @@
-export { init, shutdown, flush, sinkStats, processId, streamIds } from './lifecycle.js';
+export { init, shutdown, flush, logAt, sinkStats, processId, streamIds } from './lifecycle.js';
 export { TelemetryConfigError, type InitOptions } from './options.js';
 export type { SinkStats } from './runtime.js';
 export { Logger, logger, fatal, error, warn, info, debug, trace } from './logs.js';

@@ -1,7 +1,10 @@
 /** init() and shutdown(): the life of this thread's SDK instance. */
 import { isMainThread } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { Level } from '@micromegas/wire';
 import { Runtime, type SinkStats } from './runtime.js';
 import type { InitOptions } from './options.js';
+import type { PropertyBag } from './event-buffer.js';
 
 let runtime: Runtime | null = null;
 let exitHookInstalled = false;
@@ -43,6 +46,20 @@ export async function shutdown(timeoutMs?: number): Promise<boolean> {
 /** Seals the current buffers into blocks and queues them now, without waiting for the timer. */
 export function flush(): void {
   runtime?.flush();
+}
+
+/**
+ * Records a log entry that happened at `epochNs` (Unix nanoseconds) by another clock: for events
+ * imported from another logger (the pino transport). A time after now, or more than 26 days before
+ * it, is recorded as now (a block never ends before its events; ticks stay exact). Not for hot code:
+ * `logger()` is the cheap path. No-op before init().
+ */
+export function logAt(epochNs: bigint, level: number, target: string, msg: string, properties?: PropertyBag): void {
+  const rt = runtime;
+  if (rt === null) return;
+  const now = performance.now();
+  const reading = Math.min(rt.time.readingAt(epochNs) ?? now, now);
+  rt.log.buffer.logAt(reading, level >= Level.Fatal && level <= Level.Trace ? level : Level.Info, String(target), String(msg), properties);
 }
 
 /** Delivery counters of this thread's sink, or undefined when not initialized. */

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { QueryOptions } from '../query/engine.js';
 
 /** POST /api/query body. */
@@ -37,4 +38,11 @@ export function queryOptions(request: QueryRequest, signal: AbortSignal): QueryO
     if (request.end) options.range.end = new Date(request.end);
   }
   return options;
+}
+
+/** A signal that aborts when the client goes away before the response has finished: the query stops. */
+export function abortOnClose(reply: FastifyReply): AbortSignal {
+  const abort = new AbortController();
+  reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+  return abort.signal;
 }

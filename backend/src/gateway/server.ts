@@ -2,6 +2,7 @@ import fastify from 'fastify';
 import type { QueryEngine } from '../query/engine.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { queryRoutes } from './routes.js';
+import { perfettoRoutes } from './perfetto-routes.js';
 
 export interface GatewayOptions {
   engine: QueryEngine;
@@ -22,7 +23,9 @@ export interface Gateway {
 /** The HTTP query gateway on its own listener (the `gateway` role wires the same routes with service logging). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = fastify({ logger: false });
-  await app.register(queryRoutes, { engine: options.engine, ...(options.authenticator ? { authenticator: options.authenticator } : {}) });
+  const routes = { engine: options.engine, ...(options.authenticator ? { authenticator: options.authenticator } : {}) };
+  await app.register(queryRoutes, routes);
+  await app.register(perfettoRoutes, routes);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8000 });
   const address = app.server.address();

@@ -6,6 +6,7 @@ import { relationSql, type Column } from '../sql/text.js';
 import { describeType } from '../describe/type-names.js';
 import { unnestRows } from './expression-rows.js';
 import { parseBlock } from './parse-block.js';
+import { perfettoTraceChunks } from './perfetto-trace-chunks.js';
 import { processSpans } from './process-spans.js';
 
 /**
@@ -91,6 +92,10 @@ export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<strin
   unnesting('jsonb_each', 'jsonb', { key: 'VARCHAR', value: 'JSON' }),
   unnesting('jsonb_array_elements', 'jsonb', { value: 'JSON' }),
   unnesting('expand_histogram', 'histogram', { bin_center: 'DOUBLE', count: 'UBIGINT' }),
+  ['perfetto_trace_chunks', {
+    params: [text('process_id'), text('span_types'), time('begin'), time('end')],
+    sql: perfettoTraceChunks,
+  }],
   ['materialize_partitions', adminCount(
     [text('view_set'), time('begin'), time('end'), { name: 'delta_seconds', kind: 'number' }], 'partitions_materialized',
     ([viewSet, begin, end, delta], { catalog }) => {
