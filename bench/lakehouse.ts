@@ -103,7 +103,7 @@ function decodeBench(payloads: Record<Workload, BlockPayload[]>): void {
           object_offset: i * EVENTS_PER_BLOCK, nb_objects: EVENTS_PER_BLOCK, insert_time_us: 0n,
         });
         if (!viaObjects) {
-          builder.visitBlock(cursor, p, `b${i}`);
+          builder.visitBlock(cursor, { kind: 'wire', payload: p }, `b${i}`);
           return;
         }
         builder.beginBlock(cursor);

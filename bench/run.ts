@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   sdk: () => import('./sdk.js'),
   ingestion: () => import('./ingestion.js'),
+  otlp: () => import('./otlp.js'),
   lakehouse: () => import('./lakehouse.js'),
   maintenance: () => import('./maintenance.js'),
   query: () => import('./query.js'),

@@ -222,6 +222,7 @@ describe('lakehouse view sets', () => {
         ['log_entries', true, 'process_id', 'time'],
         ['log_stats', true, null, 'time_bin'],
         ['measures', true, 'process_id', 'time'],
+        ['otel_spans', true, 'process_id', 'start_time'],
         ['processes', true, null, 'insert_time'],
         ['streams', true, null, 'insert_time'],
         ['thread_spans', false, 'stream_id', 'begin'],

@@ -2,6 +2,7 @@
 import type { Properties } from '@micromegas/wire';
 import { Float64Column, Int32Column, StringColumn } from './columns.js';
 import { ViewBuilder } from './view-builder.js';
+import type { EventProperties } from './dimensions.js';
 import type { StagedTable } from './staged.js';
 
 export class LogEntriesBuilder extends ViewBuilder {
@@ -13,8 +14,12 @@ export class LogEntriesBuilder extends ViewBuilder {
   readonly #props = new Int32Column();
 
   override log(ticks: number, level: number, target: string, msg: string, properties: Properties | undefined): void {
+    this.logAt(this.offset(ticks), level, target, msg, properties);
+  }
+
+  override logAt(offsetNs: number, level: number, target: string, msg: string, properties: EventProperties | undefined): void {
     this.#block.push(this.cursor.index);
-    this.#time.push(this.offset(ticks));
+    this.#time.push(offsetNs);
     this.#target.push(this.dims.strings.id(target));
     this.#level.push(level);
     this.#msg.push(msg);

@@ -2,6 +2,7 @@
 import type { Properties } from '@micromegas/wire';
 import { Float64Column, Int32Column } from './columns.js';
 import { ViewBuilder } from './view-builder.js';
+import type { EventProperties } from './dimensions.js';
 import type { StagedTable } from './staged.js';
 
 export class MeasuresBuilder extends ViewBuilder {
@@ -14,9 +15,13 @@ export class MeasuresBuilder extends ViewBuilder {
   readonly #props = new Int32Column();
 
   override measure(ticks: number, target: string, name: string, unit: string, value: number, properties: Properties | undefined): void {
+    this.measureAt(this.offset(ticks), target, name, unit, value, properties);
+  }
+
+  override measureAt(offsetNs: number, target: string, name: string, unit: string, value: number, properties: EventProperties | undefined): void {
     const strings = this.dims.strings;
     this.#block.push(this.cursor.index);
-    this.#time.push(this.offset(ticks));
+    this.#time.push(offsetNs);
     this.#target.push(strings.id(target));
     this.#name.push(strings.id(name));
     this.#unit.push(strings.id(unit));

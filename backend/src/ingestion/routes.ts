@@ -31,7 +31,8 @@ const KNOWN_STREAMS = 100_000;
 /** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
 const MAX_ROWS_PER_INSERT = 500;
 
-function statusOf(err: FastifyError | Error): number {
+/** The status of a failed request: its own, fastify's 4xx, 503 for storage trouble, else 500 (also OTLP's). */
+export function statusOf(err: FastifyError | Error): number {
   if (err instanceof IngestionRequestError) return err.statusCode;
   if (err instanceof UnknownProcessError || err instanceof UnknownStreamError) return 422;
   const status = (err as FastifyError).statusCode;

@@ -7,8 +7,8 @@
  * still open.
  */
 import { createHash } from 'node:crypto';
-import { WireFormatError, type BlockPayload } from '@micromegas/wire';
-import { readBlockPayload } from '../lake/telemetry/payload.js';
+import { WireFormatError } from '@micromegas/wire';
+import { readStoredPayload, type StoredPayload } from '../lake/telemetry/payload.js';
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { Dimensions } from '../etl/dimensions.js';
@@ -175,9 +175,9 @@ export class BlockMaterializer {
 
   /** Decodes the blocks in order into `builder`, downloading a few ahead; malformed ones are skipped. */
   async #decode(blocks: readonly SourceBlock[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
-    const payloads = blocks.map(() => undefined as Promise<BlockPayload> | undefined);
+    const payloads = blocks.map(() => undefined as Promise<StoredPayload> | undefined);
     const fetch = (i: number): void => {
-      if (i < blocks.length) payloads[i] = readBlockPayload(this.deps.objects, blocks[i]!);
+      if (i < blocks.length) payloads[i] = readStoredPayload(this.deps.objects, blocks[i]!);
     };
     for (let i = 0; i < FETCH_AHEAD; i++) fetch(i);
     for (let i = 0; i < blocks.length; i++) {

@@ -9,8 +9,9 @@ import { LogEntriesBuilder } from '../etl/log-entries.js';
 import { MeasuresBuilder } from '../etl/measures.js';
 import { ThreadSpansBuilder, type CarriedSpan } from '../etl/thread-spans.js';
 import { AsyncEventsBuilder, ASYNC_BEGIN } from '../etl/async-events.js';
+import { OtelSpansBuilder } from '../etl/otel-spans.js';
 import type { ViewSetInfo } from './catalog.js';
-import { asyncEventsSchema, logEntriesSchema, measuresSchema, threadSpansSchema } from './schemas.js';
+import { asyncEventsSchema, logEntriesSchema, measuresSchema, otelSpansSchema, threadSpansSchema } from './schemas.js';
 
 export interface BuilderContext {
   dims: Dimensions;
@@ -46,6 +47,12 @@ const LEADING_JOINS = `JOIN mm_blocks b ON b.idx = f.block
   JOIN props ps ON ps.idx = f.props`;
 const PROPERTY_CTES = `WITH props AS (SELECT idx, from_json(json, ${PROPERTIES_JSON}) AS properties FROM mm_property_sets),
   procs AS (SELECT *, from_json(properties, ${PROPERTIES_JSON}) AS process_properties FROM mm_processes)`;
+
+const PROPERTIES = `[{"key":"VARCHAR","value":"VARCHAR"}]`;
+/** OTLP SpanKind and Status.StatusCode names, as micromegas writes them; an unknown number stays a number. */
+const SPAN_KIND = `CASE f.kind WHEN 0 THEN 'UNSPECIFIED' WHEN 1 THEN 'INTERNAL' WHEN 2 THEN 'SERVER' WHEN 3 THEN 'CLIENT'
+  WHEN 4 THEN 'PRODUCER' WHEN 5 THEN 'CONSUMER' ELSE f.kind::VARCHAR END`;
+const SPAN_STATUS = `CASE f.status WHEN 0 THEN 'UNSET' WHEN 1 THEN 'OK' WHEN 2 THEN 'ERROR' ELSE f.status::VARCHAR END`;
 
 function carriedSpans(carried: unknown): CarriedSpan[] {
   return Array.isArray(carried) ? (carried as CarriedSpan[]) : [];
@@ -90,6 +97,29 @@ export const blockViewSets: readonly BlockViewSet[] = [
       JOIN mm_blocks bb ON bb.idx = f.begin_block
       JOIN mm_blocks be ON be.idx = f.end_block
       JOIN mm_span_descs d ON d.idx = f.desc`,
+  },
+  {
+    info: { name: 'otel_spans', schema: otelSpansSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'start_time' },
+    streamTag: 'trace',
+    chained: false,
+    createBuilder: ({ dims }) => new OtelSpansBuilder(dims),
+    select: `${PROPERTY_CTES}
+      SELECT p.process_id, b.stream_id, b.block_id, make_timestamp_ns(b.insert_time_us * 1000) AS insert_time,
+        p.exe, p.username, p.computer, p.process_properties,
+        f.trace_id, f.span_id, NULLIF(f.parent_span_id, '') AS parent_span_id,
+        make_timestamp_ns(b.base_ns + f.start_off::BIGINT) AS start_time,
+        make_timestamp_ns(b.base_ns + f.end_off::BIGINT) AS end_time,
+        f.end_off::BIGINT - f.start_off::BIGINT AS duration,
+        n.s AS name, ${SPAN_KIND} AS kind, ${SPAN_STATUS} AS status, NULLIF(f.status_message, '') AS status_message,
+        ps.properties,
+        list_transform(from_json(f.events, '[{"time":"BIGINT","name":"VARCHAR","attributes":${PROPERTIES}}]'),
+          e -> {'time': make_timestamp_ns(e.time), 'name': e.name, 'attributes': e.attributes}) AS events,
+        from_json(f.links, '[{"trace_id":"VARCHAR","span_id":"VARCHAR","trace_state":"VARCHAR","attributes":${PROPERTIES}}]') AS links
+      FROM mm_otel_span_facts f
+      JOIN mm_blocks b ON b.idx = f.block
+      JOIN procs p ON p.idx = b.process
+      JOIN mm_strings n ON n.idx = f.name
+      JOIN props ps ON ps.idx = f.props`,
   },
   {
     info: { name: 'async_events', schema: asyncEventsSchema, hasGlobal: false, instanceKind: 'process_id', timeColumn: 'time' },

@@ -38,6 +38,23 @@ export const asyncEventsSchema = schema([
   ['name', dict], ['filename', dict], ['target', dict], ['line', () => new Uint32()],
 ]);
 
+/** As micromegas' otel_spans, with W3C ids as lowercase hex text and events and links typed. */
+export const otelSpansSchema = schema([
+  ['process_id', dict], ['stream_id', dict], ['block_id', dict], ['insert_time', time],
+  ['exe', dict], ['username', dict], ['computer', dict], ['process_properties', properties],
+  ['trace_id', utf8], ['span_id', utf8], ['parent_span_id', utf8, true],
+  ['start_time', time], ['end_time', time], ['duration', () => new Int64()],
+  ['name', dict], ['kind', dict], ['status', dict], ['status_message', utf8, true],
+  ['properties', properties],
+  ['events', () => new List(new Field('event', new Struct([
+    new Field('time', time(), false), new Field('name', new Utf8(), false), new Field('attributes', properties(), false),
+  ]), false))],
+  ['links', () => new List(new Field('link', new Struct([
+    new Field('trace_id', new Utf8(), false), new Field('span_id', new Utf8(), false),
+    new Field('trace_state', new Utf8(), false), new Field('attributes', properties(), false),
+  ]), false))],
+]);
+
 export const logStatsSchema = schema([
   ['time_bin', time], ['process_id', dict], ['level', () => new Int32()], ['target', dict], ['count', () => new Int64()],
 ]);

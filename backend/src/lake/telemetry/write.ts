@@ -76,7 +76,7 @@ export async function storeBlockPayload(objects: ObjectStore, b: BlockRecord): P
 }
 
 export interface StoredBlock {
-  block: BlockRecord;
+  block: Omit<BlockRecord, 'payload'>;
   payloadSize: number;
 }
 

@@ -34,8 +34,8 @@ export interface Schedule {
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling';
 
-/** Update-group order (blocks → processes, streams, log_entries, measures → log_stats): a view after those it reads. */
-const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'log_stats'];
+/** Update-group order (blocks → processes, streams, log_entries, measures, otel_spans → log_stats): a view after those it reads. */
+const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats'];
 
 export const schedules: readonly Schedule[] = [
   { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: [] },

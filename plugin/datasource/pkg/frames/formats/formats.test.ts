@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { Dictionary, Float64, Int16, Int32, Int64, TimestampNanosecond, Uint32, Utf8 } from 'apache-arrow';
+import { Dictionary, Field, Float64, Int16, Int32, Int64, List, Struct, TimestampNanosecond, Uint32, Utf8 } from 'apache-arrow';
 import { encodeFrame } from '../encode';
 import { arrowTable, decodeFrame } from '../testing';
 import { framesFor } from './index';
@@ -148,6 +148,48 @@ describe('traces', () => {
     expect(values(frame!, 'serviceTags')[2]).toEqual([{ key: 'target', value: 'gfx' }]);
     // depth as thread_spans numbers it: the top-level span (no parent) at 1, its children at 2.
     expect(values(frame!, 'tags').map((tags) => (tags as Array<{ value: unknown }>)[0]!.value)).toEqual([1, 2, 2]);
+  });
+});
+
+describe('traces of otel_spans', () => {
+  const props = () => new List(new Field('Property', new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), false)]), false));
+  const table = arrowTable([
+    ['trace_id', new Utf8(), ['5b8efff798038103d269b633813fc60c', '5b8efff798038103d269b633813fc60c']],
+    ['span_id', new Utf8(), ['eee19b7ec3c1b174', 'eee19b7ec3c1b175']],
+    ['parent_span_id', new Utf8(), [null, 'eee19b7ec3c1b174']],
+    ['start_time', new TimestampNanosecond('+00:00'), [ns(T0), ns(T0) + 250_000n]],
+    ['end_time', new TimestampNanosecond('+00:00'), [ns(T0 + 10), ns(T0 + 5)]],
+    ['duration', new Int64(), [10_000_000n, 4_750_000n]],
+    ['name', dict(), ['GET /orders', 'SELECT orders']],
+    ['kind', dict(), ['SERVER', 'CLIENT']],
+    ['status', dict(), ['OK', 'ERROR']],
+    ['status_message', new Utf8(), [null, 'timeout']],
+    ['exe', dict(), ['shop-api', 'shop-api']],
+    ['process_properties', props(), [[{ key: 'host.name', value: 'box' }], [{ key: 'host.name', value: 'box' }]]],
+    ['properties', props(), [[{ key: 'http.method', value: 'GET' }], []]],
+    ['events', new List(new Field('event', new Struct([
+      new Field('time', new TimestampNanosecond('+00:00'), false), new Field('name', new Utf8(), false), new Field('attributes', props(), false),
+    ]), false)), [[{ time: T0 + 1, name: 'cache miss', attributes: [{ key: 'key', value: 'orders:1' }] }], []]],
+    ['links', new List(new Field('link', new Struct([
+      new Field('trace_id', new Utf8(), false), new Field('span_id', new Utf8(), false), new Field('trace_state', new Utf8(), false), new Field('attributes', props(), false),
+    ]), false)), [[], [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', trace_state: '', attributes: [] }]]],
+  ]);
+  const [frame] = decodeAll(framesFor('traces', table, 'T', 'q'));
+
+  test("shows an OTel trace in Grafana's trace fields", () => {
+    expect(values(frame!, 'traceID')).toEqual(['5b8efff798038103d269b633813fc60c', '5b8efff798038103d269b633813fc60c']);
+    expect(values(frame!, 'spanID')).toEqual(['eee19b7ec3c1b174', 'eee19b7ec3c1b175']);
+    expect(values(frame!, 'parentSpanID')).toEqual([null, 'eee19b7ec3c1b174']);
+    expect(values(frame!, 'serviceName')).toEqual(['shop-api', 'shop-api']);
+    expect(values(frame!, 'startTime')).toEqual([T0, T0 + 0.25]);
+    expect(values(frame!, 'duration')).toEqual([10, 4.75]);
+    expect(values(frame!, 'serviceTags')[0]).toEqual([{ key: 'host.name', value: 'box' }]);
+    expect(values(frame!, 'tags')).toEqual([[{ key: 'http.method', value: 'GET' }], []]);
+    expect(values(frame!, 'kind')).toEqual(['server', 'client']);
+    expect(values(frame!, 'statusCode')).toEqual([1, 2]);
+    expect(values(frame!, 'statusMessage')).toEqual([null, 'timeout']);
+    expect(values(frame!, 'logs')).toEqual([[{ timestamp: T0 + 1, name: 'cache miss', fields: [{ key: 'key', value: 'orders:1' }] }], []]);
+    expect(values(frame!, 'references')).toEqual([[], [{ traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203331', tags: [] }]]);
   });
 });
 

@@ -1,0 +1,81 @@
+/**
+ * Records accepted OTLP blocks as the SDK's are recorded: the process and stream rows first (once
+ * each, remembered), the payload object, then the block row that makes it visible. Every step is
+ * idempotent (same ids, put-if-absent, ON CONFLICT DO NOTHING), so a resent request, or one retried
+ * after a storage failure part-way, stores each block exactly once.
+ */
+import type { MetadataStore } from '../../lake/metadata/store.js';
+import type { ObjectStore } from '../../lake/object-store/store.js';
+import { blockPayloadKey } from '../../lake/telemetry/payload.js';
+import {
+  insertBlockRows, insertProcess, insertStream, UnknownProcessError, UnknownStreamError, type StoredBlock,
+} from '../../lake/telemetry/write.js';
+import { encodeOtlpPayload, otlpFormat } from '../../lake/otlp/payload.js';
+import { signals, type Signal } from '../../lake/otlp/schema.js';
+import { RecentIds } from '../recent-ids.js';
+import { GroupCommit } from '../group-commit.js';
+import { stampUnsetTimes, type AcceptedBlock } from './accept.js';
+import { blockIdOf, processRecordOf, streamIdOf } from './identity.js';
+
+/** Stream tags, as micromegas names them: log_entries reads 'log' streams, measures 'metrics', otel_spans 'trace'. */
+export const STREAM_TAGS: Record<Signal, string> = { logs: 'log', metrics: 'metrics', traces: 'trace' };
+
+/** Processes and streams remembered as recorded: far more than send at once. */
+const KNOWN_IDS = 100_000;
+/** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
+const MAX_ROWS_PER_INSERT = 500;
+
+export class OtlpStorage {
+  readonly #known = new RecentIds<true>(KNOWN_IDS);
+  readonly #blockRows: GroupCommit<StoredBlock>;
+
+  constructor(private readonly metadata: MetadataStore, private readonly objects: ObjectStore) {
+    this.#blockRows = new GroupCommit<StoredBlock>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
+  }
+
+  async store(signal: Signal, block: AcceptedBlock, receivedNs: bigint): Promise<void> {
+    const type = signals[signal].request;
+    const streamId = streamIdOf(block.processId, signal);
+    let data = type.encode(block.request).finish();
+    // The id comes from the request as sent, so that a resend finds the block whatever time it is stamped with.
+    const blockId = blockIdOf(streamId, data);
+    if (block.unsetTimes.length > 0) {
+      stampUnsetTimes(block.unsetTimes, receivedNs);
+      data = type.encode(block.request).finish();
+    }
+    const payload = encodeOtlpPayload({ signal, data });
+    const stored: StoredBlock = {
+      block: {
+        block_id: blockId, stream_id: streamId, process_id: block.processId, begin_time_ns: block.beginNs, begin_ticks: block.beginNs,
+        end_time_ns: block.endNs, end_ticks: block.endNs, nb_objects: block.items, object_offset: 0,
+      },
+      payloadSize: payload.byteLength,
+    };
+    try {
+      await this.#record(signal, block, stored, payload);
+    } catch (err) {
+      if (!(err instanceof UnknownProcessError || err instanceof UnknownStreamError)) throw err;
+      // A remembered row is gone (retention deleted an idle process): record it again, once.
+      this.#known.forget(block.processId);
+      this.#known.forget(streamId);
+      await this.#record(signal, block, stored, payload);
+    }
+  }
+
+  async #record(signal: Signal, block: AcceptedBlock, stored: StoredBlock, payload: Uint8Array): Promise<void> {
+    const { process_id: processId, stream_id: streamId } = stored.block;
+    if (this.#known.get(processId) === undefined) {
+      await insertProcess(this.metadata, processRecordOf(processId, block.resource, block.beginNs));
+      this.#known.remember(processId, true);
+    }
+    if (this.#known.get(streamId) === undefined) {
+      await insertStream(this.metadata, {
+        stream_id: streamId, process_id: processId, dependencies_metadata: new Uint8Array(), objects_metadata: new Uint8Array(),
+        tags: [STREAM_TAGS[signal]], properties: [{ key: 'format', value: otlpFormat(signal) }],
+      });
+      this.#known.remember(streamId, true);
+    }
+    await this.objects.putIfAbsent(blockPayloadKey(stored.block), payload);
+    await this.#blockRows.write(stored);
+  }
+}
