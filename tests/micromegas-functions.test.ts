@@ -3,6 +3,7 @@
  * (wire encoder → object store + metadata rows), materialized just in time, queried by the engine.
  * Expected values come from the events written.
  */
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Table } from 'apache-arrow';
@@ -13,6 +14,9 @@ import { createQueryEngine } from '@micromegas/backend/query/duckdb-engine';
 import type { QueryEngine, QueryOptions } from '@micromegas/backend/query/engine';
 import { plain } from '@micromegas/backend/query/testing/plain-rows';
 import { parseUserViews } from '@micromegas/backend/views/user-views/config';
+import { encodeOtlpPayload } from '@micromegas/backend/lake/otlp/payload';
+import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
+import { insertBlockRows } from '@micromegas/backend/lake/telemetry/write';
 import { expectedNs, openCatalog, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess, type WrittenBlock } from './lakehouse-fixtures.js';
 
 const postgres = testMetadataBackends.find((b) => b.name === 'postgres')!;
@@ -42,6 +46,7 @@ describe('micromegas functions over the lakehouse', () => {
   let logBlocks: WrittenBlock[];
   let cpuBlock: WrittenBlock;
   let corruptBlock: string;
+  let otlpBlock: string;
   const tsc = 2_400_000_001;
   const t0 = 7_000_000_000_000 + tsc * 3600;
   const ms = (n: number) => Math.round((tsc / 1000) * n);
@@ -94,6 +99,16 @@ describe('micromegas functions over the lakehouse', () => {
     const idle = await writer.stream(game, ['cpu'], [{ key: 'thread-name', value: 'idle' }]);
     await writer.block(game, idle, [{ kind: 'begin', ticks: t0 - tsc * 86400, desc: FRAME }, { kind: 'end', ticks: t0 - tsc * 86400 + 10, desc: FRAME }]);
     corruptBlock = await writer.corruptBlock(game, await writer.stream(game, ['log']));
+    // A block ingested over OTLP: its object holds an OTLP request, not SDK events.
+    const otlpStream = await writer.stream(game, ['log'], [{ key: 'format', value: 'otlp/v1/logs' }]);
+    const block = {
+      block_id: randomUUID(), stream_id: otlpStream, process_id: game.process_id, begin_time_ns: expectedNs(game, t0), begin_ticks: t0,
+      end_time_ns: expectedNs(game, t0), end_ticks: t0, nb_objects: 1, object_offset: 0, payload: { dependencies: new Uint8Array(), objects: new Uint8Array() },
+    };
+    const otlp = encodeOtlpPayload({ signal: 'logs', data: new Uint8Array() });
+    await os.store.putIfAbsent(blockPayloadKey(block), otlp);
+    await insertBlockRows(db.store, [{ block, payloadSize: otlp.byteLength }]);
+    otlpBlock = block.block_id;
 
     engine = await createQueryEngine({
       catalog: lake.catalog, allowedDirs: [(os.store as FileObjectStore).root, lake.cacheDir], memoryLimit: '256MB',
@@ -209,6 +224,8 @@ describe('micromegas functions over the lakehouse', () => {
         { code: 'not_found', message: /parse_block: block '550e8400-e29b-41d4-a716-446655440000' does not exist/ });
       await assert.rejects(rows(`SELECT * FROM parse_block('${corruptBlock}')`),
         { code: 'invalid_argument', message: new RegExp(`parse_block: block '${corruptBlock}' does not decode: `) });
+      await assert.rejects(rows(`SELECT * FROM parse_block('${otlpBlock}')`),
+        { code: 'invalid_argument', message: `parse_block: block '${otlpBlock}' holds no SDK events: parse_block decodes blocks of the micromegas-ts wire format` });
     });
 
     it('plans without reading the block', async () => {
