@@ -72,11 +72,11 @@ export class TelemetryWriter {
     return p;
   }
 
-  async stream(p: TestProcess, tags: string[]): Promise<string> {
+  async stream(p: TestProcess, tags: string[], properties: Property[] = [{ key: 'thread-name', value: 'main' }]): Promise<string> {
     const stream_id = randomUUID();
     await insertStream(this.db, {
       stream_id, process_id: p.process_id, dependencies_metadata: new Uint8Array([1]), objects_metadata: new Uint8Array([2]),
-      tags, properties: [{ key: 'thread-name', value: 'main' }],
+      tags, properties,
     });
     return stream_id;
   }

@@ -40,7 +40,7 @@ export const command: Command = {
     const workerDone = runWorker(worker);
     console.log(`micromegas demo: process ${processId()} sending to ${url ?? process.env['MICROMEGAS_TELEMETRY_URL'] ?? 'http://127.0.0.1:9000'}; Ctrl-C to stop`);
 
-    const frames = await runGameLoop({ name: 'main', framesPerSecond: FPS, signal: stop.signal });
+    const frames = await runGameLoop({ name: 'main', framesPerSecond: FPS, signal: stop.signal, monitor: true });
     clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -28,6 +28,8 @@ export async function openLockedDuckDB(options: LockdownOptions): Promise<DuckDB
   const setup = await instance.connect();
   try {
     for (const macro of MACROS) await setup.run(macro);
+    // Timestamps without a zone are UTC, as the views' are, whatever the server's zone.
+    await setup.run("SET GLOBAL TimeZone = 'UTC'");
     const dirs = [...options.allowedDirs, ...(options.spillDir ? [options.spillDir] : [])].map(asDirectory);
     await setup.run(`SET allowed_directories = [${dirs.map(quoteString).join(', ')}]`);
     await setup.run(`SET temp_directory = ${quoteString(options.spillDir ? resolve(options.spillDir) : '')}`);

@@ -1,4 +1,5 @@
 import type { Schema } from 'apache-arrow';
+import type { BlockWithPayload } from '../lake/telemetry/read.js';
 import type { TimeRange } from '../query/engine.js';
 
 /** One view set (log_entries, measures, thread_spans, …): every instance shares its schema. */
@@ -41,6 +42,13 @@ export interface PartitionRow {
   num_rows: number;
 }
 
+/** A thread of a process: one of its `cpu` streams, with the properties that name it. */
+export interface ThreadStream {
+  streamId: string;
+  threadName?: string;
+  threadId?: string;
+}
+
 /** What the query engine asks of the lakehouse. */
 export interface ViewCatalog {
   viewSets(): ViewSetInfo[];
@@ -53,4 +61,8 @@ export interface ViewCatalog {
   listPartitions(): Promise<PartitionRow[]>;
   materializePartitions(viewSet: string, begin: Date, end: Date, deltaSeconds: number): Promise<number>;
   retirePartitions(viewSet: string, instanceId: string, begin: Date, end: Date): Promise<number>;
+  /** The process's threads with blocks in `range`, by stream id: what process_spans() reads. */
+  threadStreams(processId: string, range: TimeRange): Promise<ThreadStream[]>;
+  /** A block with its payload (undefined when no block has this id): what parse_block() decodes. */
+  readBlock(blockId: string): Promise<BlockWithPayload | undefined>;
 }

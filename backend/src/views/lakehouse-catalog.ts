@@ -4,8 +4,9 @@
  */
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
+import { readBlock, threadStreams, type BlockWithPayload } from '../lake/telemetry/read.js';
 import { QueryError, type TimeRange } from '../query/engine.js';
-import type { PartitionFile, PartitionRow, ViewCatalog, ViewSetInfo } from './catalog.js';
+import type { PartitionFile, PartitionRow, ThreadStream, ViewCatalog, ViewSetInfo } from './catalog.js';
 import type { MaterializedSet } from './materialized-set.js';
 import { BlockMaterializer, type MaterializerDeps } from './block-materializer.js';
 import { blockViewSets } from './block-view-sets.js';
@@ -53,6 +54,7 @@ export class LakehouseCatalog implements ViewCatalog {
     sets: readonly MaterializedSet[],
     /** Names of the user-defined view sets, each after its source (the scheduler runs them last). */
     readonly userViews: readonly string[],
+    private readonly lake: { metadata: MetadataStore; objects: ObjectStore },
   ) {
     this.#sets = new Map(sets.map((s) => [s.info.name, s]));
   }
@@ -84,7 +86,8 @@ export class LakehouseCatalog implements ViewCatalog {
     try {
       const definitions = options.userViews ?? await userViewsFromEnv();
       const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger });
-      return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name));
+      return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name),
+        { metadata: options.metadata, objects: options.objects });
     } catch (err) {
       writer.close();
       throw err;
@@ -147,6 +150,19 @@ export class LakehouseCatalog implements ViewCatalog {
   async retirePartitions(viewSet: string, instanceId: string, begin: Date, end: Date): Promise<number> {
     const set = this.#set(viewSet, instanceId);
     return this.index.retire(set.info.name, instanceId, begin, end);
+  }
+
+  async threadStreams(processId: string, range: TimeRange): Promise<ThreadStream[]> {
+    const rows = await threadStreams(this.lake.metadata, processId, range.begin, range.end);
+    return rows.map(({ stream_id, properties }) => {
+      const property = (key: string) => properties.find((p) => p.key === key)?.value;
+      const [threadName, threadId] = [property('thread-name'), property('thread-id')];
+      return { streamId: stream_id, ...(threadName === undefined ? {} : { threadName }), ...(threadId === undefined ? {} : { threadId }) };
+    });
+  }
+
+  readBlock(blockId: string): Promise<BlockWithPayload | undefined> {
+    return readBlock(this.lake.metadata, this.lake.objects, blockId);
   }
 
   async close(): Promise<void> {

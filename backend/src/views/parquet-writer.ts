@@ -12,6 +12,7 @@ import {
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import type { StagedColumn, StagedTable } from '../etl/staged.js';
+import { MACROS } from '../query/functions/macros.js';
 import { stagedRowCount } from '../etl/staged.js';
 
 const DUCKDB_TYPES: Record<StagedColumn['type'], DuckDBType> = { INTEGER, UINTEGER, DOUBLE, BIGINT, VARCHAR };
@@ -84,6 +85,13 @@ export class ParquetWriter {
       memory_limit: options.memoryLimit ?? '1GB',
       autoinstall_known_extensions: 'false',
     });
+    // The query dialect's functions (property_get, make_histogram, …), for user views' SQL.
+    const setup = await instance.connect();
+    try {
+      for (const macro of MACROS) await setup.run(macro);
+    } finally {
+      setup.closeSync();
+    }
     return new ParquetWriter(instance);
   }
 

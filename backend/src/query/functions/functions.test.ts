@@ -73,13 +73,13 @@ describe('query functions', () => {
       { code: 'invalid_argument', message: /delta_seconds must be positive/ });
   });
 
-  it('make_histogram bins values in range and keeps summary statistics', async () => {
+  it('make_histogram bins values, those outside its range in the edge bins (as micromegas), and keeps summary statistics', async () => {
     const [row] = await fx.rows(`SELECT make_histogram(0, 100, 10, v) AS h
-      FROM (SELECT range AS v FROM range(0, 100) UNION ALL SELECT 500)`);
+      FROM (SELECT range AS v FROM range(0, 100) UNION ALL SELECT 500 UNION ALL SELECT -7 UNION ALL SELECT NULL)`);
     const h = row!.h as { toJSON(): Record<string, unknown> };
     const { bins, ...stats } = h.toJSON();
-    assert.deepEqual([...(bins as Iterable<bigint>)], Array(10).fill(10n));
-    assert.deepEqual(stats, { start: 0, end: 100, min: 0, max: 500, sum: 5450, sum_sq: 328350 + 250000, count: 101n });
+    assert.deepEqual([...(bins as Iterable<bigint>)], [11n, ...Array(8).fill(10n), 11n]);
+    assert.deepEqual(stats, { start: 0, end: 100, min: -7, max: 500, sum: 5443, sum_sq: 328350 + 250000 + 49, count: 102n });
   });
 
   it('quantile_from_histogram interpolates within bins', async () => {

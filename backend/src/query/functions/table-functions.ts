@@ -1,14 +1,21 @@
 import { QueryError } from '../engine.js';
 import type { SourceContext } from '../rewrite/context.js';
 import { viewScan } from '../rewrite/view-scan.js';
-import type { Statement } from '../sql/parser.js';
+import type { AstNode, Statement } from '../sql/parser.js';
 import { relationSql, type Column } from '../sql/text.js';
 import { describeType } from '../describe/type-names.js';
+import { unnestRows } from './expression-rows.js';
+import { parseBlock } from './parse-block.js';
 import { perfettoTraceChunks } from './perfetto-trace-chunks.js';
+import { processSpans } from './process-spans.js';
 
-/** How an argument is evaluated: as text, as an instant, or as a number. */
-export type ParamKind = 'text' | 'time' | 'number';
-export type ArgValue = string | Date | number;
+/**
+ * How an argument is evaluated: as text, as an instant, or as a number; an `expression` is not
+ * evaluated but handed over as its parse tree (views in it already rewritten), for the function to
+ * place in its SQL: a subquery or a value per row.
+ */
+export type ParamKind = 'text' | 'time' | 'number' | 'expression';
+export type ArgValue = string | Date | number | AstNode;
 
 /** A table function of the micromegas dialect: arguments in, a relation (as SQL or parsed) out. */
 export interface TableFunction {
@@ -35,6 +42,13 @@ const VIEW_SET_COLUMNS = columns({
 
 const text = (name: string) => ({ name, kind: 'text' as const });
 const time = (name: string) => ({ name, kind: 'time' as const });
+const expression = (name: string) => ({ name, kind: 'expression' as const });
+
+/** A table function unnesting its scalar twin (a macro of the same name) over its one argument's rows. */
+function unnesting(name: string, param: string, types: Record<string, string>): [string, TableFunction] {
+  const relation = columns(types);
+  return [name, { params: [expression(param)], sql: ([arg], context) => unnestRows(name, arg as AstNode, context, relation) }];
+}
 
 /** An admin function answering with how many partitions the catalog call touched (not run when planning). */
 function adminCount(
@@ -73,6 +87,11 @@ export const TABLE_FUNCTIONS: ReadonlyMap<string, TableFunction> = new Map<strin
       return relationSql(VIEW_SET_COLUMNS, rows);
     },
   }],
+  ['process_spans', { params: [text('process_id'), text('types')], sql: processSpans }],
+  ['parse_block', { params: [text('block_id')], sql: parseBlock }],
+  unnesting('jsonb_each', 'jsonb', { key: 'VARCHAR', value: 'JSON' }),
+  unnesting('jsonb_array_elements', 'jsonb', { value: 'JSON' }),
+  unnesting('expand_histogram', 'histogram', { bin_center: 'DOUBLE', count: 'UBIGINT' }),
   ['perfetto_trace_chunks', {
     params: [text('process_id'), text('span_types'), time('begin'), time('end')],
     sql: perfettoTraceChunks,

@@ -4,7 +4,7 @@ import { printStatements, type AstNode, type Statement } from '../sql/parser.js'
 import { quoteIdent } from '../sql/text.js';
 import type { SourceContext } from './context.js';
 
-const CONVERSIONS: Record<ParamKind, (column: string) => string> = {
+const CONVERSIONS: Record<Exclude<ParamKind, 'expression'>, (column: string) => string> = {
   text: (c) => `CAST(${c} AS VARCHAR)`,
   time: (c) => `epoch_ms(CAST(${c} AS TIMESTAMPTZ))`,
   number: (c) => `CAST(${c} AS DOUBLE)`,
@@ -23,12 +23,13 @@ export async function evaluateArguments(
     throw new QueryError('invalid_argument', `${signature} takes ${fn.params.length} argument(s), got ${args.length}`);
   }
   if (args.length === 0) return [];
-  const literals = fn.params.map((param, i) => literalArgument(param.kind, args[i]!));
+  const literals = fn.params.map((param, i) => (param.kind === 'expression' ? args[i]! : literalArgument(param.kind, args[i]!)));
   if (literals.every((v) => v !== undefined)) return literals as ArgValue[];
+  const evaluated = fn.params.flatMap((param, i) => (param.kind === 'expression' ? [] : [{ i, kind: param.kind }]));
   const select: Statement = structuredClone(template);
-  select.node.select_list = args.map((arg) => ({ ...arg, alias: '' }));
-  const names = fn.params.map((p) => quoteIdent(p.name));
-  const sql = `SELECT ${fn.params.map((p, i) => CONVERSIONS[p.kind](names[i]!)).join(', ')} ` +
+  select.node.select_list = evaluated.map(({ i }) => ({ ...args[i]!, alias: '' }));
+  const names = evaluated.map(({ i }) => quoteIdent(fn.params[i]!.name));
+  const sql = `SELECT ${evaluated.map(({ kind }, n) => CONVERSIONS[kind](names[n]!)).join(', ')} ` +
     `FROM (${await printStatements(context.connection, [select])}) AS args(${names.join(', ')})`;
   let row: unknown[];
   try {
@@ -37,7 +38,8 @@ export async function evaluateArguments(
     throw new QueryError('invalid_argument', `${signature}: ${(error as Error).message}`, undefined, { cause: error });
   }
   return fn.params.map((param, i) => {
-    const value = row[i];
+    if (param.kind === 'expression') return args[i]!;
+    const value = row[evaluated.findIndex((e) => e.i === i)];
     if (value === null || value === undefined) throw new QueryError('invalid_argument', `${signature}: ${param.name} is NULL`);
     return param.kind === 'time' ? new Date(Number(value)) : param.kind === 'number' ? Number(value) : String(value);
   });
@@ -47,7 +49,7 @@ export async function evaluateArguments(
  * The value of a plain literal argument read straight from the parse tree ('log_entries', 60): the
  * common case, which then needs no evaluation round trip. Times always go through DuckDB's parser.
  */
-function literalArgument(kind: ParamKind, arg: AstNode): ArgValue | undefined {
+function literalArgument(kind: Exclude<ParamKind, 'expression'>, arg: AstNode): ArgValue | undefined {
   if (arg.class !== 'CONSTANT') return undefined;
   const { type, is_null: isNull, value } = arg.value as { type: { id: string }; is_null: boolean; value: unknown };
   if (isNull) return undefined;

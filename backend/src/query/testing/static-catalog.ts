@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';
 import type { TimeRange } from '../engine.js';
 import { QueryError } from '../engine.js';
-import type { PartitionFile, PartitionRow, ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
+import type { PartitionFile, PartitionRow, ThreadStream, ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
 
 interface Partition extends PartitionRow {
   file: PartitionFile;
@@ -16,6 +16,8 @@ export class StaticViewCatalog implements ViewCatalog {
   private readonly partitions: Partition[] = [];
   readonly requests: { viewSet: string; instanceId: string; range: TimeRange }[] = [];
   readonly adminCalls: unknown[][] = [];
+  /** The threads threadStreams() answers, by process id: tests set them. */
+  readonly threads = new Map<string, ThreadStream[]>();
 
   constructor(private readonly sets: ViewSetInfo[], private readonly dir: string) {}
 
@@ -75,6 +77,15 @@ export class StaticViewCatalog implements ViewCatalog {
       p.min_event_time >= begin && p.max_event_time < end);
     for (const p of retired) this.partitions.splice(this.partitions.indexOf(p), 1);
     return retired.length;
+  }
+
+  async threadStreams(processId: string): Promise<ThreadStream[]> {
+    return this.threads.get(processId) ?? [];
+  }
+
+  /** No block payloads here: parse_block() is tested over the real lakehouse. */
+  async readBlock(): Promise<undefined> {
+    return undefined;
   }
 
   private set(name: string): ViewSetInfo {
