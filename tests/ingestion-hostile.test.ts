@@ -118,7 +118,7 @@ describe('ingestion under many large bodies at once (postgres + file)', () => {
     const storage = storageMatrix.find((s) => s.name === 'postgres + file')!;
     const MB = 1024 * 1024;
     const it_ = await startIngestion(storage.metadata, storage.objects, {
-      MICROMEGAS_INGESTION_MAX_BODY_BYTES: String(4 * MB), MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES: String(7 * MB),
+      MICROMEGAS_INGESTION_MAX_BODY_BYTES: String(8 * MB), MICROMEGAS_INGESTION_MAX_INFLIGHT_BYTES: String(7 * MB),
     });
     const held: ClientRequest[] = [];
     try {
@@ -140,33 +140,72 @@ describe('ingestion under many large bodies at once (postgres + file)', () => {
         return { request, response, rest: body.subarray(split) };
       };
       const block = (size: number) => Buffer.from(cbor(sampleBlock(stream, { payload: { dependencies: randomBytes(10), objects: randomBytes(size) } })));
-      // three 1 MiB bodies under way at once: each would have reserved the 4 MiB cap (12 > 7 MiB) before
+      // three 1 MiB bodies under way at once: each would have reserved the 8 MiB cap before
       const small = [block(MB), block(MB), block(MB)].map((body) => chunked(body, 64 * 1024));
       small.forEach(({ request, rest }) => request.end(rest));
       for (const { response } of small) assert.equal((await response).status, 200);
-      // two 3 MiB bodies held mid-way; a third that pushes past 7 MiB is refused as it arrives
-      const big = [block(3 * MB), block(3 * MB)].map((body) => chunked(body, 3 * MB - 1024));
-      // (until the held bytes have reached the server, a third one still fits: it is then stored)
-      let stored = 0;
-      let refused: { status: number; text: string } | undefined;
-      while (refused === undefined) {
-        const third = chunked(block(3 * MB), 3 * MB);
-        third.request.end(third.rest);
-        const answer = await third.response;
-        if (answer.status === 200) stored++;
-        else refused = answer;
-      }
+      // a sender that announced its length holds its reservation, so the server's refusals of an 8 MiB
+      // probe report what it holds (see heldBytesReach) and nothing is let in without its turn
+      const keeperBody = block(512 * 1024);
+      const keeper = httpRequest(`${it_.url}/ingestion/insert_block`, {
+        method: 'POST', headers: { 'content-length': keeperBody.length, expect: '100-continue' },
+      });
+      held.push(keeper);
+      const kept = new Promise<number>((resolve, reject) => {
+        keeper.on('response', (r) => { r.resume(); resolve(r.statusCode!); });
+        keeper.on('error', reject);
+      });
+      await once(keeper, 'continue');
+      await heldBytesReach(it_.url, keeperBody.length, 8 * MB);
+      // two 3 MiB bodies held mid-way; once the server holds their bytes, a third that pushes past 7 MiB is refused as it arrives
+      const split = 3 * MB - 1024;
+      const big = [block(3 * MB), block(3 * MB)].map((body) => chunked(body, split));
+      await heldBytesReach(it_.url, keeperBody.length + 2 * split, 8 * MB);
+      const third = chunked(block(3 * MB), 3 * MB);
+      third.request.end(third.rest);
+      const refused = await third.response;
       assert.equal(refused.status, 503, refused.text);
       assert.equal(JSON.parse(refused.text).error, 'busy');
       big.forEach(({ request, rest }) => request.end(rest));
+      keeper.end(keeperBody);
       for (const { response } of big) assert.equal((await response).status, 200);
-      assert.equal(await count(it_.db, 'blocks'), 5 + stored);
+      assert.equal(await kept, 200);
+      const resent = chunked(block(3 * MB), 0);
+      resent.request.end(resent.rest);
+      assert.equal((await resent.response).status, 200, 'the resend gets in');
+      assert.equal(await count(it_.db, 'blocks'), 7);
     } finally {
       for (const request of held) request.destroy();
       await it_.close();
     }
   });
 });
+
+/**
+ * Waits until the server holds at least `bytes` of request bodies, as its own 503 says: while another
+ * body is in flight, a probe announcing more than the in-flight bound is refused at once, body unsent,
+ * with the bytes held. A probe that gets no such answer means nothing is held yet: it is dropped and tried again.
+ */
+async function heldBytesReach(url: string, bytes: number, probeBytes: number): Promise<void> {
+  for (;;) {
+    const seen = await new Promise<number>((resolve) => {
+      const probe = httpRequest(`${url}/ingestion/insert_block`, { method: 'POST', headers: { 'content-length': probeBytes } });
+      const letIn = setTimeout(() => { probe.destroy(); resolve(0); }, 200);
+      probe.on('response', (response) => {
+        clearTimeout(letIn);
+        let text = '';
+        response.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => {
+          probe.destroy();
+          resolve(Number(/busy: (\d+) bytes/.exec(text)?.[1] ?? 0));
+        });
+      });
+      probe.on('error', () => { clearTimeout(letIn); resolve(0); });
+      probe.flushHeaders();
+    });
+    if (seen >= bytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The diagonal of the matrix: each backend once. */
 const storages = storageMatrix.filter((s) => s.name === 'pglite + file' || s.name === 'postgres + s3');
