@@ -108,7 +108,7 @@ for (const storage of storageMatrix) {
       }
       // the same id for other content from many senders at once: still one row and one object, the first's
       const racing = await Promise.all([stream, other, stream, other].map((s, i) =>
-        post(it_.url, 'insert_block', cbor({ ...block, stream_id: s.stream_id, end_ticks: block.end_ticks + i + 1 }))));
+        post(it_.url, 'insert_block', cbor({ ...block, stream_id: s.stream_id, end_ticks: Number(block.end_ticks) + i + 1 }))));
       assert.deepEqual(racing.map((r) => r.status), [409, 409, 409, 409]);
       assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200, 'the original, resent');
       assert.deepEqual(await objectKeys(it_.os), keysBefore);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  BlockEncoder, encodeCbor, type Block, type MetricDescriptor, type ProcessInfo, type StreamInfo,
+  BlockEncoder, encodeCbor, type Block, type MetricDescriptor, type ProcessInfo, type StreamInfo, envelopeTicks,
 } from '@micromegas/wire';
 import { PerformanceTimebase, WallClock, type Pair, type TimeOrigin, type Timebase } from './clock.js';
 import { DeliveryQueue, Priority } from './queue.js';
@@ -156,9 +156,9 @@ export class Sink {
       stream_id: info.stream_id,
       process_id: info.process_id,
       begin_time: this.wall.rfc3339(beginTicks),
-      begin_ticks: beginTicks,
+      begin_ticks: envelopeTicks(beginTicks),
       end_time: this.wall.rfc3339(endTicks),
-      end_ticks: endTicks,
+      end_ticks: envelopeTicks(endTicks),
       payload: this.encoder.finish(),
       object_offset: this.offsets[stream]!,
       nb_objects: events,

@@ -196,6 +196,25 @@ export class ByteReader {
     return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
   }
 
+  /**
+   * A block's base tick: a zigzag varint of up to 64 bits, as a double. Ticks are integer
+   * nanoseconds held in doubles by the SDK, so after 52 days of uptime the folded value passes 2^53
+   * (and the tick itself after 104): it is read back as the same double the encoder wrote (the
+   * encoder's varint is exact for any integer double; its bits fall within the double's 53).
+   */
+  wideZigzag(): number {
+    let result = 0;
+    let mul = 1;
+    for (let k = 0; k < 10; k++) {
+      if (this.pos >= this.buf.length) this.fail('truncated varint');
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+      mul *= TWO_POW_7;
+    }
+    this.fail('varint longer than 64 bits');
+  }
+
   f64(): number {
     if (this.pos + 8 > this.buf.length) this.fail('truncated float64');
     const v = this.buf.readDoubleLE(this.pos);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { BlockEncoder } from './encoder.js';
 import { decodeBlockEvents, type WireEvent } from './events.js';
 import type { MetricDescriptor, SpanDescriptor } from './descriptors.js';
-import type { Properties } from './envelope.js';
+import { envelopeTicks, type Properties } from './envelope.js';
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const plain = { noNullPrototype: true } as const;
@@ -130,4 +130,22 @@ test('logs and properties given as UTF-8 bytes encode exactly as given as string
     }),
     { numRuns: 200 },
   );
+});
+
+test('ticks of a process up for months (past 2^53 ns, as the SDK keeps them in doubles) decode to the same doubles', () => {
+  const desc = { name: 'frame', target: 'game', filename: 'loop.ts', line: 12 };
+  const day = 86_400e9;
+  // 60 days: the tick is safe but its zigzag fold is not; 150 and 290 days: the tick itself is past 2^53.
+  for (const uptime of [60 * day, 150 * day + 6, 290 * day + 512]) {
+    const ticks = [uptime, uptime + 16, uptime + 1_000_000, uptime + 3_600e9];
+    const enc = new BlockEncoder(ticks[0]);
+    for (const t of ticks) enc.spanBegin(t, desc);
+    assert.deepStrictEqual(decodeBlockEvents(enc.finish()).map((e) => e.ticks), ticks, `uptime ${uptime}`);
+  }
+});
+
+test('envelope ticks are CBOR integers: numbers while safe, bigints beyond', () => {
+  assert.equal(envelopeTicks(2 ** 53 - 1), 2 ** 53 - 1);
+  assert.equal(envelopeTicks(2 ** 53 + 2), 2n ** 53n + 2n);
+  assert.equal(envelopeTicks(-(2 ** 60)), -(2n ** 60n));
 });

@@ -87,7 +87,7 @@ export function readBlockEvents(payload: BlockPayload, visitor: EventVisitor, co
   const { values, kinds } = decodeDependencies(payload.dependencies, context);
   const r = new ByteReader(uncompressSection(payload.objects, 'objects', context), 'objects', context);
   readVersion(r);
-  let ticks = r.zigzag();
+  let ticks = r.wideZigzag();
   let count = 0;
 
   const ref = (kind: number, what: string): Dependency => {

@@ -43,15 +43,26 @@ export interface BlockPayload {
   objects: Uint8Array;
 }
 
+/** Ticks in an envelope: an int64, sent as a CBOR integer (bigint once beyond doubles' exact range). */
+export type EnvelopeTicks = number | bigint;
+
+/**
+ * A tick (an integer double, as the SDK keeps them) as the envelope's CBOR integer: a number while
+ * safe, else a bigint (a float64 there would be refused: after 104 days of uptime, SDK ticks pass 2^53).
+ */
+export function envelopeTicks(ticks: number): EnvelopeTicks {
+  return Number.isSafeInteger(ticks) ? ticks : BigInt(ticks);
+}
+
 export interface Block {
   block_id: string;
   stream_id: string;
   process_id: string;
   /** RFC 3339 with nanoseconds, UTC. */
   begin_time: string;
-  begin_ticks: number;
+  begin_ticks: EnvelopeTicks;
   end_time: string;
-  end_ticks: number;
+  end_ticks: EnvelopeTicks;
   payload: BlockPayload;
   /** Index of this block's first object within its stream. */
   object_offset: number;
