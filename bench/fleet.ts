@@ -8,7 +8,7 @@
  *
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
  * (default 15), FLEET_METADATA (pglite,postgres), FLEET_CLIENTS (client processes, default 1),
- * FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
+ * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
  * FLEET_CPU_PROF (directory for the backend's V8 CPU profile).
  */
 import { fork } from 'node:child_process';
@@ -30,7 +30,8 @@ const CLIENTS = Number(env('FLEET_CLIENTS', '1'));
 const IDLE_MINUTES = Number(env('FLEET_IDLE_MINUTES', '10'));
 const CLI = env('FLEET_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.url)));
 const CPU_PROF = process.env['FLEET_CPU_PROF'];
-const DASHBOARD_PERIOD_MS = 3000;
+/** 0: no dashboard (what ingestion and maintenance cost alone). */
+const DASHBOARD_PERIOD_MS = 1000 * Number(env('FLEET_DASHBOARD_SECONDS', '3'));
 
 const MB = 1024 * 1024;
 const load = () => loadavg()[0]!.toFixed(1);
@@ -86,7 +87,7 @@ async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) =>
 
 async function fleetPoint(metadata: MetadataKind, processes: number) {
   return withBackend(metadata, async (backend) => {
-    const dashboard = startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS);
+    const dashboard = DASHBOARD_PERIOD_MS > 0 ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
     const partitions = objectWatcher(join(backend.objectsDir, 'views'), 5000);
     const rss: number[] = [];
     const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
@@ -107,7 +108,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const rssEnd = await backend.rssBytes();
     clearInterval(sampler);
     partitions.stop();
-    const board = await dashboard.stop();
+    const board = await dashboard?.stop() ?? { queryMs: [], freshnessMs: [], errors: [] };
     const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     const blocks = sum((r) => r.blocks);
     const latencies = reports.flatMap((r) => r.latenciesMs);
