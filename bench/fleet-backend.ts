@@ -5,33 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
+import { processCpuSeconds, rssBytes } from './proc-stats.js';
 
-/** Linux USER_HZ, the unit of /proc/<pid>/stat times. */
-const CLOCK_TICKS_PER_SECOND = 100;
 const START_TIMEOUT_MS = 120_000;
 
 export type MetadataKind = 'pglite' | 'postgres';
-
-/** utime + stime of a process, in seconds; 0 once it is gone. */
-export async function processCpuSeconds(pid: number): Promise<number> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
-async function rssBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
 
 /** Files under `dir`, recursively (the object store's temp directory excluded). */
 export async function listFiles(dir: string): Promise<string[]> {

@@ -8,12 +8,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testMetadataBackends } from '@micromegas/backend/lake/metadata/test-stores';
-import { testObjectBackends } from '@micromegas/backend/lake/object-store/test-stores';
 import type { ObjectStore } from '@micromegas/backend/lake/object-store/store';
 import { MaintenanceScheduler } from '@micromegas/backend/maintenance/scheduler/scheduler';
 import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
 import { recordEventMetrics } from '@micromegas/backend/maintenance/event-metrics';
-import { openCatalog, TelemetryWriter, type CatalogUnderTest } from './lakehouse-fixtures.js';
+import { openFileLake, type TelemetryWriter, type CatalogUnderTest } from './lakehouse-fixtures.js';
 
 /** Ten o'clock yesterday (an hour boundary): the ticks' windows are in the past. */
 const H = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000 + 10 * 3_600_000;
@@ -30,12 +29,7 @@ for (const metadataBackend of testMetadataBackends) {
     let close: () => Promise<void>;
     let lake: CatalogUnderTest;
     let writer: TelemetryWriter;
-    before(async () => {
-      const [db, os] = await Promise.all([metadataBackend.open(), testObjectBackends.find((b) => b.name === 'file')!.open()]);
-      lake = await openCatalog({ metadata: db.store, objects: os.store });
-      writer = new TelemetryWriter(db.store, os.store);
-      close = async () => { await lake.close(); await Promise.all([db.drop(), os.drop()]); };
-    });
+    before(async () => { ({ lake, writer, close } = await openFileLake(metadataBackend)); });
     after(async () => { await close(); });
 
     it('records telemetry for the work a game\'s block caused; idle ticks then record nothing and write only minute builds', async () => {

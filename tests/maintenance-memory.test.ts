@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { testMetadataBackends } from '@micromegas/backend/lake/metadata/test-stores';
-import { testObjectBackends } from '@micromegas/backend/lake/object-store/test-stores';
 import { MaintenanceScheduler } from '@micromegas/backend/maintenance/scheduler/scheduler';
 import { schedules } from '@micromegas/backend/maintenance/scheduler/schedules';
 import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
-import { openCatalog, TelemetryWriter, type CatalogUnderTest, type TestEvent } from './lakehouse-fixtures.js';
+import { openFileLake, type TelemetryWriter, type CatalogUnderTest, type TestEvent } from './lakehouse-fixtures.js';
 
 /** Past 2 min: the minute tick at 120 s merges the first minute. */
 const TICKS = 125;
@@ -33,12 +32,7 @@ for (const metadataBackend of testMetadataBackends) {
     let close: () => Promise<void>;
     let lake: CatalogUnderTest;
     let writer: TelemetryWriter;
-    before(async () => {
-      const [db, os] = await Promise.all([metadataBackend.open(), testObjectBackends.find((b) => b.name === 'file')!.open()]);
-      lake = await openCatalog({ metadata: db.store, objects: os.store });
-      writer = new TelemetryWriter(db.store, os.store);
-      close = async () => { await lake.close(); await Promise.all([db.drop(), os.drop()]); };
-    });
+    before(async () => { ({ lake, writer, close } = await openFileLake(metadataBackend)); });
     after(async () => { await close(); });
 
     it('keeps DuckDB\'s memory and the heap flat, and caches no file it read', async () => {
