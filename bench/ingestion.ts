@@ -8,7 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,13 +22,12 @@ import { openObjectStore } from '@micromegas/backend/lake/object-store/open';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
 import { generateApiKey } from '@micromegas/backend/auth/api-key';
+import { processCpuSeconds } from './proc-stats.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = 8;
 const FRAMES_PER_BLOCK = 600; // ten seconds at 60 frames/s
 const DISTINCT_PAYLOADS = 16;
-/** Linux USER_HZ, the unit of /proc/<pid>/stat times. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const frameSpans: SpanDescriptor[] = ['frame', 'update', 'physics', 'ai', 'render', 'present']
   .map((name, line) => ({ name, target: 'game::loop', filename: 'game.ts', line: 10 + line }));
@@ -136,17 +135,6 @@ function drive(url: string, processId: string, streamId: string, apiKey: string,
     child.on('error', reject);
     child.on('exit', (code) => { if (code !== 0) reject(new Error(`load process exited with ${code}`)); });
   });
-}
-
-/** utime + stime of a local process, from /proc (Linux), in seconds; 0 once it is gone. */
-async function processCpuSeconds(pid: number): Promise<number> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
 }
 
 async function registerStream(url: string, apiKey: string): Promise<{ processId: string; streamId: string }> {

@@ -14,12 +14,19 @@ import { selfTelemetryUrl } from '@micromegas/backend/service/self-telemetry-url
 
 /** At stop, ingestion gets this long to take the last blocks: the SDK must not hold the stop up. */
 const SHUTDOWN_TIMEOUT_MS = 2000;
+/**
+ * The backend's own telemetry is sealed every 10 s, not every second: under load the maintenance
+ * records something each second, and one block per stream a second of it would be objects and
+ * partitions of their own; a maintenance line 10 s late is no loss.
+ */
+const FLUSH_PERIOD_MS = 10_000;
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export const sdkSelfTelemetry: SelfTelemetry = {
   metrics: tracing,
   log: (level, target, msg) => tracing[level](target, msg),
+  processId: () => tracing.processId(),
   async shutdown() {
     await tracing.shutdown(SHUTDOWN_TIMEOUT_MS);
   },
@@ -43,7 +50,7 @@ export class SelfTelemetryStart {
     this.#url = selfTelemetryUrl(this.target, running);
     if (this.#url !== undefined) {
       const apiKey = this.target.kind === 'own-ingestion' ? { apiKey: this.ownKey } : {};
-      tracing.init({ exe: 'micromegas', url: this.#url, ...apiKey, properties: { roles: this.roles.join(','), version } });
+      tracing.init({ exe: 'micromegas', url: this.#url, flushPeriodMs: FLUSH_PERIOD_MS, ...apiKey, properties: { roles: this.roles.join(','), version } });
     }
   };
 }

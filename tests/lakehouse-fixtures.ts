@@ -15,6 +15,8 @@ import { insertBlock, insertProcess, insertStream } from '@micromegas/backend/la
 import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
 import type { Property } from '@micromegas/backend/lake/telemetry/records';
 import { createViewCatalog, type LakehouseCatalog, type ViewCatalogOptions } from '@micromegas/backend/views/lakehouse-catalog';
+import type { TestMetadataBackend } from '@micromegas/backend/lake/metadata/test-stores';
+import { testObjectBackends } from '@micromegas/backend/lake/object-store/test-stores';
 
 export type TestEvent =
   | { kind: 'log'; ticks: number; level: number; target: string; msg: string; properties?: Properties }
@@ -167,6 +169,19 @@ export async function openCatalog(options: Omit<ViewCatalogOptions, 'cacheDir'>)
     async close() {
       await catalog.close();
       await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh lake on `metadataBackend` and a file object store: its catalog and a writer; `close` drops it all. */
+export async function openFileLake(metadataBackend: TestMetadataBackend): Promise<{ lake: CatalogUnderTest; writer: TelemetryWriter; close(): Promise<void> }> {
+  const [db, os] = await Promise.all([metadataBackend.open(), testObjectBackends.find((b) => b.name === 'file')!.open()]);
+  const lake = await openCatalog({ metadata: db.store, objects: os.store });
+  return {
+    lake, writer: new TelemetryWriter(db.store, os.store),
+    async close() {
+      await lake.close();
+      await Promise.all([db.drop(), os.drop()]);
     },
   };
 }

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { encodeCbor } from '@micromegas/wire';
 import { runCli, startCli } from './cli-process.js';
 
 /** How long the backend may take to deliver, ingest and serve its first telemetry on a busy machine. */
@@ -34,6 +36,13 @@ async function eventually(gateway: string, sql: string, since: Date): Promise<Re
   }
 }
 
+function aProcess() {
+  return {
+    process_id: randomUUID(), exe: 'game', username: 'u', realname: 'u', computer: 'c', distro: 'linux', cpu_brand: 'cpu',
+    tsc_frequency: 1_000_000_000, start_time: new Date().toISOString(), start_ticks: 0, parent_process_id: '', properties: {},
+  };
+}
+
 async function withDataDir(test: (dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-self-telemetry-'));
   try {
@@ -52,6 +61,9 @@ describe('micromegas start: self-telemetry', () => {
       const ingestion = started.address('ingestion');
       assert.equal(started.lines.at(-1), `micromegas: self-telemetry to ${ingestion} (exe micromegas)`);
       const gateway = started.address('gateway');
+      // Maintenance records what it does for telemetry of other processes, not for its own alone.
+      const other = await fetch(`${ingestion}/ingestion/insert_process`, { method: 'POST', body: encodeCbor(aProcess()) });
+      assert.equal(other.status, 200, await other.text());
 
       const durations = await eventually(gateway, `
         SELECT DISTINCT property_get(properties, 'task') AS task, property_get(process_properties, 'roles') AS roles, unit

@@ -15,6 +15,17 @@ describe('GroupCommit', () => {
     assert.deepEqual(batches, [[0], [1], [2, 3, 4]]);
   });
 
+  it('with a minimum interval, holds the next batch back so that items arriving meanwhile go together', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number>(async (items) => { batches.push(items); return items.map(() => undefined); }, 100, 200);
+    await commit.write(0);
+    // Without the interval, 1 would be written alone at once (the writer is idle), then 2.
+    const one = commit.write(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([one, commit.write(2)]);
+    assert.deepEqual(batches, [[0], [1, 2]]);
+  });
+
   it('caps batches at maxBatch', async () => {
     const sizes: number[] = [];
     const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); return items.map(() => undefined); }, 3);

@@ -4,7 +4,8 @@
  * per batch instead of one per item (a large saving on PGlite). When a batch fails, its items are
  * retried one by one so that each caller gets its own outcome: one block of an unknown stream must
  * not fail the blocks that arrived with it. Each item gets its own result (`writeBatch` returns one
- * per item, in order).
+ * per item, in order). With `minIntervalMs`, a batch starts no sooner than that after the previous
+ * one started: a busy writer gathers bigger batches, an idle one still writes at once.
  */
 interface Waiter<T, R> {
   item: T;
@@ -15,10 +16,12 @@ interface Waiter<T, R> {
 export class GroupCommit<T, R = void> {
   #pending: Waiter<T, R>[] = [];
   #writing = false;
+  #lastStart = -Infinity;
 
   constructor(
     private readonly writeBatch: (items: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
+    private readonly minIntervalMs = 0,
   ) {}
 
   write(item: T): Promise<R> {
@@ -31,6 +34,9 @@ export class GroupCommit<T, R = void> {
   async #drain(): Promise<void> {
     this.#writing = true;
     while (this.#pending.length > 0) {
+      const wait = this.#lastStart + this.minIntervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#lastStart = performance.now();
       const batch = this.#pending.splice(0, this.maxBatch);
       try {
         const results = await this.writeBatch(batch.map((w) => w.item));

@@ -13,13 +13,13 @@ import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { ObjectStoreError } from '../lake/object-store/errors.js';
 import {
-  BlockConflictError, confirmResend, insertBlockRows, insertProcess, insertStream, storeBlockPayload, streamProcess,
-  UnknownProcessError, UnknownStreamError, type StoredBlock,
+  BlockConflictError, confirmResend, insertProcess, insertStream, storeBlockPayload, streamProcess,
+  UnknownProcessError, UnknownStreamError,
 } from '../lake/telemetry/write.js';
 import { BadEnvelopeError, IngestionBusyError, IngestionRequestError, UnknownReferenceError } from './errors.js';
 import { readBlock, readProcess, readStream } from './envelopes.js';
 import { RecentIds } from './recent-ids.js';
-import { GroupCommit } from './group-commit.js';
+import { blockRowsCommit } from './block-rows.js';
 
 export interface IngestionOptions {
   metadata: MetadataStore;
@@ -29,8 +29,6 @@ export interface IngestionOptions {
 
 /** How many streams' owners to remember: far more than the streams that send at once. */
 const KNOWN_STREAMS = 100_000;
-/** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
-const MAX_ROWS_PER_INSERT = 500;
 
 /** SQLSTATE class 22, data exception: the database refused a value, which a retry will not change. */
 const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
@@ -57,7 +55,7 @@ export function statusOf(err: FastifyError | Error): number {
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
   const { metadata, objects, maxBodyBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
-  const blockRows = new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
+  const blockRows = blockRowsCommit(metadata);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));

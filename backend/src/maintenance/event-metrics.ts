@@ -4,11 +4,12 @@
  * `micromegas start`).
  */
 import type { MetricsRecorder } from '../service/self-telemetry.js';
-import type { MaintenanceEvent } from './events.js';
+import { isWorthRecording, type MaintenanceEvent } from './events.js';
 
-/** An `onEvent` handler recording each task's work (count, rows, bytes) and duration. */
+/** An `onEvent` handler recording each task's work (count, rows, bytes) and duration; nothing for idle work. */
 export function recordEventMetrics(recorder: MetricsRecorder): (event: MaintenanceEvent) => void {
   return (e) => {
+    if (!isWorthRecording(e)) return;
     switch (e.kind) {
       case 'leadership':
         recorder.imetric('maintenance_leader', 'bool', e.leader ? 1 : 0);

@@ -4,8 +4,8 @@ import { tickLines, type MaintenanceEvent } from './events.js';
 
 const begin = new Date('2026-11-23T12:00:01Z');
 const end = new Date('2026-11-23T12:00:02Z');
-const materialize = (viewSet: string, partitions: number, rows: number): MaintenanceEvent =>
-  ({ kind: 'materialize', schedule: 'second', viewSet, begin, end, partitions, rows, seconds: 0.25 });
+const materialize = (viewSet: string, partitions: number, rows: number, quiet = false): MaintenanceEvent =>
+  ({ kind: 'materialize', schedule: 'second', viewSet, begin, end, partitions, rows, seconds: 0.25, quiet });
 
 test('a tick logs one line per schedule that built something (the every-second one at debug level), and nothing for up-to-date work', () => {
   const lines = tickLines([
@@ -23,4 +23,9 @@ test('a tick logs one line per schedule that built something (the every-second o
   assert.deepEqual(tickLines([minute, { kind: 'leadership', leader: true, election: 'lease' }]).map((l) => l.level), ['info', 'info'],
     'merges and leadership changes are worth a line at the default level');
   assert.deepEqual(tickLines([materialize('blocks', 0, 0), { kind: 'sweep', files: 0, seconds: 0 }]), []);
+});
+
+test('work on the backend\'s own telemetry alone logs nothing: logging it would make more of it', () => {
+  const minute = { ...materialize('measures', 1, 40, true), schedule: 'minute' } as MaintenanceEvent;
+  assert.deepEqual(tickLines([materialize('log_entries', 1, 9, true), minute]), []);
 });

@@ -12,9 +12,11 @@ export type MaintenanceEvent =
     kind: 'materialize'; schedule: ScheduleName; viewSet: string; begin: Date; end: Date;
     /** Partitions (re)built; 0 when the window was already up to date. */
     partitions: number;
-    /** Rows in the window's partitions afterwards. */
+    /** Rows in the window's partitions afterwards (0 when none was built). */
     rows: number;
     seconds: number;
+    /** The window held only the backend's own telemetry (or nothing): not worth telemetry of its own. */
+    quiet: boolean;
   }
   | { kind: 'sweep'; files: number; seconds: number }
   | { kind: 'retention'; report: RetentionReport; seconds: number }
@@ -51,6 +53,17 @@ export function formatEvent(e: MaintenanceEvent): string {
   }
 }
 
+/**
+ * Whether an event goes to the backend's own telemetry (log lines, metrics): not a task that did
+ * nothing, nor a materialization of a window that held only that telemetry — recording it would make
+ * new telemetry for the next tick to process, so that an idle server would never be idle.
+ */
+export function isWorthRecording(e: MaintenanceEvent): boolean {
+  if (e.kind === 'materialize') return e.partitions > 0 && !e.quiet;
+  if (e.kind === 'sweep') return e.files > 0;
+  return true;
+}
+
 /** A line of a tick's log, with how loud it is. */
 export interface TickLine {
   /** warn: a failed task (the next tick of its schedule retries it); debug: the every-second work. */
@@ -60,15 +73,17 @@ export interface TickLine {
 
 /**
  * A tick's log lines: one per schedule that built something (its view sets, partitions and rows),
- * one per other event; nothing for work that found everything up to date.
+ * one per other event; nothing for work that found everything up to date, nor for work on the
+ * backend's own telemetry alone (see `isWorthRecording`).
  */
 export function tickLines(events: readonly MaintenanceEvent[]): TickLine[] {
   const lines: TickLine[] = [];
   const built = new Map<ScheduleName, Extract<MaintenanceEvent, { kind: 'materialize' }>[]>();
   for (const e of events) {
+    if (!isWorthRecording(e)) continue;
     if (e.kind === 'materialize') {
-      if (e.partitions > 0) built.set(e.schedule, [...(built.get(e.schedule) ?? []), e]);
-    } else if (e.kind !== 'sweep' || e.files > 0) {
+      built.set(e.schedule, [...(built.get(e.schedule) ?? []), e]);
+    } else {
       lines.push({ level: e.kind === 'failed' ? 'warn' : 'info', text: formatEvent(e) });
     }
   }

@@ -38,6 +38,7 @@ export const role: Role = {
     const election = openLeaderElection(config.lake.metadata, metadata);
     const scheduler = new MaintenanceScheduler({
       election, catalog: lake.catalog, db: metadata, objects, settings, onEvent: recordEventMetrics(telemetry.metrics),
+      ownProcessId: () => telemetry.processId(),
       ...(lake.selector === undefined ? {} : { selector: lake.selector }),
     });
     const loop = startSchedulerLoop(scheduler, {

@@ -2,6 +2,7 @@ import { resolve, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MACROS } from './functions/macros.js';
 import { quoteString } from './sql/text.js';
+import { WITHOUT_FILE_CACHE } from './duckdb-memory.js';
 
 export interface LockdownOptions {
   /** Directories the engine reads Parquet partitions from (the lake's local cache); nothing else is reachable. */
@@ -24,6 +25,7 @@ export async function openLockedDuckDB(options: LockdownOptions): Promise<DuckDB
     ...(options.threads ? { threads: String(options.threads) } : {}),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
+    ...WITHOUT_FILE_CACHE,
   });
   const setup = await instance.connect();
   try {

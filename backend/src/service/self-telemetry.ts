@@ -16,6 +16,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export interface SelfTelemetry {
   readonly metrics: MetricsRecorder;
   log(level: LogLevel, target: string, msg: string): void;
+  /** The process id this telemetry is recorded under; undefined while it records nothing. */
+  processId(): string | undefined;
   /** Delivers what was recorded and stops; bounded in time, never rejects. */
   shutdown(): Promise<void>;
 }
@@ -24,5 +26,6 @@ export interface SelfTelemetry {
 export const noSelfTelemetry: SelfTelemetry = {
   metrics: { imetric() {}, fmetric() {} },
   log() {},
+  processId: () => undefined,
   async shutdown() {},
 };

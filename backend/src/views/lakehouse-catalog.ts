@@ -49,7 +49,8 @@ export class LakehouseCatalog implements ViewCatalog {
   private constructor(
     private readonly index: PartitionIndex,
     private readonly files: PartitionFiles,
-    private readonly writer: ParquetWriter,
+    /** Its DuckDB instance (sorting, compression, merges): what the maintenance holds in memory. */
+    readonly writer: ParquetWriter,
     readonly materializer: BlockMaterializer,
     sets: readonly MaterializedSet[],
     /** Names of the user-defined view sets, each after its source (the scheduler runs them last). */

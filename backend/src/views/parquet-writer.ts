@@ -13,6 +13,7 @@ import {
 } from '@duckdb/node-api';
 import type { StagedColumn, StagedTable } from '../etl/staged.js';
 import { MACROS } from '../query/functions/macros.js';
+import { WITHOUT_FILE_CACHE } from '../query/duckdb-memory.js';
 import { stagedRowCount } from '../etl/staged.js';
 
 const DUCKDB_TYPES: Record<StagedColumn['type'], DuckDBType> = { INTEGER, UINTEGER, DOUBLE, BIGINT, VARCHAR };
@@ -84,6 +85,7 @@ export class ParquetWriter {
       threads: String(options.threads ?? 2),
       memory_limit: options.memoryLimit ?? '1GB',
       autoinstall_known_extensions: 'false',
+      ...WITHOUT_FILE_CACHE,
     });
     // The query dialect's functions (property_get, make_histogram, …), for user views' SQL.
     const setup = await instance.connect();

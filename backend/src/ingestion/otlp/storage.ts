@@ -8,12 +8,13 @@ import type { MetadataStore } from '../../lake/metadata/store.js';
 import type { ObjectStore } from '../../lake/object-store/store.js';
 import { blockPayloadKey } from '../../lake/telemetry/payload.js';
 import {
-  insertBlockRows, insertProcess, insertStream, UnknownProcessError, UnknownStreamError, type StoredBlock,
+  insertProcess, insertStream, UnknownProcessError, UnknownStreamError, type StoredBlock,
 } from '../../lake/telemetry/write.js';
 import { encodeOtlpPayload, otlpFormat } from '../../lake/otlp/payload.js';
 import { signals, type Signal } from '../../lake/otlp/schema.js';
 import { RecentIds } from '../recent-ids.js';
-import { GroupCommit } from '../group-commit.js';
+import type { GroupCommit } from '../group-commit.js';
+import { blockRowsCommit } from '../block-rows.js';
 import { stampUnsetTimes, type AcceptedBlock } from './accept.js';
 import { blockIdOf, processRecordOf, streamIdOf } from './identity.js';
 
@@ -22,15 +23,13 @@ export const STREAM_TAGS: Record<Signal, string> = { logs: 'log', metrics: 'metr
 
 /** Processes and streams remembered as recorded: far more than send at once. */
 const KNOWN_IDS = 100_000;
-/** Block rows per INSERT: well under PostgreSQL's 65535 parameters. */
-const MAX_ROWS_PER_INSERT = 500;
 
 export class OtlpStorage {
   readonly #known = new RecentIds<true>(KNOWN_IDS);
   readonly #blockRows: GroupCommit<StoredBlock, boolean>;
 
   constructor(private readonly metadata: MetadataStore, private readonly objects: ObjectStore) {
-    this.#blockRows = new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT);
+    this.#blockRows = blockRowsCommit(metadata);
   }
 
   async store(signal: Signal, block: AcceptedBlock, receivedNs: bigint): Promise<void> {

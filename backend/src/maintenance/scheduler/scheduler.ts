@@ -17,6 +17,7 @@ import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
 import { deleteDueFiles } from '../../views/expired-files.js';
 import { rowsInWindow } from '../window-rows.js';
+import { windowActivity } from '../window-activity.js';
 import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
 export interface SchedulerDeps {
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   selector?: ProcessSelector;
   onEvent?: (event: MaintenanceEvent) => void;
   schedules?: readonly Schedule[];
+  /** The process id of the backend's own telemetry, when it records some (see ../window-activity.ts). */
+  ownProcessId?: () => string | undefined;
 }
 
 /** Tail sampling is configured but nothing runs its query. */
@@ -96,12 +99,14 @@ export class MaintenanceScheduler {
 
   async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
     const { begin, end } = windowOf(schedule, tick);
+    const activity = await windowActivity(this.deps.db, begin, end, this.deps.ownProcessId?.());
+    if (activity !== 'others' && schedule.onlyForOthers) return;
     for (const viewSet of schedule.viewSets) {
       const started = performance.now();
       try {
         const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
-        const rows = await rowsInWindow(this.deps.db, viewSet, begin, end);
-        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started) });
+        const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
+        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' });
       } catch (err) {
         emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
       }

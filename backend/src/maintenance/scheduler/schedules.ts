@@ -14,7 +14,8 @@
  *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
  * then what derives from them (log_stats from log_entries), then the user-defined views (each after
- * its source, see `withViewSets`). Expired files are swept every minute
+ * its source, see `withViewSets`). A second whose inserts are all the backend's own telemetry (or
+ * none) is left to the minute tick. Expired files are swept every minute
  * (their grace period is minutes long); retention and tail sampling run every hour.
  */
 export type ScheduleName = 'second' | 'minute' | 'hour' | 'day';
@@ -30,6 +31,11 @@ export interface Schedule {
   viewSets: readonly string[];
   /** Housekeeping after the view sets: deleting due expired files, retention, tail sampling. */
   chores: readonly Chore[];
+  /**
+   * Skips a window where no process but the backend itself inserted anything (the minute tick
+   * builds it): an idle server writes no partition a second for its own telemetry.
+   */
+  onlyForOthers?: boolean;
 }
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling';
@@ -38,7 +44,7 @@ export type Chore = 'sweep' | 'retention' | 'tail_sampling';
 const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats'];
 
 export const schedules: readonly Schedule[] = [
-  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: [] },
+  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: [], onlyForOthers: true },
   { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: ['sweep'] },
   { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
   { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },

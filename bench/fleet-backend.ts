@@ -1,0 +1,98 @@
+/**
+ * `micromegas start` (every role) as a child process of the fleet benchmark, with what it costs as
+ * /proc shows it: CPU time of the child plus, on PostgreSQL, of the backends serving it (found by
+ * application_name), RSS, and the objects it wrote (files under the lake's file:// store).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
+import { processCpuSeconds, rssBytes } from './proc-stats.js';
+
+const START_TIMEOUT_MS = 120_000;
+
+export type MetadataKind = 'pglite' | 'postgres';
+
+/** Files under `dir`, recursively (the object store's temp directory excluded). */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile() && !e.parentPath.includes('/.tmp')).map((e) => join(e.parentPath, e.name));
+}
+
+export interface Backend {
+  pid: number;
+  ingestionUrl: string;
+  flightsqlPort: number;
+  objectsDir: string;
+  /** CPU seconds so far: the child and, on PostgreSQL, its database backends. */
+  cpuSeconds(): Promise<number>;
+  rssBytes(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface BackendOptions {
+  cli: string;
+  metadata: MetadataKind;
+  dataDir: string;
+  /** Directory for a V8 CPU profile of the backend (written when it stops). */
+  cpuProfDir?: string;
+}
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const schema = `fleet_${randomBytes(4).toString('hex')}`;
+  const application = `micromegas-${schema}`;
+  const admin = options.metadata === 'postgres' ? new pg.Client({ connectionString: TEST_POSTGRES_URL }) : undefined;
+  await admin?.connect();
+  const env: Record<string, string> = {
+    MICROMEGAS_DATA_DIR: options.dataDir, MICROMEGAS_LOG_LEVEL: 'warn',
+    MICROMEGAS_INGESTION_PORT: '0', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
+    ...(admin ? { MICROMEGAS_SQL_CONNECTION_STRING: `${TEST_POSTGRES_URL}?application_name=${application}`, MICROMEGAS_SQL_SCHEMA: schema } : {}),
+  };
+  const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, options.cli, 'start'], { cwd: options.dataDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await addresses(child);
+  const dbPids = async () => admin === undefined ? [] : (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application])).rows.map((r) => r.pid);
+  return {
+    pid: child.pid!,
+    ...urls,
+    objectsDir: join(options.dataDir, 'objects'),
+    async cpuSeconds() {
+      const pids = [child.pid!, ...await dbPids()];
+      return (await Promise.all(pids.map(processCpuSeconds))).reduce((a, b) => a + b, 0);
+    },
+    rssBytes: () => rssBytes(child.pid!),
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+      if (admin) {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    },
+  };
+}
+
+/** Reads the child's start-up lines until the last one (self-telemetry) says it is ready. */
+function addresses(child: ChildProcess): Promise<{ ingestionUrl: string; flightsqlPort: number }> {
+  return new Promise((resolve, reject) => {
+    let ingestionUrl: string | undefined;
+    let flightsqlPort: number | undefined;
+    const timer = setTimeout(() => reject(new Error('micromegas start: no ready line in time')), START_TIMEOUT_MS);
+    child.once('exit', (code) => reject(new Error(`micromegas start exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      ingestionUrl ??= /ingestion\s+listening on (http:\/\/\S+)/.exec(line)?.[1];
+      const port = /flightsql\s+listening on grpc:\/\/[^:]+:(\d+)/.exec(line)?.[1];
+      if (port) flightsqlPort = Number(port);
+      if (line.includes('self-telemetry') && ingestionUrl && flightsqlPort) {
+        clearTimeout(timer);
+        resolve({ ingestionUrl, flightsqlPort });
+      }
+    });
+  });
+}

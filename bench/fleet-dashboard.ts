@@ -1,0 +1,53 @@
+/**
+ * What a dashboard asks every few seconds over FlightSQL, over the last 5 minutes: log counts by
+ * level (log_stats), frame time per 10 s (measures), the last errors (log_entries); and freshness:
+ * now − the newest log line visible.
+ */
+import { FlightSQLClient } from '@micromegas/flightsql-client';
+
+const RANGE_MS = 5 * 60_000;
+const PANELS: readonly string[] = [
+  'SELECT level, sum(count) AS n FROM log_stats GROUP BY level ORDER BY level',
+  `SELECT time_bucket(INTERVAL 10 second, time) AS t, avg(value) AS frame_ms, max(value) AS worst_ms
+     FROM measures WHERE name = 'frame_time' GROUP BY 1 ORDER BY 1`,
+  'SELECT time, process_id, target, msg FROM log_entries WHERE level <= 2 ORDER BY time DESC LIMIT 20',
+];
+const NEWEST_LOG = 'SELECT max(time) AS newest FROM log_entries';
+
+export interface DashboardReport {
+  queryMs: number[];
+  freshnessMs: number[];
+  errors: string[];
+}
+
+export function startDashboard(flightsqlPort: number, periodMs: number): { stop(): Promise<DashboardReport> } {
+  const client = new FlightSQLClient({ url: `grpc://127.0.0.1:${flightsqlPort}` });
+  const report: DashboardReport = { queryMs: [], freshnessMs: [], errors: [] };
+  let stopped = false;
+  const round = async () => {
+    const end = new Date();
+    const begin = new Date(end.getTime() - RANGE_MS);
+    for (const sql of PANELS) {
+      const started = performance.now();
+      await client.query(sql, begin, end);
+      report.queryMs.push(performance.now() - started);
+    }
+    const newest = (await client.query(NEWEST_LOG, new Date(Date.now() - 60_000), new Date(Date.now() + 1000))).getChild('newest')?.get(0) as Date | number | null | undefined;
+    if (newest !== null && newest !== undefined) report.freshnessMs.push(Date.now() - Number(newest));
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      const started = Date.now();
+      await round().catch((err: unknown) => { report.errors.push(err instanceof Error ? err.message : String(err)); });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, periodMs - (Date.now() - started))));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      client.close();
+      return report;
+    },
+  };
+}

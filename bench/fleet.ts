@@ -1,0 +1,187 @@
+/**
+ * Fleet soak: P simulated game processes at SDK defaults (one block per stream per second, three
+ * streams each) through the HTTP API into one `micromegas start` with every role, while a dashboard
+ * queries over FlightSQL every 3 s; on PGlite and on PostgreSQL. Prints what the backend sustains and
+ * what it costs per block and per event (CPU from /proc), ingest and query latency, freshness, RSS
+ * and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
+ * CPU and object writes minute by minute.
+ *
+ * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
+ * (default 15), FLEET_METADATA (pglite,postgres), FLEET_CLIENTS (client processes, default 1),
+ * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
+ * FLEET_CPU_PROF (directory for the backend's V8 CPU profile).
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listFiles, startBackend, type Backend, type MetadataKind } from './fleet-backend.js';
+import type { ClientJob, ClientReport } from './fleet-client.js';
+import { startDashboard } from './fleet-dashboard.js';
+import { EVENTS_PER_PROCESS_SECOND } from './fleet-blocks.js';
+
+const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
+const PROCESSES = env('FLEET_PROCESSES', '100,300').split(',').map(Number);
+const SECONDS = Number(env('FLEET_SECONDS', '60'));
+const WARMUP = Number(env('FLEET_WARMUP', '15'));
+const METADATA = env('FLEET_METADATA', 'pglite,postgres').split(',') as MetadataKind[];
+const CLIENTS = Number(env('FLEET_CLIENTS', '1'));
+const IDLE_MINUTES = Number(env('FLEET_IDLE_MINUTES', '10'));
+const CLI = env('FLEET_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.url)));
+const CPU_PROF = process.env['FLEET_CPU_PROF'];
+/** 0: no dashboard (what ingestion and maintenance cost alone). */
+const DASHBOARD_PERIOD_MS = 1000 * Number(env('FLEET_DASHBOARD_SECONDS', '3'));
+
+const MB = 1024 * 1024;
+const load = () => loadavg()[0]!.toFixed(1);
+const pct = (values: number[], p: number) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const ms = (v: number) => (Number.isNaN(v) ? '—' : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${v.toFixed(0)}`);
+
+/** Accumulates the paths ever seen under `dir`: written objects, even those deleted meanwhile. */
+function objectWatcher(dir: string, periodMs: number) {
+  const seen = new Set<string>();
+  let baseline = 0;
+  const scan = async () => { for (const path of await listFiles(dir)) seen.add(path); };
+  const timer = setInterval(() => void scan(), periodMs);
+  return {
+    async mark() { await scan(); baseline = seen.size; },
+    async written() { await scan(); return seen.size - baseline; },
+    stop() { clearInterval(timer); },
+  };
+}
+
+/** `onGo`: called when the whole fleet is registered and starts sending, 500 ms later. */
+function runClients(url: string, processes: number, onGo: () => void): Promise<ClientReport[]> {
+  const children = Array.from({ length: CLIENTS }, () => fork(fileURLToPath(new URL('./fleet-client.js', import.meta.url)), ['fleet-client'], { stdio: 'inherit' }));
+  const per = Math.ceil(processes / CLIENTS);
+  let registered = 0;
+  return Promise.all(children.map((child, c) => new Promise<ClientReport>((resolve, reject) => {
+    const job: ClientJob = { url, first: c * per, count: Math.max(0, Math.min(per, processes - c * per)), fleetSize: processes, warmupSeconds: WARMUP, seconds: SECONDS };
+    child.on('message', (message: { registered?: true } & ClientReport) => {
+      if (!message.registered) { resolve(message); return; }
+      // Every client starts its schedule together, once the whole fleet is registered.
+      if (++registered < CLIENTS) return;
+      for (const c of children) c.send({ goMs: Date.now() + 500 });
+      onGo();
+    });
+    child.on('exit', (code) => { if (code !== 0) reject(new Error(`fleet client exited with ${code}`)); });
+    child.send(job);
+  })));
+}
+
+async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-fleet-'));
+  const backend = await startBackend({ cli: CLI, metadata, dataDir, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}) });
+  try {
+    return await use(backend);
+  } finally {
+    await backend.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function fleetPoint(metadata: MetadataKind, processes: number) {
+  return withBackend(metadata, async (backend) => {
+    const dashboard = DASHBOARD_PERIOD_MS > 0 ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
+    const partitions = objectWatcher(join(backend.objectsDir, 'views'), 5000);
+    const rss: number[] = [];
+    const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
+    let go!: () => void;
+    const going = new Promise<void>((resolve) => { go = resolve; });
+    const clients = runClients(backend.ingestionUrl, processes, go);
+    // The measured window opens after the warm-up, as the clients' does.
+    await going;
+    await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
+    await partitions.mark();
+    const cpu0 = await backend.cpuSeconds();
+    const t0 = performance.now();
+    const rssStart = await backend.rssBytes();
+    const reports = await clients;
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = (await backend.cpuSeconds()) - cpu0;
+    const partitionFiles = await partitions.written();
+    const rssEnd = await backend.rssBytes();
+    clearInterval(sampler);
+    partitions.stop();
+    const board = await dashboard?.stop() ?? { queryMs: [], freshnessMs: [], errors: [] };
+    const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+    const blocks = sum((r) => r.blocks);
+    const latencies = reports.flatMap((r) => r.latenciesMs);
+    return {
+      metadata, processes,
+      'ev/s offered': `${((processes * EVENTS_PER_PROCESS_SECOND) / 1000).toFixed(0)} k`,
+      'ev/s done': `${(sum((r) => r.events) / seconds / 1000).toFixed(0)} k`,
+      'blocks/s': (blocks / seconds).toFixed(0),
+      'backend cores': (cpu / seconds).toFixed(2),
+      'ms CPU/block': ((cpu * 1000) / blocks).toFixed(2),
+      'µs CPU/event': ((cpu * 1e6) / sum((r) => r.events)).toFixed(2),
+      'procs/core': ((blocks / 3) / cpu).toFixed(0),
+      'ingest p50/p99 ms': `${ms(pct(latencies, 50))} / ${ms(pct(latencies, 99))}`,
+      'query p50/p90 ms': `${ms(pct(board.queryMs, 50))} / ${ms(pct(board.queryMs, 90))}`,
+      'fresh p50/p90/max ms': `${ms(pct(board.freshnessMs, 50))} / ${ms(pct(board.freshnessMs, 90))} / ${ms(Math.max(...board.freshnessMs))}`,
+      'RSS MB start→max→end': `${(rssStart / MB).toFixed(0)}→${(Math.max(...rss) / MB).toFixed(0)}→${(rssEnd / MB).toFixed(0)}`,
+      'objects/s': ((blocks + partitionFiles) / seconds).toFixed(0),
+      'partition files/s': (partitionFiles / seconds).toFixed(1),
+      'client cores': (sum((r) => r.cpuSeconds) / seconds).toFixed(2),
+      'late/failed': `${sum((r) => r.lateSends)}/${sum((r) => r.failures)}`,
+      'query errors': board.errors.length === 0 ? '' : `${board.errors.length}: ${board.errors[0]!.slice(0, 60)}`,
+      load: load(),
+    };
+  });
+}
+
+async function idle(metadata: MetadataKind) {
+  return withBackend(metadata, async (backend) => {
+    // A minute to settle (start-up, leadership, the first ticks) before the baseline.
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    const objects = objectWatcher(backend.objectsDir, 10_000);
+    await objects.mark();
+    const cpu0 = await backend.cpuSeconds();
+    const rss0 = await backend.rssBytes();
+    const t0 = performance.now();
+    const rows = [];
+    for (let minute = 1; minute <= IDLE_MINUTES; minute++) {
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      const seconds = (performance.now() - t0) / 1000;
+      rows.push({
+        metadata, minute,
+        'RSS MB': ((await backend.rssBytes()) / MB).toFixed(0),
+        'CPU % (since start)': ((100 * ((await backend.cpuSeconds()) - cpu0)) / seconds).toFixed(1),
+        'objects written/min (since start)': (((await objects.written()) * 60) / seconds).toFixed(1),
+        load: load(),
+      });
+      console.log(JSON.stringify(rows.at(-1)));
+    }
+    objects.stop();
+    return { rss0, rows };
+  });
+}
+
+export async function run(): Promise<void> {
+  console.log(`backend: ${CLI}`);
+  if (env('FLEET_MODE', 'load') === 'idle') {
+    for (const metadata of METADATA) {
+      const { rss0, rows } = await idle(metadata);
+      console.log(`\nIdle ${metadata}: RSS ${(rss0 / MB).toFixed(0)} MB one minute after start, then:`);
+      console.table(rows);
+    }
+    return;
+  }
+  console.log(`Fleet: ${EVENTS_PER_PROCESS_SECOND} events/process/s in 3 blocks (60 fps × 6 nested spans, 3 measures/frame, 3 logs/s); `
+    + `${WARMUP} s warm-up then ${SECONDS} s measured; ${CLIENTS} client process(es); dashboard every ${DASHBOARD_PERIOD_MS / 1000} s`);
+  const rows = [];
+  for (const metadata of METADATA) {
+    for (const processes of PROCESSES) {
+      rows.push(await fleetPoint(metadata, processes));
+      console.log(JSON.stringify(rows.at(-1)));
+    }
+  }
+  console.table(rows);
+  console.log('backend cores: CPU of `micromegas start` (+ its PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
+    + 'objects/s = blocks accepted + new partition files; late = sends the client itself issued > 200 ms late');
+}
