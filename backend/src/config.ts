@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { MetadataStoreOptions } from './lake/metadata/open.js';
 import type { S3Options } from './lake/object-store/open.js';
 import type { SpillOptions } from './lake/spill-dirs.js';
+import type { QueryLimits } from './query/workers/worker-engine.js';
 
 export interface ListenAddress {
   host: string;
@@ -34,10 +35,8 @@ export interface Config {
      */
     spill: SpillOptions;
   };
-  query: {
-    /** DuckDB's memory bound for the query engine (e.g. 2GB, 512MiB); a query over it fails. */
-    memoryLimit: string;
-  };
+  /** Bounds of client queries (see query/workers/worker-engine.ts). */
+  query: QueryLimits;
   ingestion: ListenAddress & {
     /** Largest request body accepted; larger gets 413. */
     maxBodyBytes: number;
@@ -199,6 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     query: {
       memoryLimit: memorySize(env, 'MICROMEGAS_QUERY_MEMORY_LIMIT', '2GB'),
+      concurrency: integer(env, 'MICROMEGAS_QUERY_CONCURRENCY', 2, 1, 256),
+      maxQueue: integer(env, 'MICROMEGAS_QUERY_QUEUE', 64, 0, 100_000),
+      timeoutMs: 1000 * integer(env, 'MICROMEGAS_QUERY_TIMEOUT_SECONDS', 300, 1, 7 * 24 * 3600),
     },
     ingestion: {
       host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',

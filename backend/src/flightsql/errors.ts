@@ -18,6 +18,8 @@ const QUERY_STATUS: Record<QueryErrorCode, status> = {
   not_found: status.NOT_FOUND,
   internal: status.INTERNAL,
   cancelled: status.CANCELLED,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  resource_exhausted: status.RESOURCE_EXHAUSTED,
 };
 
 /** The gRPC status a failure travels as; the message is the engine's own words, without server paths. */

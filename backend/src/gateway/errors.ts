@@ -8,6 +8,8 @@ const HTTP_STATUS: Record<QueryErrorCode, number> = {
   not_found: 404,
   cancelled: 499,
   internal: 500,
+  deadline_exceeded: 504,
+  resource_exhausted: 429,
 };
 
 /**

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../lake/object-store/store.js';
 import { createQueryEngine, type QueryEngineConfig } from './duckdb-engine.js';
 import type { QueryEngine } from './engine.js';
 import type { SpillOptions } from '../lake/spill-dirs.js';
+import { createWorkerEngine, type QueryLimits } from './workers/worker-engine.js';
 import { createViewCatalog, defaultSpill, type LakehouseCatalog, type ViewCatalogOptions } from '../views/lakehouse-catalog.js';
 
 /**
@@ -27,6 +28,11 @@ export interface LakehouseOptions {
   engine?: Omit<Partial<QueryEngineConfig>, 'catalog' | 'allowedDirs' | 'spill'>;
   /** Where the catalog's writer and the engine spill, each in a folder of its own (default: next to cacheDir). */
   spill?: SpillOptions;
+  /**
+   * Bounds of the queries clients send: statements then run in worker processes (workers/worker-engine.ts)
+   * with memory, time and admission bounds. Without, they run in this process (system queries, tests).
+   */
+  limits?: QueryLimits;
   /** Told about corrupt blocks that builds skip. */
   onSkippedBlock?: ViewCatalogOptions['onSkippedBlock'];
 }
@@ -39,7 +45,9 @@ export async function openLakehouse(options: LakehouseOptions): Promise<Lakehous
   try {
     // Partitions of a file:// lake are read in place; remote ones come through the cache.
     const allowedDirs = objects instanceof FileObjectStore ? [cacheDir, objects.root] : [cacheDir];
-    const engine = await createQueryEngine({ ...options.engine, catalog, allowedDirs, spill });
+    const engine = options.limits
+      ? await createWorkerEngine({ ...options.engine, catalog, allowedDirs, spill, limits: options.limits })
+      : await createQueryEngine({ ...options.engine, catalog, allowedDirs, spill });
     return {
       catalog,
       engine,

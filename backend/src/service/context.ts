@@ -85,7 +85,7 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         const store = await this.metadata();
         return openLakehouse({
           metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes, spill: config.lake.spill,
-          engine: { memoryLimit: config.query.memoryLimit }, onSkippedBlock: this.skippedBlocks,
+          limits: config.query, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
     },
