@@ -9,6 +9,8 @@ export interface Lease {
 
 interface Slot {
   worker: Promise<QueryWorker> | undefined;
+  /** The worker once started, while it runs. */
+  live: QueryWorker | undefined;
   load: number;
 }
 
@@ -19,6 +21,7 @@ interface Slot {
  */
 export class Lane {
   readonly #slots: Slot[];
+  #closed = false;
   readonly #queue: { resolve: (slot: Slot) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(
@@ -28,7 +31,7 @@ export class Lane {
     private readonly perWorker: number,
     private readonly maxQueue: number,
   ) {
-    this.#slots = Array.from({ length: workers }, () => ({ worker: undefined, load: 0 }));
+    this.#slots = Array.from({ length: workers }, () => ({ worker: undefined, live: undefined, load: 0 }));
   }
 
   /** Statements waiting for a worker now. */
@@ -38,7 +41,9 @@ export class Lane {
 
   async acquire(signal: AbortSignal): Promise<Lease> {
     signal.throwIfAborted();
-    let slot = this.#slots.find((s) => s.load < this.perWorker);
+    // A running worker first: a statement should not wait for a process to start when one is ready.
+    const free = this.#slots.filter((s) => s.load < this.perWorker);
+    let slot = free.find((s) => s.live?.alive) ?? free[0];
     if (slot) slot.load += 1;
     else slot = await this.#wait(signal); // counted by #handOver
     let released = false;
@@ -56,12 +61,19 @@ export class Lane {
     }
   }
 
+  /** Starts every worker now rather than on first use. */
+  async start(): Promise<void> {
+    await Promise.all(this.#slots.map((slot) => this.#worker(slot)));
+  }
+
   /** Closes the idle workers (server shutdown: statements have ended). */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const waiting of this.#queue.splice(0)) waiting.reject(new QueryError('cancelled', 'the query engine is closing'));
     await Promise.all(this.#slots.map(async (slot) => {
       const worker = await slot.worker?.catch(() => undefined);
       slot.worker = undefined;
+      slot.live = undefined;
       await worker?.close();
     }));
   }
@@ -71,7 +83,18 @@ export class Lane {
     const live = current?.then((worker) => (worker.alive ? worker : undefined), () => undefined);
     const opening = (live ?? Promise.resolve(undefined)).then((worker) => worker ?? this.open());
     slot.worker = opening;
-    return opening;
+    return opening.then((worker) => {
+      if (slot.live !== worker) {
+        slot.live = worker;
+        // A worker that dies (killed, out of memory) is replaced at once, not by the next statement's wait.
+        void worker.exited.then(() => {
+          if (this.#closed || slot.live !== worker) return;
+          slot.live = undefined;
+          this.#worker(slot).catch(() => {}); // a failed start is retried by the next statement
+        });
+      }
+      return worker;
+    });
   }
 
   #wait(signal: AbortSignal): Promise<Slot> {

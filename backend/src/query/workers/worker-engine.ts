@@ -38,6 +38,8 @@ export interface WorkerEngineConfig {
   threads?: number | undefined;
   spill?: SpillOptions | undefined;
   adminFunctions?: boolean;
+  /** Start every worker before answering (the first statements then wait for no process start); default: on first use. */
+  startWorkers?: boolean;
 }
 
 /** The express worker: small statements, several at once, a small bound of its own. */
@@ -48,7 +50,16 @@ const KILL_GRACE_MS = 1000;
 const MIN_HEADROOM_BYTES = 512 * 1024 ** 2;
 
 export async function createWorkerEngine(config: WorkerEngineConfig): Promise<QueryEngine> {
-  return new WorkerQueryEngine(config, await LightStatements.open());
+  const engine = new WorkerQueryEngine(config, await LightStatements.open());
+  if (config.startWorkers) {
+    try {
+      await engine.start();
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
+  return engine;
 }
 
 class WorkerQueryEngine implements QueryEngine {
@@ -88,6 +99,10 @@ class WorkerQueryEngine implements QueryEngine {
       run.statement.cancel();
       throw run.explain(error);
     }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.#heavy.start(), this.#express.start()]);
   }
 
   async close(): Promise<void> {

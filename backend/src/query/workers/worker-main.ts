@@ -7,7 +7,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { createQueryEngine } from '../duckdb-engine.js';
-import type { QueryEngine, QueryOptions } from '../engine.js';
+import { QueryError, type QueryEngine, type QueryOptions } from '../engine.js';
 import {
   batchBytes, fromWireError, readSchema, schemaBytes, toWireError, type FromWorker, type ToWorker, type WireOptions, type WorkerInit,
 } from './protocol.js';
@@ -59,6 +59,8 @@ async function serve(message: Extract<ToWorker, { type: 'schema' | 'query' }>): 
       await credit(state, id, batch);
       if (state.abort.signal.aborted) break; // leaving the loop closes the engine's stream
     }
+    // Given up while waiting for the server to take a batch: fails as an interrupted statement does.
+    if (state.abort.signal.aborted) throw new QueryError('cancelled', 'the query was cancelled');
     send({ type: 'end', id });
   } catch (error) {
     send({ type: 'error', id, error: toWireError(error) });

@@ -102,6 +102,9 @@ export class QueryWorker {
   readonly #statements = new Map<number, WorkerStatement>();
   #nextId = 0;
   #exited = false;
+  #onExit: () => void = () => {};
+  /** Resolves when the process has ended, whatever ended it. */
+  readonly exited = new Promise<void>((resolve) => { this.#onExit = resolve; });
   /** Why the worker was killed, when the server killed it: what its statements fail with. */
   #killedFor: Error | undefined;
 
@@ -190,6 +193,7 @@ export class QueryWorker {
 
   #exit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exited = true;
+    this.#onExit();
     const error = this.#killedFor ?? new QueryError('internal',
       `the query worker ended (${signal ?? `exit ${code}`}) while running the statement: it may have gone over its memory bound ` +
       `(${Math.round(this.dataBytes / 1024 / 1024)} MiB)`);
