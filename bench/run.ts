@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   query: () => import('./query.js'),
   flightsql: () => import('./flightsql.js'),
   perfetto: () => import('./perfetto.js'),
+  'query-resources': () => import('./query-resources.js'),
 };
 
 const wanted = process.argv.slice(2);
