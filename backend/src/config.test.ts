@@ -38,7 +38,8 @@ describe('loadConfig', () => {
     assert.deepEqual(config.gateway, { host: '127.0.0.1', port: 8000 });
     assert.equal(config.lake.cacheDir, resolve('/var/lib/mm', 'cache'));
     assert.equal(config.lake.cacheMaxBytes, 1024 ** 3);
-    assert.equal(config.query.memoryLimit, '2GB');
+    assert.deepEqual(config.query, { memoryLimit: '2GB', concurrency: 2, maxQueue: 64, timeoutMs: 300_000 });
+    assert.deepEqual(config.lake.spill, { root: resolve('/var/lib/mm', 'spill'), maxSize: undefined });
   });
 
   it('reads the query side from the environment', () => {
@@ -50,12 +51,17 @@ describe('loadConfig', () => {
       MICROMEGAS_LAKE_CACHE_DIR: '/tmp/mm-cache',
       MICROMEGAS_LAKE_CACHE_BYTES: '268435456',
       MICROMEGAS_QUERY_MEMORY_LIMIT: '512MiB',
+      MICROMEGAS_SPILL_MAX_SIZE: '20GB',
+      MICROMEGAS_QUERY_CONCURRENCY: '3',
+      MICROMEGAS_QUERY_QUEUE: '0',
+      MICROMEGAS_QUERY_TIMEOUT_SECONDS: '30',
     });
     assert.deepEqual(config.flightsql, { host: '127.0.0.1', port: 0 });
     assert.deepEqual(config.gateway, { host: '0.0.0.0', port: 8080 });
     assert.equal(config.lake.cacheDir, '/tmp/mm-cache');
     assert.equal(config.lake.cacheMaxBytes, 268435456);
-    assert.equal(config.query.memoryLimit, '512MiB');
+    assert.deepEqual(config.query, { memoryLimit: '512MiB', concurrency: 3, maxQueue: 0, timeoutMs: 30_000 });
+    assert.equal(config.lake.spill.maxSize, '20GB');
   });
 
   it('names the variable and what it expects for a bad value', () => {

@@ -8,6 +8,8 @@ import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MetadataStoreOptions } from './lake/metadata/open.js';
 import type { S3Options } from './lake/object-store/open.js';
+import type { SpillOptions } from './lake/spill-dirs.js';
+import type { QueryLimits } from './query/workers/worker-engine.js';
 
 export interface ListenAddress {
   host: string;
@@ -27,11 +29,14 @@ export interface Config {
     cacheDir: string;
     /** Bound of that cache; least recently used files are evicted first. */
     cacheMaxBytes: number;
+    /**
+     * Where DuckDB engines (query engine, Parquet writers) spill, each in a folder of its own
+     * (`<data>/spill/<pid>-<engine>-<n>`), and the bound of each folder (DuckDB's default when unset).
+     */
+    spill: SpillOptions;
   };
-  query: {
-    /** DuckDB's memory bound for the query engine (e.g. 2GB, 512MiB); a query over it fails. */
-    memoryLimit: string;
-  };
+  /** Bounds of client queries (see query/workers/worker-engine.ts). */
+  query: QueryLimits;
   ingestion: ListenAddress & {
     /** Largest request body accepted; larger gets 413. */
     maxBodyBytes: number;
@@ -96,8 +101,12 @@ function port(env: Env, name: string, fallback: number): number {
 
 /** A size as DuckDB's memory_limit takes it: a number and a unit (KB, MB, GB, TB or KiB … TiB). */
 function memorySize(env: Env, name: string, fallback: string): string {
+  return optionalMemorySize(env, name) ?? fallback;
+}
+
+function optionalMemorySize(env: Env, name: string): string | undefined {
   const raw = text(env, name);
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return undefined;
   if (!/^\d+(\.\d+)?\s*([KMGT]i?B)$/i.test(raw)) throw new ConfigError(name, raw, 'a size such as 2GB or 512MiB');
   return raw;
 }
@@ -185,9 +194,13 @@ export function loadConfig(env: Env = process.env): Config {
       },
       cacheDir: resolve(text(env, 'MICROMEGAS_LAKE_CACHE_DIR') ?? join(dataDir, 'cache')),
       cacheMaxBytes: integer(env, 'MICROMEGAS_LAKE_CACHE_BYTES', 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
+      spill: { root: join(dataDir, 'spill'), maxSize: optionalMemorySize(env, 'MICROMEGAS_SPILL_MAX_SIZE') },
     },
     query: {
       memoryLimit: memorySize(env, 'MICROMEGAS_QUERY_MEMORY_LIMIT', '2GB'),
+      concurrency: integer(env, 'MICROMEGAS_QUERY_CONCURRENCY', 2, 1, 256),
+      maxQueue: integer(env, 'MICROMEGAS_QUERY_QUEUE', 64, 0, 100_000),
+      timeoutMs: 1000 * integer(env, 'MICROMEGAS_QUERY_TIMEOUT_SECONDS', 300, 1, 7 * 24 * 3600),
     },
     ingestion: {
       host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',

@@ -20,11 +20,12 @@ export interface MaintenanceLake {
 export async function openMaintenanceLake(context: ServiceContext, options: { cacheDir: string; tailSamplingSql?: string | undefined }): Promise<MaintenanceLake> {
   const metadata = await context.metadata();
   const objects = context.objects();
+  const { spill } = context.config.lake;
   if (options.tailSamplingSql === undefined) {
     await mkdir(options.cacheDir, { recursive: true });
-    const catalog = await createViewCatalog({ metadata, objects, cacheDir: options.cacheDir, onSkippedBlock: context.skippedBlocks });
+    const catalog = await createViewCatalog({ metadata, objects, cacheDir: options.cacheDir, spill, onSkippedBlock: context.skippedBlocks });
     return { catalog, selector: undefined, close: () => catalog.close() };
   }
-  const lake = await openLakehouse({ metadata, objects, cacheDir: options.cacheDir, engine: { adminFunctions: false }, onSkippedBlock: context.skippedBlocks });
+  const lake = await openLakehouse({ metadata, objects, cacheDir: options.cacheDir, spill, engine: { adminFunctions: false }, onSkippedBlock: context.skippedBlocks });
   return { catalog: lake.catalog, selector: queryProcessSelector(lake.engine, options.tailSamplingSql), close: () => lake.close() };
 }

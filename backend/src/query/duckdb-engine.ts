@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { claimSpillDir, type SpillDir, type SpillOptions } from '../lake/spill-dirs.js';
 import type { ViewCatalog, ViewSetInfo } from '../views/catalog.js';
 import { ColumnHints } from './arrow/column-hints.js';
 import { arrowSchema, recordBatches } from './arrow/record-batches.js';
@@ -12,10 +13,12 @@ import { rewriteQuery } from './rewrite/rewrite.js';
 import { loadTemplates, type Templates } from './rewrite/templates.js';
 import { ParseCache } from './sql/parse-cache.js';
 
-export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowedDirs'>> {
+export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowedDirs' | 'spill'>> {
   catalog: ViewCatalog;
   /** Directories partition files live in (the lake's local cache); queries can read nothing else. */
   allowedDirs: readonly string[];
+  /** Where the engine spills (a folder of its own is claimed under the root); no spilling without. */
+  spill?: SpillOptions;
   /** Whether materialize_partitions() / retire_partitions() may run (default true). */
   adminFunctions?: boolean;
 }
@@ -25,14 +28,20 @@ export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowe
  * connection (queries run concurrently), is rewritten over the catalog, and streams Arrow batches.
  */
 export async function createQueryEngine(config: QueryEngineConfig): Promise<QueryEngine> {
-  const instance = await openLockedDuckDB({
-    allowedDirs: config.allowedDirs,
-    memoryLimit: config.memoryLimit ?? '2GB',
-    threads: config.threads,
-    spillDir: config.spillDir,
-  });
-  const templates = await withConnection(instance, loadTemplates);
-  return new DuckDBQueryEngine(instance, config, templates);
+  const spill = config.spill ? await claimSpillDir(config.spill, 'query') : undefined;
+  try {
+    const instance = await openLockedDuckDB({
+      allowedDirs: config.allowedDirs,
+      memoryLimit: config.memoryLimit ?? '2GB',
+      threads: config.threads,
+      spill,
+    });
+    const templates = await withConnection(instance, loadTemplates);
+    return new DuckDBQueryEngine(instance, config, templates, spill);
+  } catch (err) {
+    await spill?.remove();
+    throw err;
+  }
 }
 
 class DuckDBQueryEngine implements QueryEngine {
@@ -42,6 +51,7 @@ class DuckDBQueryEngine implements QueryEngine {
     private readonly instance: DuckDBInstance,
     private readonly config: QueryEngineConfig,
     private readonly templates: Templates,
+    private readonly spill: SpillDir | undefined,
   ) {}
 
   async schema(sql: string, options: QueryOptions = {}): Promise<Schema> {
@@ -86,6 +96,7 @@ class DuckDBQueryEngine implements QueryEngine {
 
   async close(): Promise<void> {
     this.instance.closeSync();
+    await this.spill?.remove();
   }
 
   private context(connection: DuckDBConnection, options: QueryOptions, planOnly: boolean): SourceContext {

@@ -32,7 +32,12 @@ export interface QueryEngine {
   close(): Promise<void>;
 }
 
-export type QueryErrorCode = 'invalid_argument' | 'permission_denied' | 'not_found' | 'internal' | 'cancelled';
+export type QueryErrorCode =
+  | 'invalid_argument' | 'permission_denied' | 'not_found' | 'internal' | 'cancelled'
+  /** The statement ran past the server's statement timeout. */
+  | 'deadline_exceeded'
+  /** The server is busy (its queue of statements is full): retry later. */
+  | 'resource_exhausted';
 
 /** Typed engine error: `code` maps to a gRPC status / HTTP status, `message` is the engine's own words. */
 export class QueryError extends Error {

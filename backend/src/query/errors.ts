@@ -33,3 +33,17 @@ export function toQueryError(error: unknown, sql: string, rewritten = false): Qu
   const code = (kind ? CODES[kind] : undefined) ?? (message.startsWith('INTERRUPT') ? 'cancelled' : 'internal');
   return new QueryError(code, message, sql, { cause: error });
 }
+
+/**
+ * An absolute file path of two segments or more, not part of a URL, a relative path or a ratio:
+ * where DuckDB and the filesystem name the files they failed on (partitions, spill files).
+ */
+const ABSOLUTE_PATH = /(?<![\w:/.~-])\/(?:[^\s/'"`]+\/)+[^\s/'"`,;:)\]]*/g;
+
+/**
+ * A failure's message as a query client sees it: without the server's file paths, which say where
+ * the server keeps its data. The full message still goes to the server's own log.
+ */
+export function withoutServerPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '<server path>');
+}

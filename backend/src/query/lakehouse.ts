@@ -4,7 +4,9 @@ import { FileObjectStore } from '../lake/object-store/file.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { createQueryEngine, type QueryEngineConfig } from './duckdb-engine.js';
 import type { QueryEngine } from './engine.js';
-import { createViewCatalog, type LakehouseCatalog, type ViewCatalogOptions } from '../views/lakehouse-catalog.js';
+import type { SpillOptions } from '../lake/spill-dirs.js';
+import { createWorkerEngine, type QueryLimits } from './workers/worker-engine.js';
+import { createViewCatalog, defaultSpill, type LakehouseCatalog, type ViewCatalogOptions } from '../views/lakehouse-catalog.js';
 
 /**
  * The query side of the lake: the view catalog (just-in-time materialization) and the locked-down
@@ -23,7 +25,14 @@ export interface LakehouseOptions {
   cacheDir: string;
   maxCacheBytes?: number;
   /** Engine settings beyond what the catalog decides (memory bound, admin functions). */
-  engine?: Omit<Partial<QueryEngineConfig>, 'catalog' | 'allowedDirs'>;
+  engine?: Omit<Partial<QueryEngineConfig>, 'catalog' | 'allowedDirs' | 'spill'>;
+  /** Where the catalog's writer and the engine spill, each in a folder of its own (default: next to cacheDir). */
+  spill?: SpillOptions;
+  /**
+   * Bounds of the queries clients send: statements then run in worker processes (workers/worker-engine.ts)
+   * with memory, time and admission bounds. Without, they run in this process (system queries, tests).
+   */
+  limits?: QueryLimits;
   /** Told about corrupt blocks that builds skip. */
   onSkippedBlock?: ViewCatalogOptions['onSkippedBlock'];
 }
@@ -31,11 +40,14 @@ export interface LakehouseOptions {
 export async function openLakehouse(options: LakehouseOptions): Promise<Lakehouse> {
   const { metadata, objects, cacheDir, maxCacheBytes, onSkippedBlock } = options;
   await mkdir(cacheDir, { recursive: true });
-  const catalog = await createViewCatalog({ metadata, objects, cacheDir, onSkippedBlock, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
+  const spill = options.spill ?? defaultSpill(cacheDir);
+  const catalog = await createViewCatalog({ metadata, objects, cacheDir, onSkippedBlock, spill, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
   try {
     // Partitions of a file:// lake are read in place; remote ones come through the cache.
     const allowedDirs = objects instanceof FileObjectStore ? [cacheDir, objects.root] : [cacheDir];
-    const engine = await createQueryEngine({ ...options.engine, catalog, allowedDirs });
+    const engine = options.limits
+      ? await createWorkerEngine({ ...options.engine, catalog, allowedDirs, spill, limits: options.limits })
+      : await createQueryEngine({ ...options.engine, catalog, allowedDirs, spill });
     return {
       catalog,
       engine,

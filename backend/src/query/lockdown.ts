@@ -10,8 +10,11 @@ export interface LockdownOptions {
   /** DuckDB memory_limit, e.g. '2GB'. */
   memoryLimit: string;
   threads?: number;
-  /** Where DuckDB may spill when a query outgrows memoryLimit; without it, such a query fails instead. */
-  spillDir?: string;
+  /**
+   * The engine's own folder (see lake/spill-dirs.ts) where DuckDB spills when a query outgrows
+   * memoryLimit, and its size bound; without it, such a query fails instead.
+   */
+  spill?: { path: string; maxSize?: string | undefined };
 }
 
 /**
@@ -32,9 +35,11 @@ export async function openLockedDuckDB(options: LockdownOptions): Promise<DuckDB
     for (const macro of MACROS) await setup.run(macro);
     // Timestamps without a zone are UTC, as the views' are, whatever the server's zone.
     await setup.run("SET GLOBAL TimeZone = 'UTC'");
-    const dirs = [...options.allowedDirs, ...(options.spillDir ? [options.spillDir] : [])].map(asDirectory);
+    const { spill } = options;
+    const dirs = [...options.allowedDirs, ...(spill ? [spill.path] : [])].map(asDirectory);
     await setup.run(`SET allowed_directories = [${dirs.map(quoteString).join(', ')}]`);
-    await setup.run(`SET temp_directory = ${quoteString(options.spillDir ? resolve(options.spillDir) : '')}`);
+    await setup.run(`SET temp_directory = ${quoteString(spill ? resolve(spill.path) : '')}`);
+    if (spill?.maxSize) await setup.run(`SET max_temp_directory_size = ${quoteString(spill.maxSize)}`);
     await setup.run('SET enable_external_access = false');
     await setup.run('SET lock_configuration = true');
   } finally {

@@ -84,8 +84,8 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         const objects = this.objects();
         const store = await this.metadata();
         return openLakehouse({
-          metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes,
-          engine: { memoryLimit: config.query.memoryLimit }, onSkippedBlock: this.skippedBlocks,
+          metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes, spill: config.lake.spill,
+          limits: config.query, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
     },

@@ -2,7 +2,9 @@
  * The lakehouse's ViewCatalog: every view set, materialized just in time into Parquet partitions
  * listed in `lakehouse_partitions`, handed to the query engine as local files.
  */
+import { dirname, join, resolve } from 'node:path';
 import type { MetadataStore } from '../lake/metadata/store.js';
+import type { SpillOptions } from '../lake/spill-dirs.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { readBlock, threadStreams, type BlockWithPayload } from '../lake/telemetry/read.js';
 import { QueryError, type TimeRange } from '../query/engine.js';
@@ -38,6 +40,8 @@ export interface ViewCatalogOptions {
   metadataSegmentSeconds?: number;
   /** Threads of the internal DuckDB that writes Parquet (default 2). */
   writerThreads?: number;
+  /** Where that DuckDB spills large builds (default: a `spill` folder next to cacheDir). */
+  spill?: SpillOptions;
   onSkippedBlock?: MaterializerDeps['onSkippedBlock'];
   /** User-defined views (docs/user-views.md); default: those of the file MICROMEGAS_VIEWS_CONFIG names. */
   userViews?: readonly UserViewDefinition[];
@@ -61,7 +65,8 @@ export class LakehouseCatalog implements ViewCatalog {
   }
 
   static async create(options: ViewCatalogOptions): Promise<LakehouseCatalog> {
-    const writer = await ParquetWriter.create({ threads: options.writerThreads ?? 2 });
+    const spill = options.spill ?? defaultSpill(options.cacheDir);
+    const writer = await ParquetWriter.create({ threads: options.writerThreads ?? 2, spill });
     const index = new PartitionIndex(options.metadata);
     const files = new PartitionFiles(options.objects, options.cacheDir, options.maxCacheBytes ?? 1024 ** 3);
     const source = new SourceBlocks(options.metadata);
@@ -90,7 +95,7 @@ export class LakehouseCatalog implements ViewCatalog {
       return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name),
         { metadata: options.metadata, objects: options.objects });
     } catch (err) {
-      writer.close();
+      await writer.close();
       throw err;
     }
   }
@@ -167,8 +172,13 @@ export class LakehouseCatalog implements ViewCatalog {
   }
 
   async close(): Promise<void> {
-    this.writer.close();
+    await this.writer.close();
   }
+}
+
+/** Spill folders beside the cache, not in it: the query engine may read the cache's files. */
+export function defaultSpill(cacheDir: string): SpillOptions {
+  return { root: join(dirname(resolve(cacheDir)), 'spill') };
 }
 
 /** How the service (and tests) get the lakehouse catalog. */

@@ -10,12 +10,12 @@ describe('ParquetWriter', () => {
   let dir: string;
 
   before(async () => {
-    writer = await ParquetWriter.create({ threads: 1 });
     dir = await mkdtemp(join(tmpdir(), 'mm-parquet-writer-'));
+    writer = await ParquetWriter.create({ threads: 1, spill: { root: join(dir, 'spill') } });
   });
 
   after(async () => {
-    writer.close();
+    await writer.close();
     await rm(dir, { recursive: true, force: true });
   });
 

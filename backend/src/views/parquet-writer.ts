@@ -12,6 +12,7 @@ import {
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import type { StagedColumn, StagedTable } from '../etl/staged.js';
+import { claimSpillDir, type SpillDir, type SpillOptions } from '../lake/spill-dirs.js';
 import { MACROS } from '../query/functions/macros.js';
 import { WITHOUT_FILE_CACHE } from '../query/duckdb-memory.js';
 import { stagedRowCount } from '../etl/staged.js';
@@ -77,16 +78,28 @@ async function stage(connection: DuckDBConnection, table: StagedTable): Promise<
 }
 
 export class ParquetWriter {
-  private constructor(readonly instance: DuckDBInstance) {}
+  private constructor(readonly instance: DuckDBInstance, private readonly spill: SpillDir) {}
 
-  /** `threads`: DuckDB worker threads for sorting and compression (the machine is shared). */
-  static async create(options: { threads?: number; memoryLimit?: string } = {}): Promise<ParquetWriter> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '1GB',
-      autoinstall_known_extensions: 'false',
-      ...WITHOUT_FILE_CACHE,
-    });
+  /**
+   * `threads`: DuckDB worker threads for sorting and compression (the machine is shared). Large
+   * builds spill into a folder of this writer's own under `spill.root`.
+   */
+  static async create(options: { threads?: number; memoryLimit?: string; spill: SpillOptions }): Promise<ParquetWriter> {
+    const spill = await claimSpillDir(options.spill, 'writer');
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(':memory:', {
+        threads: String(options.threads ?? 2),
+        memory_limit: options.memoryLimit ?? '1GB',
+        autoinstall_known_extensions: 'false',
+        temp_directory: spill.path,
+        ...WITHOUT_FILE_CACHE,
+        ...(spill.maxSize ? { max_temp_directory_size: spill.maxSize } : {}),
+      });
+    } catch (err) {
+      await spill.remove();
+      throw err;
+    }
     // The query dialect's functions (property_get, make_histogram, …), for user views' SQL.
     const setup = await instance.connect();
     try {
@@ -94,7 +107,7 @@ export class ParquetWriter {
     } finally {
       setup.closeSync();
     }
-    return new ParquetWriter(instance);
+    return new ParquetWriter(instance, spill);
   }
 
   /** Runs `fn` on a connection of its own: temporary tables never collide between builds. */
@@ -123,7 +136,8 @@ export class ParquetWriter {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.instance.closeSync();
+    await this.spill.remove();
   }
 }

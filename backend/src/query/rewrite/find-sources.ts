@@ -1,5 +1,6 @@
 import { QueryError } from '../engine.js';
 import type { AstNode } from '../sql/parser.js';
+import { checkSettingRead } from './server-settings.js';
 
 /** Something in a query's FROM clauses the engine answers itself. */
 export type Source =
@@ -36,7 +37,8 @@ const SHOW_TABLES = new Set(['"tables"', 'tables', '__show_tables_expanded']);
  * Walks a parsed statement and returns the sources to replace. Refuses, before anything runs, every
  * way a query could reach data other than the lake's views: unknown or schema-qualified tables (which
  * DuckDB would otherwise try as file paths), and table functions outside an allow-list (read_csv,
- * read_parquet, glob, query, …). CTE names shadow view names within their scope.
+ * read_parquet, glob, query, …), and reads of the server's settings (./server-settings.ts). CTE names
+ * shadow view names within their scope.
  */
 export function findSources(statement: AstNode, vocabulary: Vocabulary): SourceSite[] {
   const sites: SourceSite[] = [];
@@ -82,6 +84,7 @@ function walk(
     }
   }
 
+  checkSettingRead(node);
   let inner = scope;
   const ctes = (node.cte_map as { map?: { key: string; value: { query: { node: AstNode } } }[] } | undefined)?.map;
   if (ctes && ctes.length > 0) {
