@@ -41,6 +41,8 @@ export class Lane {
 
   async acquire(signal: AbortSignal): Promise<Lease> {
     signal.throwIfAborted();
+    // A closed lane starts no worker: one started now would outlive the server's shutdown.
+    if (this.#closed) throw new QueryError('cancelled', 'the query engine is closed');
     // A running worker first: a statement should not wait for a process to start when one is ready.
     const free = this.#slots.filter((s) => s.load < this.perWorker);
     let slot = free.find((s) => s.live?.alive) ?? free[0];
