@@ -4,6 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
+import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
+import { tableFromIPC } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
 import { startFlightSqlServer, type FlightSqlServer } from '@micromegas/backend/flightsql/index';
 import { startGateway, type Gateway } from '@micromegas/backend/gateway/index';
@@ -60,6 +62,14 @@ describe('query workers', () => {
     assert.equal((await served.client.query('SELECT count(*)::INTEGER AS n FROM log_entries')).get(0)!.n, 200);
   });
   after(() => served.close());
+
+  it('answers our client and the Rust client through the workers, views and the catalog functions included', async () => {
+    const ours = await served.client.query("SELECT level, count(*)::INTEGER AS n FROM view_instance('log_entries', 'p1') GROUP BY level ORDER BY level");
+    assert.deepEqual(ours.toArray().map((row) => row.n), [17, 17, 17, 17, 16, 16]);
+    const rust = await createFlightSqlClient({ host: '127.0.0.1', port: served.server.port, tls: false, headers: [] });
+    const table = tableFromIPC(await rust.query('SELECT count(*)::INTEGER AS n, count(DISTINCT view_instance_id)::INTEGER AS instances FROM list_partitions()'));
+    assert.deepEqual(table.get(0)!.toJSON(), { n: 4, instances: 3 });
+  });
 
   it('fails string bombs alone (Out of Memory) without the server growing, and keeps answering', async () => {
     const rss = process.memoryUsage().rss;
