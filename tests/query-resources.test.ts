@@ -98,6 +98,7 @@ describe('query workers', () => {
       await assert.rejects(served.client.query('SELECT count(*) AS n FROM log_entries'), failsWith(status.RESOURCE_EXHAUSTED, /busy/));
       const response = await served.post('SELECT count(*) AS n FROM log_entries');
       assert.equal(response.status, 429);
+      assert.equal(response.headers.get('retry-after'), '1');
       assert.equal((await served.client.query('SELECT 1 AS one')).get(0)!.one, 1);
       assert.deepEqual((await served.client.getSchema('SELECT level FROM log_entries')).fields.map((f) => f.name), ['level']);
     } finally {
