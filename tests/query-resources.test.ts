@@ -4,6 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
+import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
+import { tableFromIPC } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
 import { startFlightSqlServer, type FlightSqlServer } from '@micromegas/backend/flightsql/index';
 import { startGateway, type Gateway } from '@micromegas/backend/gateway/index';
@@ -61,6 +63,14 @@ describe('query workers', () => {
   });
   after(() => served.close());
 
+  it('answers our client and the Rust client through the workers, views and the catalog functions included', async () => {
+    const ours = await served.client.query("SELECT level, count(*)::INTEGER AS n FROM view_instance('log_entries', 'p1') GROUP BY level ORDER BY level");
+    assert.deepEqual(ours.toArray().map((row) => row.n), [17, 17, 17, 17, 16, 16]);
+    const rust = await createFlightSqlClient({ host: '127.0.0.1', port: served.server.port, tls: false, headers: [] });
+    const table = tableFromIPC(await rust.query('SELECT count(*)::INTEGER AS n, count(DISTINCT view_instance_id)::INTEGER AS instances FROM list_partitions()'));
+    assert.deepEqual(table.get(0)!.toJSON(), { n: 4, instances: 3 });
+  });
+
   it('fails string bombs alone (Out of Memory) without the server growing, and keeps answering', async () => {
     const rss = process.memoryUsage().rss;
     await assert.rejects(served.client.query("SELECT length(repeat('x', 2147483647)) AS n FROM range(1)"), failsWith(status.INVALID_ARGUMENT, /Out of Memory/));
@@ -88,6 +98,7 @@ describe('query workers', () => {
       await assert.rejects(served.client.query('SELECT count(*) AS n FROM log_entries'), failsWith(status.RESOURCE_EXHAUSTED, /busy/));
       const response = await served.post('SELECT count(*) AS n FROM log_entries');
       assert.equal(response.status, 429);
+      assert.equal(response.headers.get('retry-after'), '1');
       assert.equal((await served.client.query('SELECT 1 AS one')).get(0)!.one, 1);
       assert.deepEqual((await served.client.getSchema('SELECT level FROM log_entries')).fields.map((f) => f.name), ['level']);
     } finally {

@@ -20,6 +20,7 @@ export function queryErrorHandler(error: FastifyError | QueryError, request: Fas
   const status = error instanceof QueryError ? HTTP_STATUS[error.code] : (error.statusCode ?? 500);
   if (status >= 500) request.log.error({ err: error }, 'query failed');
   if (error instanceof QueryError) {
+    if (error.code === 'resource_exhausted') void reply.header('retry-after', '1'); // a hint: the queue moves as statements end
     return reply.code(status).send({ error: error.code, message: withoutServerPaths(error.message) });
   }
   // Bad JSON, schema violations, wrong content type: fastify's message names the problem.

@@ -8,6 +8,8 @@ import { ParseCache } from '../sql/parse-cache.js';
  */
 export class LightStatements {
   readonly #cache = new ParseCache();
+  /** One statement at a time on the connection: a DuckDB connection runs one query at once. */
+  #turn: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
 
@@ -17,12 +19,16 @@ export class LightStatements {
   }
 
   /** Whether `sql` reads no table; SQL that does not parse counts as light (its error comes at once). */
-  async isLight(sql: string): Promise<boolean> {
-    try {
-      return readsNoTable(await this.#cache.parse(this.connection, sql));
-    } catch {
-      return true;
-    }
+  isLight(sql: string): Promise<boolean> {
+    const answer = this.#turn.then(async () => {
+      try {
+        return readsNoTable(await this.#cache.parse(this.connection, sql));
+      } catch {
+        return true;
+      }
+    });
+    this.#turn = answer;
+    return answer;
   }
 
   close(): void {

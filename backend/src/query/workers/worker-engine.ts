@@ -9,7 +9,8 @@
  *   interrupt does not stop it (a single huge allocation or string function never checks it);
  * - admission: `concurrency` heavy statements run at once, `maxQueue` wait, more are refused
  *   (RESOURCE_EXHAUSTED); statements that read no table (`SELECT 1`, a client's probe) and schema
- *   requests (planning, no scan) take an express worker, so they keep answering while heavy ones queue.
+ *   requests (planning, no scan) take an express worker, so they keep answering while heavy ones queue
+ *   (with a timeout of at most 10 s there).
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { QueryError, type QueryEngine, type QueryOptions, type QueryResult } from '../engine.js';
@@ -42,8 +43,11 @@ export interface WorkerEngineConfig {
   startWorkers?: boolean;
 }
 
-/** The express worker: small statements, several at once, a small bound of its own. */
-const EXPRESS = { memoryLimit: '256MB', statements: 4, maxQueue: 64 };
+/**
+ * The express worker: small statements, several at once, a small memory bound and a short timeout of
+ * its own, so that a few slow statements without a table cannot hold it for long.
+ */
+const EXPRESS = { memoryLimit: '256MB', statements: 4, maxQueue: 64, timeoutMs: 10_000 };
 /** How long an interrupted statement has to stop before its worker is killed. */
 const KILL_GRACE_MS = 1000;
 /** Memory a worker uses beyond DuckDB's memory_limit: Node, result conversion, strings DuckDB does not count. */
@@ -81,7 +85,7 @@ class WorkerQueryEngine implements QueryEngine {
   }
 
   async schema(sql: string, options: QueryOptions = {}): Promise<Schema> {
-    const run = await this.#start('schema', sql, options, this.#express);
+    const run = await this.#start('schema', sql, options, this.#express, this.#expressTimeoutMs);
     try {
       return await run.statement.schema();
     } catch (error) {
@@ -90,8 +94,10 @@ class WorkerQueryEngine implements QueryEngine {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const lane = (await this.light.isLight(sql)) ? this.#express : this.#heavy;
-    const run = await this.#start('query', sql, options, lane);
+    const light = await this.light.isLight(sql);
+    const run = light
+      ? await this.#start('query', sql, options, this.#express, this.#expressTimeoutMs)
+      : await this.#start('query', sql, options, this.#heavy, this.config.limits.timeoutMs);
     try {
       const schema = await run.statement.schema();
       return { schema, batches: explained(run.statement.batches(), run.explain) };
@@ -110,9 +116,13 @@ class WorkerQueryEngine implements QueryEngine {
     this.light.close();
   }
 
+  get #expressTimeoutMs(): number {
+    return Math.min(this.config.limits.timeoutMs, EXPRESS.timeoutMs);
+  }
+
   /** Waits for a worker of `lane` within the deadline, starts the statement, and watches it until it ends. */
-  async #start(type: 'schema' | 'query', sql: string, options: QueryOptions, lane: Lane) {
-    const deadline = new Deadline(this.config.limits.timeoutMs, options.signal);
+  async #start(type: 'schema' | 'query', sql: string, options: QueryOptions, lane: Lane, timeoutMs: number) {
+    const deadline = new Deadline(timeoutMs, options.signal);
     const explain = (error: unknown) => deadline.explain(error, sql);
     let lease: Lease;
     try {

@@ -117,8 +117,9 @@ export class QueryWorker {
   static start(init: WorkerInit, catalog: ViewCatalog, dataBytes: number): Promise<QueryWorker> {
     const kib = String(Math.ceil(dataBytes / 1024));
     // A shell sets the bound, then becomes the worker (exec): the IPC channel's descriptor carries over.
+    // The environment stays behind: the server's secrets (keys, connection strings) are none of the worker's business.
     const child = spawn('/bin/sh', ['-c', 'ulimit -d "$0" && exec "$1" "$2"', kib, process.execPath, WORKER_MAIN], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
     const worker = new QueryWorker(child, catalog, dataBytes);
     return new Promise((resolve, reject) => {
