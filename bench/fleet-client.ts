@@ -1,6 +1,7 @@
 /**
  * A client process of the fleet benchmark: simulates its share of the game processes, each sending
- * its three blocks once a second at its own phase, through keep-alive HTTP like the SDK's sender.
+ * its three blocks once a second at its own phase, through keep-alive HTTP like the SDK's sender
+ * (one connection per process).
  * Reports what was sent, the ingest latency (request issued → answered, agent queueing included)
  * and its own CPU time, counting only after the warm-up.
  */
@@ -28,7 +29,8 @@ export interface ClientReport {
   cpuSeconds: number;
 }
 
-const MAX_SOCKETS = 64;
+/** Registrations in flight at once. */
+const REGISTER_CONCURRENCY = 64;
 const LATE_MS = 200;
 const LATENCY_SAMPLES = 20_000;
 
@@ -59,12 +61,16 @@ interface Registered {
 }
 
 async function registerAll(job: ClientJob): Promise<Registered> {
-  const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  // A connection per simulated process, as a fleet has: a shared pool would cap the blocks in flight
+  // and turn any added server latency into lost throughput.
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, job.count) });
   const target = new URL('/ingestion/insert_block', job.url);
   const registeredMs = Date.now();
   const phaseMs = (i: number) => (i * 1000) / job.fleetSize;
   const processes = Array.from({ length: job.count }, (_, j) => new SimulatedProcess(job.first + j, registeredMs + phaseMs(job.first + j)));
-  for (let i = 0; i < processes.length; i += MAX_SOCKETS) await Promise.all(processes.slice(i, i + MAX_SOCKETS).map((p) => register(agent, job.url, p)));
+  for (let i = 0; i < processes.length; i += REGISTER_CONCURRENCY) {
+    await Promise.all(processes.slice(i, i + REGISTER_CONCURRENCY).map((p) => register(agent, job.url, p)));
+  }
   return { agent, target, processes };
 }
 

@@ -99,7 +99,8 @@ export class MaintenanceScheduler {
 
   async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
     const { begin, end } = windowOf(schedule, tick);
-    const activity = await windowActivity(this.deps.db, begin, end, this.deps.ownProcessId?.());
+    // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
+    const activity = await windowActivity(this.deps.db, begin, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
     if (activity !== 'others' && schedule.onlyForOthers) return;
     for (const viewSet of schedule.viewSets) {
       const started = performance.now();
