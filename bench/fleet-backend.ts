@@ -1,6 +1,6 @@
 /**
  * `micromegas start` (every role) as a child process of the fleet benchmark, with what it costs as
- * /proc shows it: CPU time of the child plus, on PostgreSQL, of the backends serving it (found by
+ * /proc shows it: CPU time of the child and its query workers plus, on PostgreSQL, of the backends serving it (found by
  * application_name), RSS, and the objects it wrote (files under the lake's file:// store).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
-import { processCpuSeconds, rssBytes } from './proc-stats.js';
+import { processCpuSeconds, rssBytes, treeCpuSeconds } from './proc-stats.js';
 
 const START_TIMEOUT_MS = 120_000;
 
@@ -60,8 +60,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     ...urls,
     objectsDir: join(options.dataDir, 'objects'),
     async cpuSeconds() {
-      const pids = [child.pid!, ...await dbPids()];
-      return (await Promise.all(pids.map(processCpuSeconds))).reduce((a, b) => a + b, 0);
+      // The whole tree: query workers are child processes of the backend.
+      const db = await Promise.all((await dbPids()).map(processCpuSeconds));
+      return db.reduce((a, b) => a + b, await treeCpuSeconds(child.pid!));
     },
     rssBytes: () => rssBytes(child.pid!),
     async stop() {
