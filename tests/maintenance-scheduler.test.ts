@@ -42,6 +42,7 @@ class FaultyStore implements ObjectStore {
     return this.inner.put(key, body);
   }
   get(key: string) { return this.inner.get(key); }
+  getRange(key: string, offset: number, length: number) { return this.inner.getRange(key, offset, length); }
   exists(key: string) { return this.inner.exists(key); }
   delete(key: string) { return this.inner.delete(key); }
   list(prefix: string) { return this.inner.list(prefix); }

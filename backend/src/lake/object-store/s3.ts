@@ -4,7 +4,7 @@ import {
   PutObjectCommand, S3Client, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore } from './store.js';
-import { ObjectNotFoundError, ObjectStoreError, checkKey } from './errors.js';
+import { ObjectNotFoundError, ObjectStoreError, ShortObjectError, checkKey } from './errors.js';
 
 function status(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
@@ -98,6 +98,30 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       if (err instanceof ObjectStoreError) throw err;
       if (status(err) === 404) throw new ObjectNotFoundError(this.uri, key, { cause: err });
+      this.#fail(key, 'get', err);
+    }
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    const Key = this.#key(key);
+    // An empty range has no `Range` header form; the object must still be there.
+    if (length === 0) {
+      if (!(await this.exists(key))) throw new ObjectNotFoundError(this.uri, key);
+      return new Uint8Array();
+    }
+    try {
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      if (result.Body === undefined) throw new ObjectNotFoundError(this.uri, key);
+      const body = await result.Body.transformToByteArray();
+      // A server that ignores `Range` sends the whole object (200): cut the range out of it.
+      const range = result.ContentRange === undefined && body.byteLength > length ? body.subarray(offset, offset + length) : body;
+      if (range.byteLength !== length) throw new ShortObjectError(this.uri, key, offset, length, range.byteLength);
+      return range;
+    } catch (err) {
+      if (err instanceof ObjectStoreError) throw err;
+      if (status(err) === 404) throw new ObjectNotFoundError(this.uri, key, { cause: err });
+      // 416: the range starts past the object's end.
+      if (status(err) === 416) throw new ShortObjectError(this.uri, key, offset, length, 0);
       this.#fail(key, 'get', err);
     }
   }
