@@ -45,7 +45,7 @@ export async function deleteBlocks(
         // A new expiration replaces a pending one: the sweep then sees that this transaction changed it (expired-files.ts).
         await tx.query(
           `INSERT INTO lakehouse_expired_files (file_path, expiration)
-           SELECT path, $3 FROM unnest($1::text[]) AS path
+           SELECT path, $3::timestamptz FROM unnest($1::text[]) AS path
            UNION ALL
            SELECT pack, $3 FROM unnest($2::text[]) AS pack WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE payload_key = pack)
            ON CONFLICT (file_path) DO UPDATE SET expiration = EXCLUDED.expiration`,
