@@ -119,6 +119,55 @@ for (const storage of storageMatrix) {
       assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
     });
 
+    it('stores many blocks sent at once in shared packs, each read back exactly from its range', async () => {
+      const processes = [sampleProcess(), sampleProcess(), sampleProcess()];
+      const streams = processes.flatMap((p) => [sampleStream(p), sampleStream(p, { tags: ['log'] })]);
+      for (const p of processes) assert.equal((await post(it_.url, 'insert_process', cbor(p))).status, 200);
+      for (const st of streams) assert.equal((await post(it_.url, 'insert_stream', cbor(st))).status, 200);
+      const blocks = streams.flatMap((st) => Array.from({ length: 10 }, (_, i) => sampleBlock(st, {
+        object_offset: i, payload: { dependencies: randomBytes(20 + i), objects: randomBytes(500 + 97 * i) },
+      })));
+      const responses = await Promise.all(blocks.map((b) => post(it_.url, 'insert_block', cbor(b))));
+      assert.deepEqual(responses.filter((r) => r.status !== 200), []);
+      const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = ANY($1)', [blocks.map((b) => b.block_id)]);
+      assert.equal(rows.length, blocks.length);
+      for (const block of blocks) {
+        const row = rows.find((r) => r.block_id === block.block_id)!;
+        const payload = await readBlockPayload(it_.os.store, row);
+        assert.deepEqual(new Uint8Array(payload.dependencies), new Uint8Array(block.payload.dependencies));
+        assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
+      }
+      // The ranges of a pack do not overlap.
+      const ranges = rows.map((r) => ({ key: r.payload_key, begin: Number(r.payload_offset), end: Number(r.payload_offset) + Number(r.payload_size) }));
+      for (const a of ranges) {
+        assert.equal(ranges.filter((b) => b.key === a.key && b.begin < a.end && a.begin < b.end).length, 1);
+      }
+    });
+
+    it('compares a block resent into another pack byte for byte with the one recorded: 200 if identical, else 409', async () => {
+      const process = sampleProcess();
+      const stream = sampleStream(process);
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
+      const block = sampleBlock(stream);
+      assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
+      const recorded = async () => (await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [block.block_id]))[0]!;
+      const first = await recorded();
+      // With other blocks, so that the resend is in a pack with other content.
+      const others = [sampleBlock(stream, { object_offset: 1 }), sampleBlock(stream, { object_offset: 2 })];
+      const resends = await Promise.all([block, ...others].map((b) => post(it_.url, 'insert_block', cbor(b))));
+      assert.deepEqual(resends.map((r) => r.status), [200, 200, 200]);
+      // Same size, other bytes: only the bytes tell.
+      const objects = new Uint8Array(block.payload.objects);
+      objects[objects.length - 1] ^= 0xff;
+      const changed = await post(it_.url, 'insert_block', cbor({ ...block, payload: { ...block.payload, objects } }));
+      assert.equal(changed.status, 409, changed.text);
+      assert.match(JSON.parse(changed.text).message, /already recorded with a different payload/);
+      const after = await recorded();
+      assert.deepEqual([after.payload_key, after.payload_offset], [first.payload_key, first.payload_offset]);
+      assert.deepEqual(new Uint8Array((await readBlockPayload(it_.os.store, after)).objects), new Uint8Array(block.payload.objects));
+    });
+
     it('refuses, among concurrent first sends of one block id, all but the one recorded', async () => {
       const process = sampleProcess();
       const streams = [sampleStream(process), sampleStream(process)];
