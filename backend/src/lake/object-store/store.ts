@@ -1,6 +1,6 @@
 /**
  * One object-store interface over `file://` (atomic temp+rename) and `s3://`.
- * Keys are `/`-separated relative paths such as `blobs/{process_id}/{stream_id}/{block_id}`.
+ * Keys are `/`-separated relative paths such as `packs/2026/12/06/14/{uuid}` (../telemetry/payload.ts).
  */
 export interface ObjectStore {
   /** The URI it was opened from, for messages. */
