@@ -98,13 +98,10 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
     // The payload first, then the row that makes it visible (./block-writer.ts).
-    let written;
-    try {
-      written = await blocks.write(block, encodeBlockPayload(block.payload));
-    } catch (err) {
+    const written = await blocks.write(block, encodeBlockPayload(block.payload)).catch((err: unknown) => {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;
-    }
+    });
     // A block id already recorded: a resend of this very block, or a 409.
     if (!written.inserted) await confirmResend(metadata, objects, written.stored);
     return reply.code(200).send();

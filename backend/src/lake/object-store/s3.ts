@@ -112,9 +112,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${offset}-${offset + length - 1}` }));
       if (result.Body === undefined) throw new ObjectNotFoundError(this.uri, key);
-      const body = await result.Body.transformToByteArray();
-      // A server that ignores `Range` sends the whole object (200): cut the range out of it.
-      const range = result.ContentRange === undefined && body.byteLength > length ? body.subarray(offset, offset + length) : body;
+      const range = cutRange(await result.Body.transformToByteArray(), result.ContentRange, offset, length);
       if (range.byteLength !== length) throw new ShortObjectError(this.uri, key, offset, length, range.byteLength);
       return range;
     } catch (err) {
@@ -177,6 +175,16 @@ export class S3ObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.client.destroy();
   }
+}
+
+/**
+ * The requested range out of what a ranged GET returned, which starts where its Content-Range says:
+ * servers may send more than asked (the whole object, with or without a Content-Range: no header
+ * support, or s3rver answering `bytes=0-0`).
+ */
+function cutRange(body: Uint8Array, contentRange: string | undefined, offset: number, length: number): Uint8Array {
+  const start = contentRange === undefined ? 0 : Number(/^bytes (\d+)-/.exec(contentRange)?.[1] ?? 0);
+  return body.subarray(offset - start, offset - start + length);
 }
 
 /** Client settings for an S3-compatible endpoint (MinIO, s3rver) or AWS itself. */
