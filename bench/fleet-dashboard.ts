@@ -20,7 +20,7 @@ export interface DashboardReport {
   errors: string[];
 }
 
-export function startDashboard(flightsqlPort: number, periodMs: number): { stop(): Promise<DashboardReport> } {
+export function startDashboard(flightsqlPort: number, periodMs: number): { report: Readonly<DashboardReport>; stop(): Promise<DashboardReport> } {
   const client = new FlightSQLClient({ url: `grpc://127.0.0.1:${flightsqlPort}` });
   const report: DashboardReport = { queryMs: [], freshnessMs: [], errors: [] };
   let stopped = false;
@@ -43,6 +43,7 @@ export function startDashboard(flightsqlPort: number, periodMs: number): { stop(
     }
   })();
   return {
+    report,
     async stop() {
       stopped = true;
       await loop;

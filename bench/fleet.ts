@@ -9,7 +9,8 @@
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
  * (default 15), FLEET_METADATA (pglite,postgres), FLEET_CLIENTS (client processes, default 1),
  * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
- * FLEET_CPU_PROF (directory for the backend's V8 CPU profile).
+ * FLEET_CPU_PROF (directory for the backend's V8 CPU profile), FLEET_TIMELINE_SECONDS (a row per interval: cores,
+ * RSS, partition files, query latency and freshness; for soaks).
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { listFiles, startBackend, type Backend, type MetadataKind } from './fleet-backend.js';
 import type { ClientJob, ClientReport } from './fleet-client.js';
 import { startDashboard } from './fleet-dashboard.js';
+import { startTimeline } from './fleet-timeline.js';
 import { EVENTS_PER_PROCESS_SECOND } from './fleet-blocks.js';
 
 const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
@@ -30,6 +32,8 @@ const CLIENTS = Number(env('FLEET_CLIENTS', '1'));
 const IDLE_MINUTES = Number(env('FLEET_IDLE_MINUTES', '10'));
 const CLI = env('FLEET_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.url)));
 const CPU_PROF = process.env['FLEET_CPU_PROF'];
+/** Prints a row per interval of the measured window (0: none); for soaks. */
+const TIMELINE_MS = 1000 * Number(env('FLEET_TIMELINE_SECONDS', '0'));
 /** 0: no dashboard (what ingestion and maintenance cost alone). */
 const DASHBOARD_PERIOD_MS = 1000 * Number(env('FLEET_DASHBOARD_SECONDS', '3'));
 
@@ -100,6 +104,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     await going;
     await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
     await Promise.all([partitions, ...payloads].map((w) => w.mark()));
+    const timeline = TIMELINE_MS > 0 ? startTimeline(backend, TIMELINE_MS, () => partitions.written(), dashboard?.report) : undefined;
+    await timeline?.start();
     const cpu0 = await backend.cpuSeconds();
     const t0 = performance.now();
     const rssStart = await backend.rssBytes();
@@ -110,11 +116,16 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const payloadObjects = (await Promise.all(payloads.map((w) => w.written()))).reduce((a, b) => a + b, 0);
     const rssEnd = await backend.rssBytes();
     clearInterval(sampler);
+    const intervals = timeline?.stop();
     for (const w of [partitions, ...payloads]) w.stop();
     const board = await dashboard?.stop() ?? { queryMs: [], freshnessMs: [], errors: [] };
     const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     const blocks = sum((r) => r.blocks);
     const latencies = reports.flatMap((r) => r.latenciesMs);
+    if (intervals !== undefined) {
+      console.log(`\n${metadata}, ${processes} processes, every ${TIMELINE_MS / 1000} s:`);
+      console.table(intervals);
+    }
     return {
       metadata, processes,
       'ev/s offered': `${((processes * EVENTS_PER_PROCESS_SECOND) / 1000).toFixed(0)} k`,
@@ -186,6 +197,6 @@ export async function run(): Promise<void> {
     }
   }
   console.table(rows);
-  console.log('backend cores: CPU of `micromegas start` (+ its PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
+  console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');
 }

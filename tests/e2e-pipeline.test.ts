@@ -3,14 +3,10 @@
 // and by the Rust arrow-flight client, and compared with what was recorded.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
 import { tableFromIPC } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
-import { loadConfig } from '@micromegas/backend/config';
-import { startServices, type Services } from '@micromegas/backend/service/services';
+import { startLocalStack, type LocalStack } from './local-stack.js';
 import * as sdk from '@micromegas/tracing';
 
 const LOGS = 60;
@@ -19,8 +15,7 @@ const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 interface SentLog { level: number; target: string; msg: string; frame: string }
 
-let dataDir: string;
-let services: Services;
+let stack: LocalStack;
 let client: FlightSQLClient;
 let flightUrl: string;
 let processId: string;
@@ -31,13 +26,8 @@ const sentLogs: SentLog[] = [];
 const sentMeasures: number[] = [];
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'mm-e2e-'));
-  const config = loadConfig({
-    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
-    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
-  });
-  services = await startServices(config, ['ingestion', 'flightsql']);
-  const urlOf = (name: string) => services.running.find((r) => r.name === name)!.url;
+  stack = await startLocalStack('e2e', ['ingestion', 'flightsql']);
+  const urlOf = stack.urlOf;
   flightUrl = urlOf('flightsql');
 
   recordedFrom = new Date();
@@ -65,13 +55,11 @@ before(async () => {
   cpuStream = sdk.streamIds()!.cpu;
   await sdk.shutdown();
   recordedTo = new Date();
-  client = new FlightSQLClient({ url: flightUrl });
+  client = stack.client;
 });
 
 after(async () => {
-  client?.close();
-  await services?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('SDK → ingestion → lakehouse → FlightSQL', () => {

@@ -5,38 +5,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlockEncoder, dependenciesMetadata, encodeCbor, envelopeTicks, objectsMetadata, type Block, type ProcessInfo, type StreamInfo } from '@micromegas/wire';
 import { FlightSQLClient } from '@micromegas/flightsql-client';
-import { loadConfig } from '@micromegas/backend/config';
-import { startServices, type Services } from '@micromegas/backend/service/services';
+import { startLocalStack, type LocalStack } from './local-stack.js';
 import * as sdk from '@micromegas/tracing';
 
-let dataDir: string;
-let services: Services;
+let stack: LocalStack;
 let client: FlightSQLClient;
 let ingestionUrl: string;
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'mm-e2e-times-'));
-  const config = loadConfig({
-    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
-    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0',
-  });
-  services = await startServices(config, ['ingestion', 'flightsql']);
-  const urlOf = (name: string): string => services.running.find((r) => r.name === name)!.url;
-  ingestionUrl = urlOf('ingestion');
-  client = new FlightSQLClient({ url: urlOf('flightsql') });
+  stack = await startLocalStack('e2e-times', ['ingestion', 'flightsql']);
+  ingestionUrl = stack.urlOf('ingestion');
+  client = stack.client;
 });
 
 after(async () => {
-  client?.close();
-  await services?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** The wall clock now, in Unix ns, on the same footing as the SDK's times (performance.timeOrigin). */

@@ -14,8 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { FlightSQLClient, FlightSQLError } from '@micromegas/flightsql-client';
-import { loadConfig } from '@micromegas/backend/config';
-import { startServices, type Services } from '@micromegas/backend/service/services';
+import { startLocalStack, type LocalStack } from './local-stack.js';
 import { readTrace, type ReadTrace } from '@micromegas/backend/perfetto/testing/trace-reader';
 import * as sdk from '@micromegas/tracing';
 import { runGameLoop } from '../src/demo/game-loop.js';
@@ -24,8 +23,7 @@ import { runCli } from './cli-process.js';
 
 const KEY = 'mmk_perfetto-export-test-admin-key-0123456789';
 
-let dataDir: string;
-let services: Services;
+let stack: LocalStack;
 let client: FlightSQLClient;
 let flightUrl: string;
 let gatewayUrl: string;
@@ -34,14 +32,8 @@ let begin: Date;
 let end: Date;
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'mm-perfetto-'));
-  const config = loadConfig({
-    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
-    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_GATEWAY_PORT: '0',
-    MICROMEGAS_SELF_TELEMETRY_URL: 'off', MICROMEGAS_ADMIN_KEY: KEY,
-  });
-  services = await startServices(config, ['ingestion', 'flightsql', 'gateway']);
-  const urlOf = (name: string) => services.running.find((r) => r.name === name)!.url;
+  stack = await startLocalStack('perfetto', ['ingestion', 'flightsql', 'gateway'], { env: { MICROMEGAS_SELF_TELEMETRY_URL: 'off', MICROMEGAS_ADMIN_KEY: KEY }, apiKey: KEY });
+  const urlOf = stack.urlOf;
   flightUrl = urlOf('flightsql');
   gatewayUrl = urlOf('gateway');
 
@@ -60,13 +52,11 @@ before(async () => {
   await exited;
   assert.equal(await sdk.shutdown(), true);
   end = new Date(Date.now() + 1000);
-  client = new FlightSQLClient({ url: flightUrl, token: KEY });
+  client = stack.client;
 });
 
 after(async () => {
-  client?.close();
-  await services?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 const chunksSql = (types: string, id = processId, from = begin, to = end) =>

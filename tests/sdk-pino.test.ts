@@ -7,38 +7,26 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { FlightSQLClient } from '@micromegas/flightsql-client';
-import { loadConfig } from '@micromegas/backend/config';
-import { startServices, type Services } from '@micromegas/backend/service/services';
+import { startLocalStack, type LocalStack } from './local-stack.js';
 
 const APP = new URL('./pino-app.js', import.meta.url).pathname;
 
-let dataDir: string;
-let services: Services;
+let stack: LocalStack;
 let client: FlightSQLClient;
 let ingestionUrl: string;
 
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'mm-pino-'));
-  const config = loadConfig({
-    MICROMEGAS_DATA_DIR: dataDir, MICROMEGAS_LOG_LEVEL: 'silent', MICROMEGAS_INGESTION_PORT: '0',
-    MICROMEGAS_FLIGHTSQL_HOST: '127.0.0.1', MICROMEGAS_FLIGHTSQL_PORT: '0', MICROMEGAS_SELF_TELEMETRY_URL: 'off',
-  });
-  services = await startServices(config, ['ingestion', 'flightsql']);
-  const urlOf = (name: string) => services.running.find((r) => r.name === name)!.url;
-  ingestionUrl = urlOf('ingestion');
-  client = new FlightSQLClient({ url: urlOf('flightsql') });
+  stack = await startLocalStack('pino', ['ingestion', 'flightsql'], { env: { MICROMEGAS_SELF_TELEMETRY_URL: 'off' } });
+  ingestionUrl = stack.urlOf('ingestion');
+  client = stack.client;
 });
 
 after(async () => {
-  client?.close();
-  await services?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 interface App {

@@ -19,6 +19,7 @@ import type { CarriedSpan } from '../etl/thread-spans.js';
 import type { TimeRange } from '../query/engine.js';
 import type { BlockViewSet } from './block-view-sets.js';
 import type { BlockSelection, InstanceFilter, SourceBlocks } from './source-blocks.js';
+import type { SourceMemory } from './source-memory.js';
 import { refreshSegments, type SegmentSummary, type TimeBounds } from './segment-refresh.js';
 import { withSuffix } from './source-hash.js';
 import { UNION_MERGE, type PartitionMerger } from './partition-merger.js';
@@ -38,6 +39,8 @@ export interface MaterializerDeps {
   /** The metadata database (its list of expired files). */
   db: SqlExecutor;
   source: SourceBlocks;
+  /** What closed insert seconds hold, for queries (the scheduler asks the database). */
+  memory: SourceMemory;
   index: PartitionIndex;
   files: PartitionFiles;
   builder: PartitionBuilder;
@@ -84,11 +87,12 @@ export class BlockMaterializer {
     if (set.chained) return this.deps.flights.run(`${set.info.name}\0${instanceId}`, () => this.#refreshChain(set, instanceId, range, widthSeconds));
     const selection = BlockMaterializer.selection(set, instanceId);
     const spec = { info: set.info, schemaHash: schemaHash(set), mergeSql: UNION_MERGE };
+    const remembered = inserts === undefined ? await this.deps.memory.view(selection, widthSeconds, range) : undefined;
     const built = await refreshSegments({
       index: this.deps.index, viewSet: set.info.name, instanceId, schemaHash: spec.schemaHash, widthSeconds, events: range, inserts,
       source: {
-        summaries: (width, within) => this.deps.source.segmentSummaries(selection, width, within),
-        rangeSources: (ranges) => this.deps.source.rangeSources(selection, ranges),
+        summaries: remembered?.summaries ?? ((width, within) => this.deps.source.segmentSummaries(selection, width, within)),
+        rangeSources: remembered?.rangeSources ?? ((ranges) => this.deps.source.rangeSources(selection, ranges)),
         build: async (begin, end) => { await this.#build(set, instanceId, selection, begin, end, undefined); },
       },
       flights: this.deps.flights,

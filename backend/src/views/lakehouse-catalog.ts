@@ -22,6 +22,7 @@ import { PartitionBuilder } from './partition-builder.js';
 import { SingleFlight } from './single-flight.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { SourceBlocks } from './source-blocks.js';
+import { SourceMemory } from './source-memory.js';
 import { userViewsFromEnv, type UserViewDefinition } from './user-views/config.js';
 import { userViewSets } from './user-views/user-view-sets.js';
 
@@ -73,7 +74,8 @@ export class LakehouseCatalog implements ViewCatalog {
     const builder = new PartitionBuilder(writer, files, index);
     const merger = new PartitionMerger(builder, files);
     const flights = new SingleFlight();
-    const materializer = new BlockMaterializer({ db: options.metadata, source, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const memory = new SourceMemory(options.metadata, source);
+    const materializer = new BlockMaterializer({ db: options.metadata, source, memory, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({

@@ -22,7 +22,8 @@ export interface BlockSelection {
   streamTag: string;
 }
 
-function where(selection: BlockSelection, firstParam: number): { sql: string; params: string[] } {
+/** The SQL condition (on `b` blocks joined to `s` streams) and its parameters, numbered from `firstParam`. */
+export function where(selection: BlockSelection, firstParam: number): { sql: string; params: string[] } {
   const tag = `$${firstParam} = ANY(s.tags)`;
   if (selection.filter.kind === 'global') return { sql: tag, params: [selection.streamTag] };
   return { sql: `${tag} AND b.${selection.filter.kind} = $${firstParam + 1}`, params: [selection.streamTag, selection.filter.id] };
