@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
-import { processCpuSeconds, rssBytes, treeCpuSeconds } from './proc-stats.js';
+import { libuvPoolThreads, processCpuSeconds, rssBytes, treeCpuBreakdown } from './proc-stats.js';
 
 const START_TIMEOUT_MS = 120_000;
 
@@ -27,8 +27,8 @@ export interface Backend {
   ingestionUrl: string;
   flightsqlPort: number;
   objectsDir: string;
-  /** CPU seconds so far: the child and, on PostgreSQL, its database backends. */
-  cpuSeconds(): Promise<number>;
+  /** CPU seconds so far: the child's process tree and, on PostgreSQL, its database backends ('postgres'), by category (see treeCpuBreakdown). */
+  cpuSeconds(): Promise<Map<string, number>>;
   rssBytes(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -54,6 +54,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...profile, options.cli, 'start'], { cwd: options.dataDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await addresses(child);
+  const libuvPool = await libuvPoolThreads(child.pid!);
   const dbPids = async () => admin === undefined ? [] : (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application])).rows.map((r) => r.pid);
   return {
     pid: child.pid!,
@@ -62,7 +63,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     async cpuSeconds() {
       // The whole tree: query workers are child processes of the backend.
       const db = await Promise.all((await dbPids()).map(processCpuSeconds));
-      return db.reduce((a, b) => a + b, await treeCpuSeconds(child.pid!));
+      const breakdown = await treeCpuBreakdown(child.pid!, libuvPool);
+      if (admin) breakdown.set('postgres', db.reduce((a, b) => a + b, 0));
+      return breakdown;
     },
     rssBytes: () => rssBytes(child.pid!),
     async stop() {

@@ -2,8 +2,8 @@
  * Fleet soak: P simulated game processes at SDK defaults (one block per stream per second, three
  * streams each) through the HTTP API into one `micromegas start` with every role, while a dashboard
  * queries over FlightSQL every 3 s; on PGlite and on PostgreSQL. Prints what the backend sustains and
- * what it costs per block and per event (CPU from /proc), ingest and query latency, freshness, RSS
- * and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
+ * what it costs per block and per event (CPU from /proc, and where it goes: main thread, libuv pool,
+ * other threads, query workers, PostgreSQL), ingest and query latency, freshness, RSS and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
  * CPU and object writes minute by minute.
  *
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
@@ -41,6 +41,11 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 const ms = (v: number) => (Number.isNaN(v) ? '—' : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${v.toFixed(0)}`);
+
+const total = (cpu: Map<string, number>) => [...cpu.values()].reduce((a, b) => a + b, 0);
+/** CPU seconds by category between two readings of Backend.cpuSeconds() (a thread that ended moves its time to another category). */
+const cpuSince = (before: Map<string, number>, after: Map<string, number>) =>
+  new Map([...new Set([...before.keys(), ...after.keys()])].map((category) => [category, (after.get(category) ?? 0) - (before.get(category) ?? 0)]));
 
 /** Accumulates the paths ever seen under `dir`: written objects, even those deleted meanwhile. */
 function objectWatcher(dir: string, periodMs: number) {
@@ -103,7 +108,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const rssStart = await backend.rssBytes();
     const reports = await clients;
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = (await backend.cpuSeconds()) - cpu0;
+    const used = cpuSince(cpu0, await backend.cpuSeconds());
+    const cpu = total(used);
     const partitionFiles = await partitions.written();
     const rssEnd = await backend.rssBytes();
     clearInterval(sampler);
@@ -112,7 +118,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     const blocks = sum((r) => r.blocks);
     const latencies = reports.flatMap((r) => r.latenciesMs);
-    return {
+    const row = {
       metadata, processes,
       'ev/s offered': `${((processes * EVENTS_PER_PROCESS_SECOND) / 1000).toFixed(0)} k`,
       'ev/s done': `${(sum((r) => r.events) / seconds / 1000).toFixed(0)} k`,
@@ -132,6 +138,9 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
       'query errors': board.errors.length === 0 ? '' : `${board.errors.length}: ${board.errors[0]!.slice(0, 60)}`,
       load: load(),
     };
+    const perBlock = (seconds: number) => ((seconds * 1000) / blocks).toFixed(3);
+    const breakdown = { metadata, processes, ...Object.fromEntries([...used].map(([category, seconds]) => [category, perBlock(seconds)])), total: perBlock(cpu) };
+    return { row, breakdown };
   });
 }
 
@@ -151,7 +160,7 @@ async function idle(metadata: MetadataKind) {
       rows.push({
         metadata, minute,
         'RSS MB': ((await backend.rssBytes()) / MB).toFixed(0),
-        'CPU % (since start)': ((100 * ((await backend.cpuSeconds()) - cpu0)) / seconds).toFixed(1),
+        'CPU % (since start)': ((100 * total(cpuSince(cpu0, await backend.cpuSeconds()))) / seconds).toFixed(1),
         'objects written/min (since start)': (((await objects.written()) * 60) / seconds).toFixed(1),
         load: load(),
       });
@@ -175,13 +184,20 @@ export async function run(): Promise<void> {
   console.log(`Fleet: ${EVENTS_PER_PROCESS_SECOND} events/process/s in 3 blocks (60 fps × 6 nested spans, 3 measures/frame, 3 logs/s); `
     + `${WARMUP} s warm-up then ${SECONDS} s measured; ${CLIENTS} client process(es); dashboard every ${DASHBOARD_PERIOD_MS / 1000} s`);
   const rows = [];
+  const breakdowns = [];
   for (const metadata of METADATA) {
     for (const processes of PROCESSES) {
-      rows.push(await fleetPoint(metadata, processes));
-      console.log(JSON.stringify(rows.at(-1)));
+      const { row, breakdown } = await fleetPoint(metadata, processes);
+      rows.push(row);
+      breakdowns.push(breakdown);
+      console.log(JSON.stringify(row));
+      console.log(JSON.stringify(breakdown));
     }
   }
   console.table(rows);
+  console.log('Backend CPU by where it goes, ms per block (main: the backend\'s main thread; libuv pool: its libuv threadpool (fs, DuckDB queries, zlib); '
+    + 'thread <name>: its other threads (on Node 20, all named node: V8 platform workers, DuckDB\'s own threads); ended threads: threads gone meanwhile; child processes: query workers; postgres: its database backends):');
+  console.table(breakdowns);
   console.log('backend cores: CPU of `micromegas start` (+ its PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = blocks accepted + new partition files; late = sends the client itself issued > 200 ms late');
 }
