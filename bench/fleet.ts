@@ -11,13 +11,13 @@
  * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
  * FLEET_CPU_PROF (directory for the backend's V8 CPU profile).
  */
-import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listFiles, startBackend, type Backend, type MetadataKind } from './fleet-backend.js';
-import type { ClientJob, ClientReport } from './fleet-client.js';
+import type { ClientReport } from './fleet-client.js';
+import { runClients } from './fleet-clients.js';
 import { startDashboard } from './fleet-dashboard.js';
 import { EVENTS_PER_PROCESS_SECOND } from './fleet-blocks.js';
 
@@ -60,25 +60,6 @@ function objectWatcher(dir: string, periodMs: number) {
   };
 }
 
-/** `onGo`: called when the whole fleet is registered and starts sending, 500 ms later. */
-function runClients(url: string, processes: number, onGo: () => void): Promise<ClientReport[]> {
-  const children = Array.from({ length: CLIENTS }, () => fork(fileURLToPath(new URL('./fleet-client.js', import.meta.url)), ['fleet-client'], { stdio: 'inherit' }));
-  const per = Math.ceil(processes / CLIENTS);
-  let registered = 0;
-  return Promise.all(children.map((child, c) => new Promise<ClientReport>((resolve, reject) => {
-    const job: ClientJob = { url, first: c * per, count: Math.max(0, Math.min(per, processes - c * per)), fleetSize: processes, warmupSeconds: WARMUP, seconds: SECONDS };
-    child.on('message', (message: { registered?: true } & ClientReport) => {
-      if (!message.registered) { resolve(message); return; }
-      // Every client starts its schedule together, once the whole fleet is registered.
-      if (++registered < CLIENTS) return;
-      for (const c of children) c.send({ goMs: Date.now() + 500 });
-      onGo();
-    });
-    child.on('exit', (code) => { if (code !== 0) reject(new Error(`fleet client exited with ${code}`)); });
-    child.send(job);
-  })));
-}
-
 async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-fleet-'));
   const backend = await startBackend({ cli: CLI, metadata, dataDir, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}) });
@@ -98,7 +79,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
     let go!: () => void;
     const going = new Promise<void>((resolve) => { go = resolve; });
-    const clients = runClients(backend.ingestionUrl, processes, go);
+    const clients = runClients(backend.ingestionUrl, { processes, clients: CLIENTS, warmupSeconds: WARMUP, seconds: SECONDS }, go);
     // The measured window opens after the warm-up, as the clients' does.
     await going;
     await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
