@@ -78,9 +78,10 @@ export async function run(): Promise<void> {
           ...Object.fromEntries([...used].map(([k, s]) => [k, perBlock(s)])) };
       };
       const range = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
-      // Every second tick over the ingested seconds (the first one starts the lead and ticks every schedule once, untimed).
+      // A tick every second until the finest schedule (up to 10 s wide) covered the ingested seconds;
+      // the first one starts the lead and ticks every schedule once, untimed.
       await scheduler.runOnce(new Date((first + 1) * 1000 + 5));
-      const rows = [await phase('second ticks', range(first + 2, last + 2, 1))];
+      const rows = [await phase('second ticks', range(first + 2, last + 21, 1))];
       const partitionsAfterSeconds = (await listFiles(join(backend.objectsDir, 'views'))).length;
       // The minute ticks whose windows cover those seconds (window [M − 2 min, M − 1 min)).
       const firstMinute = Math.floor(first / 60) * 60 + 120;
