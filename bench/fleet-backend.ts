@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
-import { libuvPoolThreads, processCpuSeconds, rssBytes, treeCpuBreakdown } from './proc-stats.js';
+import { libuvPoolThreads, processSetCpu, rssBytes, treeCpuBreakdown } from './proc-stats.js';
 
 const START_TIMEOUT_MS = 120_000;
 
@@ -63,6 +63,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const child = spawn(process.execPath, [...profile, options.cli, 'start', ...roles], { cwd: options.dataDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await addresses(child, options.roles === undefined || options.roles.includes('flightsql'));
   const libuvPool = await libuvPoolThreads(child.pid!);
+  const dbCpu = processSetCpu();
   const dbPids = async () => admin === undefined ? [] : (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application])).rows.map((r) => r.pid);
   const halt = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -79,9 +80,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     postgres: admin ? { connectionString: TEST_POSTGRES_URL, schema } : undefined,
     async cpuSeconds() {
       // The whole tree: query workers are child processes of the backend.
-      const db = await Promise.all((await dbPids()).map(processCpuSeconds));
+      const db = await dbCpu(await dbPids());
       const breakdown = await treeCpuBreakdown(child.pid!, libuvPool);
-      if (admin) breakdown.set('postgres', db.reduce((a, b) => a + b, 0));
+      if (admin) breakdown.set('postgres', db);
       return breakdown;
     },
     rssBytes: () => rssBytes(child.pid!),

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { listFiles, startBackend } from './fleet-backend.js';
 import { runClients } from './fleet-clients.js';
-import { cpuSince, cpuTotal, libuvPoolThreads, processCpuSeconds, treeCpuBreakdown } from './proc-stats.js';
+import { cpuSince, cpuTotal, libuvPoolThreads, processSetCpu, treeCpuBreakdown } from './proc-stats.js';
 
 const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
 const PROCESSES = Number(env('MAINT_PROCESSES', '300'));
@@ -26,11 +26,13 @@ const CLI = env('MAINT_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.
 const ROOT = dirname(dirname(dirname(CLI)));
 const backendModule = (path: string) => import(pathToFileURL(join(ROOT, 'backend', 'dist', path)).href);
 
+const dbCpu = processSetCpu();
+
 /** CPU seconds by category: this process's threads and the PostgreSQL backends named `application`. */
 async function cpuNow(admin: pg.Client, application: string, libuvPool: ReadonlySet<number>): Promise<Map<string, number>> {
   const pids = (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application])).rows.map((r) => r.pid);
   const cpu = await treeCpuBreakdown(process.pid, libuvPool);
-  cpu.set('postgres', (await Promise.all(pids.map(processCpuSeconds))).reduce((a, b) => a + b, 0));
+  cpu.set('postgres', await dbCpu(pids));
   return cpu;
 }
 

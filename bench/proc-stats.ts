@@ -20,6 +20,21 @@ export async function processCpuSeconds(pid: number): Promise<number> {
   return fields === undefined ? 0 : (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds of a changing set of processes (database backends come and go with their pool's
+ * connections): what each one had at its last reading still counts once it is gone.
+ */
+export function processSetCpu(): (pids: readonly number[]) => Promise<number> {
+  const last = new Map<number, number>();
+  return async (pids) => {
+    for (const pid of pids) {
+      const seconds = await processCpuSeconds(pid);
+      if (seconds > 0) last.set(pid, seconds);
+    }
+    return [...last.values()].reduce((a, b) => a + b, 0);
+  };
+}
+
 /** /proc/<pid>/stat fields of every live process, by pid. */
 async function allStatFields(): Promise<Map<number, string[]>> {
   const fields = new Map<number, string[]>();
