@@ -93,6 +93,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
   return withBackend(metadata, async (backend) => {
     const dashboard = DASHBOARD_PERIOD_MS > 0 ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
     const partitions = objectWatcher(join(backend.objectsDir, 'views'), 5000);
+    // Block payloads: an object per block (`blobs/`, before packs) or per pack (`packs/`).
+    const payloads = [objectWatcher(join(backend.objectsDir, 'blobs'), 5000), objectWatcher(join(backend.objectsDir, 'packs'), 5000)];
     const rss: number[] = [];
     const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
     let go!: () => void;
@@ -101,7 +103,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     // The measured window opens after the warm-up, as the clients' does.
     await going;
     await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
-    await partitions.mark();
+    await Promise.all([partitions, ...payloads].map((w) => w.mark()));
     const timeline = TIMELINE_MS > 0 ? startTimeline(backend, TIMELINE_MS, () => partitions.written(), dashboard?.report) : undefined;
     await timeline?.start();
     const cpu0 = await backend.cpuSeconds();
@@ -111,10 +113,11 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = (await backend.cpuSeconds()) - cpu0;
     const partitionFiles = await partitions.written();
+    const payloadObjects = (await Promise.all(payloads.map((w) => w.written()))).reduce((a, b) => a + b, 0);
     const rssEnd = await backend.rssBytes();
     clearInterval(sampler);
     const intervals = timeline?.stop();
-    partitions.stop();
+    for (const w of [partitions, ...payloads]) w.stop();
     const board = await dashboard?.stop() ?? { queryMs: [], freshnessMs: [], errors: [] };
     const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     const blocks = sum((r) => r.blocks);
@@ -136,7 +139,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
       'query p50/p90 ms': `${ms(pct(board.queryMs, 50))} / ${ms(pct(board.queryMs, 90))}`,
       'fresh p50/p90/max ms': `${ms(pct(board.freshnessMs, 50))} / ${ms(pct(board.freshnessMs, 90))} / ${ms(Math.max(...board.freshnessMs))}`,
       'RSS MB start→max→end': `${(rssStart / MB).toFixed(0)}→${(Math.max(...rss) / MB).toFixed(0)}→${(rssEnd / MB).toFixed(0)}`,
-      'objects/s': ((blocks + partitionFiles) / seconds).toFixed(0),
+      'objects/s': ((payloadObjects + partitionFiles) / seconds).toFixed(0),
+      'payload objects/s': (payloadObjects / seconds).toFixed(0),
       'partition files/s': (partitionFiles / seconds).toFixed(1),
       'client cores': (sum((r) => r.cpuSeconds) / seconds).toFixed(2),
       'late/failed': `${sum((r) => r.lateSends)}/${sum((r) => r.failures)}`,
@@ -194,5 +198,5 @@ export async function run(): Promise<void> {
   }
   console.table(rows);
   console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
-    + 'objects/s = blocks accepted + new partition files; late = sends the client itself issued > 200 ms late');
+    + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');
 }

@@ -9,6 +9,8 @@ import { startServices, type Services } from '@micromegas/backend/service/servic
 import { testMetadataBackends, type TestMetadataBackend, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
 import { testObjectBackends, type TestObjectBackend, type TestObjectStore } from '@micromegas/backend/lake/object-store/test-stores';
 import type { Block, ProcessInfo, StreamInfo } from '@micromegas/wire/envelope';
+import { PACK_CLAIM_SECONDS } from '@micromegas/backend/lake/telemetry/packs';
+import { deleteDueFiles } from '@micromegas/backend/views/expired-files';
 
 export interface IngestionUnderTest {
   url: string;
@@ -107,4 +109,16 @@ export async function objectKeys(os: TestObjectStore): Promise<string[]> {
   const keys: string[] = [];
   for await (const key of os.store.list('')) keys.push(key);
   return keys.sort();
+}
+
+/** Runs the expired-file sweep as it will run once packs no row refers to are due (an hour on). */
+export async function sweepUnreferencedPacks(it_: Pick<IngestionUnderTest, 'db' | 'os'>): Promise<void> {
+  const later = new Date(Date.now() + (PACK_CLAIM_SECONDS + 60) * 1000);
+  await deleteDueFiles(it_.db.store, (key) => it_.os.store.delete(key), { now: later, batchSize: 1000 });
+}
+
+/** The packs block rows refer to, sorted. */
+export async function referencedPacks(db: TestMetadataStore): Promise<string[]> {
+  const rows = await db.store.query<{ k: string }>('SELECT DISTINCT payload_key AS k FROM blocks WHERE payload_key IS NOT NULL ORDER BY 1');
+  return rows.map((r) => r.k).sort();
 }

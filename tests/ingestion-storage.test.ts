@@ -6,11 +6,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readBlockPayload } from '@micromegas/backend/lake/telemetry/payload';
-import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
 import type { BlockRow } from '@micromegas/backend/lake/telemetry/records';
 import {
-  cbor, count, objectKeys, post, sampleBlock, sampleProcess, sampleStream, startIngestion, storageMatrix,
-  type IngestionUnderTest,
+  cbor, count, objectKeys, post, referencedPacks, sampleBlock, sampleProcess, sampleStream, startIngestion, storageMatrix,
+  sweepUnreferencedPacks, type IngestionUnderTest,
 } from './ingestion-fixtures.js';
 
 const props = (p: Record<string, string>) => Object.entries(p).map(([key, value]) => ({ key, value }));
@@ -61,16 +60,16 @@ for (const storage of storageMatrix) {
         const payload = await readBlockPayload(it_.os.store, row);
         assert.deepEqual(new Uint8Array(payload.dependencies), new Uint8Array(block.payload.dependencies));
         assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
-        assert.equal(row.payload_size, (await it_.os.store.get(blockPayloadKey(row))).byteLength);
+        assert.match(row.payload_key ?? '', /^packs\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[0-9a-f-]{36}$/);
+        assert.ok(Number(row.payload_offset) + Number(row.payload_size) <= (await it_.os.store.get(row.payload_key!)).byteLength);
       }
     });
 
-    it('stores a block sent twice once: one row, one object', async () => {
+    it('stores a block sent twice once: one row; the resent copies go once no row refers to their packs', async () => {
       const process = sampleProcess();
       const stream = sampleStream(process);
       const block = sampleBlock(stream);
       const [processes, streams, blocks] = [await count(it_.db, 'processes'), await count(it_.db, 'streams'), await count(it_.db, 'blocks')];
-      const objectsBefore = (await objectKeys(it_.os)).length;
       for (let i = 0; i < 2; i++) {
         assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
         assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
@@ -82,18 +81,19 @@ for (const storage of storageMatrix) {
       assert.equal(await count(it_.db, 'processes'), processes + 1);
       assert.equal(await count(it_.db, 'streams'), streams + 1);
       assert.equal(await count(it_.db, 'blocks'), blocks + 1);
-      assert.deepEqual((await objectKeys(it_.os)).length, objectsBefore + 1);
-      assert.ok((await objectKeys(it_.os)).includes(blockPayloadKey(block)));
+      await sweepUnreferencedPacks(it_);
+      assert.deepEqual(await objectKeys(it_.os), await referencedPacks(it_.db));
+      const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [block.block_id]);
+      assert.deepEqual(new Uint8Array((await readBlockPayload(it_.os.store, rows[0]!)).objects), new Uint8Array(block.payload.objects));
     });
 
-    it('answers 409 to a block id reused with other content, keeps the first, and leaves no orphan object', async () => {
+    it('answers 409 to a block id reused with other content, keeps the first, and leaves no orphan once swept', async () => {
       const process = sampleProcess();
       const [stream, other] = [sampleStream(process), sampleStream(process)];
       assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
       for (const s of [stream, other]) assert.equal((await post(it_.url, 'insert_stream', cbor(s))).status, 200);
       const block = sampleBlock(stream);
       assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
-      const keysBefore = await objectKeys(it_.os);
       const reuses = {
         payload: { ...block, payload: { ...block.payload, objects: randomBytes(5000) } },
         stream_id: { ...block, stream_id: other.stream_id },
@@ -111,11 +111,61 @@ for (const storage of storageMatrix) {
         post(it_.url, 'insert_block', cbor({ ...block, stream_id: s.stream_id, end_ticks: Number(block.end_ticks) + i + 1 }))));
       assert.deepEqual(racing.map((r) => r.status), [409, 409, 409, 409]);
       assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200, 'the original, resent');
-      assert.deepEqual(await objectKeys(it_.os), keysBefore);
+      await sweepUnreferencedPacks(it_);
+      assert.deepEqual(await objectKeys(it_.os), await referencedPacks(it_.db));
       const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [block.block_id]);
       assert.deepEqual(rows.map((r) => [r.stream_id, r.end_ticks]), [[stream.stream_id, block.end_ticks]]);
       const payload = await readBlockPayload(it_.os.store, rows[0]!);
       assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
+    });
+
+    it('stores many blocks sent at once in shared packs, each read back exactly from its range', async () => {
+      const processes = [sampleProcess(), sampleProcess(), sampleProcess()];
+      const streams = processes.flatMap((p) => [sampleStream(p), sampleStream(p, { tags: ['log'] })]);
+      for (const p of processes) assert.equal((await post(it_.url, 'insert_process', cbor(p))).status, 200);
+      for (const st of streams) assert.equal((await post(it_.url, 'insert_stream', cbor(st))).status, 200);
+      const blocks = streams.flatMap((st) => Array.from({ length: 10 }, (_, i) => sampleBlock(st, {
+        object_offset: i, payload: { dependencies: randomBytes(20 + i), objects: randomBytes(500 + 97 * i) },
+      })));
+      const responses = await Promise.all(blocks.map((b) => post(it_.url, 'insert_block', cbor(b))));
+      assert.deepEqual(responses.filter((r) => r.status !== 200), []);
+      const rows = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = ANY($1)', [blocks.map((b) => b.block_id)]);
+      assert.equal(rows.length, blocks.length);
+      for (const block of blocks) {
+        const row = rows.find((r) => r.block_id === block.block_id)!;
+        const payload = await readBlockPayload(it_.os.store, row);
+        assert.deepEqual(new Uint8Array(payload.dependencies), new Uint8Array(block.payload.dependencies));
+        assert.deepEqual(new Uint8Array(payload.objects), new Uint8Array(block.payload.objects));
+      }
+      // The ranges of a pack do not overlap.
+      const ranges = rows.map((r) => ({ key: r.payload_key, begin: Number(r.payload_offset), end: Number(r.payload_offset) + Number(r.payload_size) }));
+      for (const a of ranges) {
+        assert.equal(ranges.filter((b) => b.key === a.key && b.begin < a.end && a.begin < b.end).length, 1);
+      }
+    });
+
+    it('compares a block resent into another pack byte for byte with the one recorded: 200 if identical, else 409', async () => {
+      const process = sampleProcess();
+      const stream = sampleStream(process);
+      assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
+      assert.equal((await post(it_.url, 'insert_stream', cbor(stream))).status, 200);
+      const block = sampleBlock(stream);
+      assert.equal((await post(it_.url, 'insert_block', cbor(block))).status, 200);
+      const recorded = async () => (await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [block.block_id]))[0]!;
+      const first = await recorded();
+      // With other blocks, so that the resend is in a pack with other content.
+      const others = [sampleBlock(stream, { object_offset: 1 }), sampleBlock(stream, { object_offset: 2 })];
+      const resends = await Promise.all([block, ...others].map((b) => post(it_.url, 'insert_block', cbor(b))));
+      assert.deepEqual(resends.map((r) => r.status), [200, 200, 200]);
+      // Same size, other bytes: only the bytes tell.
+      const objects = new Uint8Array(block.payload.objects);
+      objects[objects.length - 1] ^= 0xff;
+      const changed = await post(it_.url, 'insert_block', cbor({ ...block, payload: { ...block.payload, objects } }));
+      assert.equal(changed.status, 409, changed.text);
+      assert.match(JSON.parse(changed.text).message, /already recorded with a different payload/);
+      const after = await recorded();
+      assert.deepEqual([after.payload_key, after.payload_offset], [first.payload_key, first.payload_offset]);
+      assert.deepEqual(new Uint8Array((await readBlockPayload(it_.os.store, after)).objects), new Uint8Array(block.payload.objects));
     });
 
     it('refuses, among concurrent first sends of one block id, all but the one recorded', async () => {
@@ -124,7 +174,6 @@ for (const storage of storageMatrix) {
       assert.equal((await post(it_.url, 'insert_process', cbor(process))).status, 200);
       for (const s of streams) assert.equal((await post(it_.url, 'insert_stream', cbor(s))).status, 200);
       const first = sampleBlock(streams[0]!);
-      const keysBefore = await objectKeys(it_.os);
       const senders = Array.from({ length: 6 }, (_, i) => ({ ...first, stream_id: streams[i % 2]!.stream_id, nb_objects: i }));
       const responses = await Promise.all(senders.map((b) => post(it_.url, 'insert_block', cbor(b))));
       assert.equal(responses.filter((r) => r.status === 200).length, 1, responses.map((r) => r.text).join('\n'));
@@ -132,7 +181,8 @@ for (const storage of storageMatrix) {
       const winner = senders[responses.findIndex((r) => r.status === 200)]!;
       const [row] = await it_.db.store.query<BlockRow & Record<string, unknown>>('SELECT * FROM blocks WHERE block_id = $1', [first.block_id]);
       assert.deepEqual([row!.stream_id, row!.nb_objects], [winner.stream_id, winner.nb_objects]);
-      assert.deepEqual(await objectKeys(it_.os), [...keysBefore, blockPayloadKey(winner)].sort());
+      await sweepUnreferencedPacks(it_);
+      assert.deepEqual(await objectKeys(it_.os), await referencedPacks(it_.db));
     });
   });
 }

@@ -12,7 +12,6 @@ import { BlockEncoder, compressSection, uncompressSection, type BlockPayload, ty
 import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
 import type { ObjectStore } from '@micromegas/backend/lake/object-store/store';
 import { insertBlock, insertProcess, insertStream } from '@micromegas/backend/lake/telemetry/write';
-import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
 import type { Property } from '@micromegas/backend/lake/telemetry/records';
 import { createViewCatalog, type LakehouseCatalog, type ViewCatalogOptions } from '@micromegas/backend/views/lakehouse-catalog';
 import type { TestMetadataBackend } from '@micromegas/backend/lake/metadata/test-stores';
@@ -102,7 +101,10 @@ export class TelemetryWriter {
   /** Stores a block whose payload object is not a payload at all (not CBOR). */
   async blockWithGarbageObject(p: TestProcess, streamId: string, events: TestEvent[]): Promise<WrittenBlock> {
     const written = await this.block(p, streamId, events);
-    await this.objects.put(blockPayloadKey({ ...written, process_id: p.process_id }), new TextEncoder().encode('not a payload'));
+    const [row] = await this.db.query<{ payload_key: string; payload_size: number }>(
+      'SELECT payload_key, payload_size::int AS payload_size FROM blocks WHERE block_id = $1', [written.block_id]);
+    // The block's pack holds only its payload: overwrite it with as many 0xff (a CBOR 'break' out of place).
+    await this.objects.put(row!.payload_key, new Uint8Array(row!.payload_size).fill(0xff));
     return written;
   }
 

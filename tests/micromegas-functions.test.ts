@@ -107,7 +107,7 @@ describe('micromegas functions over the lakehouse', () => {
     };
     const otlp = encodeOtlpPayload({ signal: 'logs', data: new Uint8Array() });
     await os.store.putIfAbsent(blockPayloadKey(block), otlp);
-    await insertBlockRows(db.store, [{ block, payloadSize: otlp.byteLength, created: true }]);
+    await insertBlockRows(db.store, [{ block, payload: otlp, pack: null }]); // laid out as before packs: an object of its own
     otlpBlock = block.block_id;
 
     engine = await createQueryEngine({

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testMetadataBackends } from '@micromegas/backend/lake/metadata/test-stores';
 import { testObjectBackends } from '@micromegas/backend/lake/object-store/test-stores';
-import { blockPayloadKey } from '@micromegas/backend/lake/telemetry/payload';
+import { writePack } from '@micromegas/backend/lake/telemetry/packs';
 import { encodeOtlpPayload } from '@micromegas/backend/lake/otlp/payload';
 import { signals } from '@micromegas/backend/lake/otlp/schema';
 import { accept } from '@micromegas/backend/ingestion/otlp/accept';
@@ -43,9 +43,13 @@ describe('OTLP blocks in the lakehouse', () => {
         const [block] = accept('traces', traces(service, [...names]), NOW_NS).blocks;
         await storage.store('traces', block!, NOW_NS);
       }
-      const [bad] = await db.store.query<{ block_id: string; stream_id: string; process_id: string }>(
-        `SELECT b.block_id, b.stream_id, b.process_id FROM blocks b JOIN processes p USING (process_id) WHERE p.exe = 'bad'`);
-      await os.store.put(blockPayloadKey(bad!), encodeOtlpPayload({ signal: 'traces', data: new Uint8Array([0x0a, 0x7f, 0x01]) }));
+      const [bad] = await db.store.query<{ block_id: string }>(
+        `SELECT b.block_id FROM blocks b JOIN processes p USING (process_id) WHERE p.exe = 'bad'`);
+      // Its payload replaced by one whose request does not decode.
+      const corrupt = encodeOtlpPayload({ signal: 'traces', data: new Uint8Array([0x0a, 0x7f, 0x01]) });
+      const [pack] = await writePack(db.store, os.store, [corrupt]);
+      await db.store.query('UPDATE blocks SET payload_key = $1, payload_offset = $2, payload_size = $3 WHERE block_id = $4',
+        [pack!.key, pack!.offset, corrupt.byteLength, bad!.block_id]);
 
       const built = await lake.catalog.materializePartitions('otel_spans', begin, new Date(Date.now() + 2000), 1);
       assert.ok(built > 0);

@@ -18,5 +18,5 @@ const PGLITE_MIN_INTERVAL_MS = 25;
 
 export function blockRowsCommit(metadata: MetadataStore): GroupCommit<StoredBlock, boolean> {
   const minIntervalMs = metadata.kind === 'pglite' ? PGLITE_MIN_INTERVAL_MS : 0;
-  return new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), MAX_ROWS_PER_INSERT, minIntervalMs);
+  return new GroupCommit<StoredBlock, boolean>((rows) => insertBlockRows(metadata, rows), { maxItems: MAX_ROWS_PER_INSERT, minIntervalMs });
 }

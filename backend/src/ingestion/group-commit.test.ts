@@ -9,7 +9,7 @@ describe('GroupCommit', () => {
       batches.push(items);
       await new Promise((r) => setTimeout(r, 5));
       return items.map(() => undefined);
-    }, 100);
+    }, { maxItems: 100 });
     await commit.write(0);
     await Promise.all([1, 2, 3, 4].map((i) => commit.write(i)));
     assert.deepEqual(batches, [[0], [1], [2, 3, 4]]);
@@ -17,7 +17,7 @@ describe('GroupCommit', () => {
 
   it('with a minimum interval, holds the next batch back so that items arriving meanwhile go together', async () => {
     const batches: number[][] = [];
-    const commit = new GroupCommit<number>(async (items) => { batches.push(items); return items.map(() => undefined); }, 100, 200);
+    const commit = new GroupCommit<number>(async (items) => { batches.push(items); return items.map(() => undefined); }, { maxItems: 100, minIntervalMs: 200 });
     await commit.write(0);
     // Without the interval, 1 would be written alone at once (the writer is idle), then 2.
     const one = commit.write(1);
@@ -26,11 +26,32 @@ describe('GroupCommit', () => {
     assert.deepEqual(batches, [[0], [1, 2]]);
   });
 
-  it('caps batches at maxBatch', async () => {
+  it('caps batches at maxItems', async () => {
     const sizes: number[] = [];
-    const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); return items.map(() => undefined); }, 3);
+    const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); return items.map(() => undefined); }, { maxItems: 3 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => commit.write(i)));
     assert.deepEqual(sizes, [1, 3, 3, 1]);
+  });
+
+  it('caps batches at maxWeight, and sends an item heavier than that alone', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number>(async (items) => { batches.push(items); return items.map(() => undefined); },
+      { maxItems: 100, maxWeight: 10, weight: (item) => item });
+    await Promise.all([1, 4, 5, 2, 30, 3].map((i) => commit.write(i)));
+    assert.deepEqual(batches, [[1], [4, 5], [2], [30], [3]]);
+  });
+
+  it('without retrySingly, fails every item of a failed batch with its error', async () => {
+    let calls = 0;
+    const commit = new GroupCommit<number>(async (items) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 1));
+      if (items.length > 1) throw new Error('the pack write failed');
+      return items.map(() => undefined);
+    }, { maxItems: 100, retrySingly: false });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => commit.write(i)));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'rejected']);
+    assert.equal(calls, 2);
   });
 
   it('gives each item of a failed batch its own outcome', async () => {
@@ -38,7 +59,7 @@ describe('GroupCommit', () => {
       await new Promise((r) => setTimeout(r, 1));
       if (items.includes(13)) throw new Error(`unlucky batch ${items.join(',')}`);
       return items.map((i) => i * 2);
-    }, 100);
+    }, { maxItems: 100 });
     const results = await Promise.allSettled([10, 11, 12, 13, 14].map((i) => commit.write(i)));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)), [20, 22, 24, undefined, 28]);

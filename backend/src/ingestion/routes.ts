@@ -13,13 +13,13 @@ import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { ObjectStoreError } from '../lake/object-store/errors.js';
 import {
-  BlockConflictError, confirmResend, insertProcess, insertStream, storeBlockPayload, streamProcess,
-  UnknownProcessError, UnknownStreamError,
+  BlockConflictError, confirmResend, insertProcess, insertStream, streamProcess, UnknownProcessError, UnknownStreamError,
 } from '../lake/telemetry/write.js';
+import { encodeBlockPayload } from '../lake/telemetry/payload.js';
 import { BadEnvelopeError, IngestionBusyError, IngestionRequestError, UnknownReferenceError } from './errors.js';
 import { readBlock, readProcess, readStream } from './envelopes.js';
 import { RecentIds } from './recent-ids.js';
-import { blockRowsCommit } from './block-rows.js';
+import { BlockWriter } from './block-writer.js';
 
 export interface IngestionOptions {
   metadata: MetadataStore;
@@ -55,7 +55,7 @@ export function statusOf(err: FastifyError | Error): number {
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
   const { metadata, objects, maxBodyBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
-  const blockRows = blockRowsCommit(metadata);
+  const blocks = new BlockWriter(metadata, objects);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
@@ -97,17 +97,13 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     if (owner !== block.process_id) {
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
-    // The payload first, then the row that makes it visible (see insertBlock).
-    const stored = await storeBlockPayload(objects, block);
-    let inserted: boolean;
-    try {
-      inserted = await blockRows.write(stored);
-    } catch (err) {
+    // The payload first, then the row that makes it visible (./block-writer.ts).
+    const written = await blocks.write(block, encodeBlockPayload(block.payload)).catch((err: unknown) => {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;
-    }
+    });
     // A block id already recorded: a resend of this very block, or a 409.
-    if (!inserted) await confirmResend(metadata, objects, stored);
+    if (!written.inserted) await confirmResend(metadata, objects, written.stored);
     return reply.code(200).send();
   });
 }

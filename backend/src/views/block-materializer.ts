@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WireFormatError } from '@micromegas/wire';
-import { CorruptPayloadError, readStoredPayload, type StoredPayload } from '../lake/telemetry/payload.js';
+import { CorruptPayloadError, type PayloadLocation, type StoredPayload } from '../lake/telemetry/payload.js';
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { Dimensions } from '../etl/dimensions.js';
@@ -28,6 +28,7 @@ import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { PartitionBuilder } from './partition-builder.js';
 import type { SingleFlight } from './single-flight.js';
+import { PayloadFetcher } from './payload-fetcher.js';
 
 /** Payload downloads kept in flight while earlier blocks decode. */
 const FETCH_AHEAD = 8;
@@ -179,15 +180,17 @@ export class BlockMaterializer {
   }
 
   /**
-   * Decodes the blocks in order into `builder`, downloading a few ahead. A corrupt block (its payload
+   * Decodes the blocks in order into `builder`, downloading a few ahead (blocks packed together share
+   * their downloads, ./payload-fetcher.ts). A corrupt block (its payload
    * is not one, or its events do not decode) adds nothing and is reported; a missing payload object
    * or an unreachable store fails the build.
    */
-  async #decode(viewSet: string, blocks: readonly SourceBlock[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
+  async #decode(viewSet: string, blocks: readonly (SourceBlock & PayloadLocation)[], dims: Dimensions, builder: ViewBuilder): Promise<void> {
+    const fetcher = new PayloadFetcher(this.deps.objects, blocks);
     const payloads = blocks.map(() => undefined as Promise<StoredPayload> | undefined);
     const fetch = (i: number): void => {
       if (i >= blocks.length) return;
-      const payload = readStoredPayload(this.deps.objects, blocks[i]!);
+      const payload = fetcher.read(i);
       payload.catch(() => {}); // awaited in turn below; until then a rejection is not unhandled
       payloads[i] = payload;
     };

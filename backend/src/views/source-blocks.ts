@@ -5,6 +5,7 @@
  */
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { SourceBlock, SourceProcess } from '../etl/sources.js';
+import type { PayloadLocation } from '../lake/telemetry/payload.js';
 import type { InsertRange, RangeSources, SegmentSummary, TimeBounds } from './segment-refresh.js';
 import { EMPTY_SOURCE_HASH, sourceHashOverResultSql } from './source-hash.js';
 import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
@@ -72,11 +73,13 @@ export class SourceBlocks {
     return byOrdinal(ranges.length, rows);
   }
 
-  /** The selected blocks inserted in [begin, end), in stream order, and their source hash. */
-  async blocksIn(selection: BlockSelection, begin: Date, end: Date): Promise<{ blocks: SourceBlock[]; hash: string }> {
+  /** The selected blocks inserted in [begin, end), in stream order, where their payloads are, and their source hash. */
+  async blocksIn(selection: BlockSelection, begin: Date, end: Date): Promise<{ blocks: (SourceBlock & PayloadLocation)[]; hash: string }> {
     const w = where(selection, 3);
-    const rows = await this.db.query<Omit<SourceBlock, 'insert_time_us'> & { insert_time_us: number | bigint; source_hash: string } & Record<string, unknown>>(
+    type Row = Omit<SourceBlock, 'insert_time_us'> & PayloadLocation & { insert_time_us: number | bigint; source_hash: string };
+    const rows = await this.db.query<Row & Record<string, unknown>>(
       `SELECT b.block_id, b.stream_id, b.process_id, b.begin_ticks, b.object_offset, b.nb_objects,
+              b.payload_key, b.payload_offset, b.payload_size,
               (extract(epoch FROM b.insert_time) * 1000000)::int8 AS insert_time_us, ${sourceHashOverResultSql('b.block_id')} AS source_hash
        FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
        WHERE b.insert_time >= $1 AND b.insert_time < $2 AND ${w.sql}

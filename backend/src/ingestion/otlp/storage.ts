@@ -1,20 +1,18 @@
 /**
  * Records accepted OTLP blocks as the SDK's are recorded: the process and stream rows first (once
- * each, remembered), the payload object, then the block row that makes it visible. Every step is
- * idempotent (same ids, put-if-absent, ON CONFLICT DO NOTHING), so a resent request, or one retried
- * after a storage failure part-way, stores each block exactly once.
+ * each, remembered), the payload in a pack, then the block row that makes it visible. Every row is
+ * written idempotently (same ids, ON CONFLICT DO NOTHING), so a resent request, or one retried after
+ * a storage failure part-way, records each block exactly once (a resent payload is only bytes of a
+ * pack that no row refers to).
  */
 import type { MetadataStore } from '../../lake/metadata/store.js';
 import type { ObjectStore } from '../../lake/object-store/store.js';
-import { blockPayloadKey } from '../../lake/telemetry/payload.js';
-import {
-  insertProcess, insertStream, UnknownProcessError, UnknownStreamError, type StoredBlock,
-} from '../../lake/telemetry/write.js';
+import { insertProcess, insertStream, UnknownProcessError, UnknownStreamError } from '../../lake/telemetry/write.js';
+import type { BlockRecord } from '../../lake/telemetry/records.js';
 import { encodeOtlpPayload, otlpFormat } from '../../lake/otlp/payload.js';
 import { signals, type Signal } from '../../lake/otlp/schema.js';
 import { RecentIds } from '../recent-ids.js';
-import type { GroupCommit } from '../group-commit.js';
-import { blockRowsCommit } from '../block-rows.js';
+import { BlockWriter } from '../block-writer.js';
 import { stampUnsetTimes, type AcceptedBlock } from './accept.js';
 import { blockIdOf, processRecordOf, streamIdOf } from './identity.js';
 
@@ -26,10 +24,10 @@ const KNOWN_IDS = 100_000;
 
 export class OtlpStorage {
   readonly #known = new RecentIds<true>(KNOWN_IDS);
-  readonly #blockRows: GroupCommit<StoredBlock, boolean>;
+  readonly #blocks: BlockWriter;
 
-  constructor(private readonly metadata: MetadataStore, private readonly objects: ObjectStore) {
-    this.#blockRows = blockRowsCommit(metadata);
+  constructor(private readonly metadata: MetadataStore, objects: ObjectStore) {
+    this.#blocks = new BlockWriter(metadata, objects);
   }
 
   async store(signal: Signal, block: AcceptedBlock, receivedNs: bigint): Promise<void> {
@@ -43,27 +41,23 @@ export class OtlpStorage {
       data = type.encode(block.request).finish();
     }
     const payload = encodeOtlpPayload({ signal, data });
-    const stored: StoredBlock = {
-      block: {
-        block_id: blockId, stream_id: streamId, process_id: block.processId, begin_time_ns: block.beginNs, begin_ticks: block.beginNs,
-        end_time_ns: block.endNs, end_ticks: block.endNs, nb_objects: block.items, object_offset: 0,
-      },
-      payloadSize: payload.byteLength,
-      created: false,
+    const record: Omit<BlockRecord, 'payload'> = {
+      block_id: blockId, stream_id: streamId, process_id: block.processId, begin_time_ns: block.beginNs, begin_ticks: block.beginNs,
+      end_time_ns: block.endNs, end_ticks: block.endNs, nb_objects: block.items, object_offset: 0,
     };
     try {
-      await this.#record(signal, block, stored, payload);
+      await this.#record(signal, block, record, payload);
     } catch (err) {
       if (!(err instanceof UnknownProcessError || err instanceof UnknownStreamError)) throw err;
       // A remembered row is gone (retention deleted an idle process): record it again, once.
       this.#known.forget(block.processId);
       this.#known.forget(streamId);
-      await this.#record(signal, block, stored, payload);
+      await this.#record(signal, block, record, payload);
     }
   }
 
-  async #record(signal: Signal, block: AcceptedBlock, stored: StoredBlock, payload: Uint8Array): Promise<void> {
-    const { process_id: processId, stream_id: streamId } = stored.block;
+  async #record(signal: Signal, block: AcceptedBlock, record: Omit<BlockRecord, 'payload'>, payload: Uint8Array): Promise<void> {
+    const { process_id: processId, stream_id: streamId } = record;
     if (this.#known.get(processId) === undefined) {
       await insertProcess(this.metadata, processRecordOf(processId, block.resource, block.beginNs));
       this.#known.remember(processId, true);
@@ -75,8 +69,7 @@ export class OtlpStorage {
       });
       this.#known.remember(streamId, true);
     }
-    // A block already there is this very request sent again (its id hashes the request): keep the first.
-    await this.objects.putIfAbsent(blockPayloadKey(stored.block), payload);
-    await this.#blockRows.write(stored);
+    // A block already recorded is this very request sent again (its id hashes the request): keep the first.
+    await this.#blocks.write(record, payload);
   }
 }

@@ -13,6 +13,14 @@ export class ObjectNotFoundError extends ObjectStoreError {
   }
 }
 
+/** An object that ends before a range read of it does: the reader's idea of it is wrong. */
+export class ShortObjectError extends ObjectStoreError {
+  override name = 'ShortObjectError';
+  constructor(uri: string, key: string, offset: number, length: number, got: number) {
+    super(uri, key, `holds ${got} of the ${length} bytes at offset ${offset}`);
+  }
+}
+
 /** A key that is not a relative `/`-separated path (empty segment, `.`/`..`, leading dot). */
 export class InvalidObjectKeyError extends ObjectStoreError {
   override name = 'InvalidObjectKeyError';

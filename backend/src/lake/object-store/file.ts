@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, link, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { ObjectStore } from './store.js';
-import { ObjectNotFoundError, ObjectStoreError, checkKey } from './errors.js';
+import { ObjectNotFoundError, ObjectStoreError, ShortObjectError, checkKey } from './errors.js';
 import { ownerName, sweepTemporaryFiles } from './temp-files.js';
 
 function hasCode(err: unknown, code: string): boolean {
@@ -115,6 +115,32 @@ export class FileObjectStore implements ObjectStore {
       if (hasCode(err, 'ENOENT')) throw new ObjectNotFoundError(this.uri, key, { cause: err });
       if (err instanceof ObjectStoreError) throw err;
       throw new ObjectStoreError(this.uri, key, 'read failed', { cause: err });
+    }
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    let handle;
+    try {
+      handle = await open(this.#path(key), 'r');
+    } catch (err) {
+      if (hasCode(err, 'ENOENT')) throw new ObjectNotFoundError(this.uri, key, { cause: err });
+      if (err instanceof ObjectStoreError) throw err;
+      throw new ObjectStoreError(this.uri, key, 'read failed', { cause: err });
+    }
+    try {
+      const body = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(body, got, length - got, offset + got);
+        if (bytesRead === 0) throw new ShortObjectError(this.uri, key, offset, length, got);
+        got += bytesRead;
+      }
+      return body;
+    } catch (err) {
+      if (err instanceof ObjectStoreError) throw err;
+      throw new ObjectStoreError(this.uri, key, 'read failed', { cause: err });
+    } finally {
+      await handle.close();
     }
   }
 

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import S3rver from 's3rver';
 import { testObjectBackends, type TestObjectStore } from './test-stores.js';
-import { InvalidObjectKeyError, InvalidObjectStoreUriError, ObjectNotFoundError } from './errors.js';
+import { InvalidObjectKeyError, InvalidObjectStoreUriError, ObjectNotFoundError, ShortObjectError } from './errors.js';
 import { openObjectStore } from './open.js';
 import type { FileObjectStore } from './file.js';
 
@@ -51,6 +51,18 @@ for (const backend of testObjectBackends) {
       const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
       await os.store.put('sizes/big', big);
       assert.ok(Buffer.from(await os.store.get('sizes/big')).equals(big));
+    });
+
+    it('reads a range of an object exactly, and says when the object is missing or too short', async () => {
+      const body = new Uint8Array(100_000).map((_, i) => i % 253);
+      await os.store.put('ranges/pack', body);
+      for (const [offset, length] of [[0, 1], [17, 4096], [99_000, 1000], [0, 100_000], [50, 0]] as const) {
+        assert.ok(Buffer.from(await os.store.getRange('ranges/pack', offset, length)).equals(body.subarray(offset, offset + length)), `${offset}+${length}`);
+      }
+      await assert.rejects(os.store.getRange('ranges/missing', 0, 10), ObjectNotFoundError);
+      await assert.rejects(os.store.getRange('ranges/missing', 0, 0), ObjectNotFoundError);
+      await assert.rejects(os.store.getRange('ranges/pack', 99_990, 20), (err: unknown) => err instanceof ShortObjectError && err.key === 'ranges/pack');
+      await assert.rejects(os.store.getRange('ranges/pack', 200_000, 20), ShortObjectError);
     });
 
     it('lists keys under a prefix, deletes idempotently', async () => {

@@ -1,6 +1,6 @@
 /**
  * One object-store interface over `file://` (atomic temp+rename) and `s3://`.
- * Keys are `/`-separated relative paths such as `blobs/{process_id}/{stream_id}/{block_id}`.
+ * Keys are `/`-separated relative paths such as `packs/2026/12/06/14/{uuid}` (../telemetry/payload.ts).
  */
 export interface ObjectStore {
   /** The URI it was opened from, for messages. */
@@ -11,6 +11,11 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<void>;
   /** Throws ObjectNotFoundError when absent. */
   get(key: string): Promise<Uint8Array>;
+  /**
+   * The `length` bytes at `offset` (packed block payloads, see ../telemetry/payload.ts). Throws
+   * ObjectNotFoundError when absent, ObjectStoreError when the object ends before the range does.
+   */
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
   exists(key: string): Promise<boolean>;
   /** Removes `key`; absent is not an error. */
   delete(key: string): Promise<void>;

@@ -1,9 +1,9 @@
 /**
- * How an OTLP block's payload is kept in the object store, beside the SDK's blocks (same key,
- * `blobs/{process_id}/{stream_id}/{block_id}`): the CBOR encoding of a two-entry map
+ * How an OTLP block's payload is kept in the object store, beside the SDK's blocks (in the same
+ * packs, see ../telemetry/payload.ts): the CBOR encoding of a two-entry map
  * `{format: 'otlp/v1/<signal>', data: bytes}`, where `data` is a binary-protobuf
  * Export<Signal>ServiceRequest holding the resource(s) of one process, as accepted (rejected items
- * left out). `blocks.payload_size` is this object's size.
+ * left out). `blocks.payload_size` is this encoding's size.
  */
 import { encodeCbor } from '@micromegas/wire';
 import type { Signal } from './schema.js';

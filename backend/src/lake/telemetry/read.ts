@@ -5,7 +5,7 @@
 import type { BlockPayload } from '@micromegas/wire';
 import type { SqlExecutor } from '../metadata/store.js';
 import type { ObjectStore } from '../object-store/store.js';
-import { readBlockPayload } from './payload.js';
+import { readBlockPayload, type PayloadLocation } from './payload.js';
 import type { Int64, Property } from './records.js';
 
 export interface ThreadStreamRow {
@@ -41,8 +41,10 @@ export interface BlockWithPayload {
  * ObjectStoreError when its payload is missing or is not one of SDK events.
  */
 export async function readBlock(db: SqlExecutor, objects: ObjectStore, blockId: string): Promise<BlockWithPayload | undefined> {
-  const [row] = await db.query<Omit<BlockWithPayload, 'payload'> & Record<string, unknown>>(
-    'SELECT block_id, stream_id, process_id, object_offset, nb_objects FROM blocks WHERE block_id = $1', [blockId]);
+  const [row] = await db.query<Omit<BlockWithPayload, 'payload'> & PayloadLocation & Record<string, unknown>>(
+    'SELECT block_id, stream_id, process_id, object_offset, nb_objects, payload_key, payload_offset, payload_size FROM blocks WHERE block_id = $1',
+    [blockId]);
   if (row === undefined) return undefined;
-  return { ...row, payload: await readBlockPayload(objects, row) };
+  const { payload_key, payload_offset, payload_size, ...block } = row;
+  return { ...block, payload: await readBlockPayload(objects, { ...block, payload_key, payload_offset, payload_size }) };
 }

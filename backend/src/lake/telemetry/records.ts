@@ -57,4 +57,7 @@ export interface BlockRow {
   object_offset: Int64;
   payload_size: Int64;
   insert_time: Date;
+  /** The pack holding the payload, or null for an object of its own (./payload.ts). */
+  payload_key: string | null;
+  payload_offset: Int64 | null;
 }

@@ -4,9 +4,9 @@
  */
 import type { SqlExecutor, SqlValue } from '../metadata/store.js';
 import type { ObjectStore } from '../object-store/store.js';
-import { ObjectNotFoundError } from '../object-store/errors.js';
 import type { BlockRecord, Int64, ProcessRecord, StreamRecord } from './records.js';
-import { blockPayloadKey, encodeBlockPayload } from './payload.js';
+import { encodeBlockPayload, readPayloadBytes } from './payload.js';
+import { writePack, type PackedPayload } from './packs.js';
 import { nsToTimestamptz } from './time.js';
 
 /** A stream names a process that was never recorded. */
@@ -70,7 +70,7 @@ export async function processExists(db: SqlExecutor, processId: string): Promise
 }
 
 /**
- * A block id that was already recorded (or its payload stored) with other content: a block id names
+ * A block id that was already recorded with other content: a block id names
  * one block, so this is a client bug, never a resend; what was recorded first stays.
  */
 export class BlockConflictError extends Error {
@@ -83,38 +83,17 @@ export class BlockConflictError extends Error {
 
 export interface StoredBlock {
   block: Omit<BlockRecord, 'payload'>;
-  payloadSize: number;
-  /** This call wrote the payload object (it was absent), so a refused block must remove it. */
-  created: boolean;
+  /** The stored payload (its encoding), compared byte for byte when the block id was recorded already. */
+  payload: Uint8Array;
+  /** Where it is: a range of a pack, or null for an object of its own (blockPayloadKey, lakes before packs). */
+  pack: PackedPayload | null;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-/**
- * Writes a block's payload object unless it is there; one that is there must hold the same bytes
- * (a resend), else BlockConflictError. Then `insertBlockRows` makes it visible.
- */
-export async function storeBlockPayload(objects: ObjectStore, b: BlockRecord): Promise<StoredBlock> {
-  const payload = encodeBlockPayload(b.payload);
-  const key = blockPayloadKey(b);
-  for (;;) {
-    if (await objects.putIfAbsent(key, payload)) return { block: b, payloadSize: payload.byteLength, created: true };
-    let existing: Uint8Array;
-    try {
-      existing = await objects.get(key);
-    } catch (err) {
-      // Removed in between (a refused sender of the same id cleaning up): write it again.
-      if (err instanceof ObjectNotFoundError) continue;
-      throw err;
-    }
-    if (!sameBytes(existing, payload)) throw new BlockConflictError(b.block_id, ['payload']);
-    return { block: b, payloadSize: payload.byteLength, created: false };
-  }
-}
-
-const BLOCK_COLUMNS = 12;
+const BLOCK_COLUMNS = 14;
 
 /**
  * Makes blocks whose payloads are stored visible, in one statement; rows already present are kept.
@@ -125,17 +104,18 @@ const BLOCK_COLUMNS = 12;
  */
 export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBlock[]): Promise<boolean[]> {
   const params: SqlValue[] = [];
-  const tuples = rows.map(({ block: b, payloadSize }) => {
+  const tuples = rows.map(({ block: b, payload, pack }) => {
     const at = params.length;
     params.push(b.block_id, b.stream_id, b.process_id, nsToTimestamptz(b.begin_time_ns), b.begin_time_ns, b.begin_ticks,
-      nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payloadSize);
+      nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payload.byteLength,
+      pack?.key ?? null, pack?.offset ?? null);
     return `(${Array.from({ length: BLOCK_COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`;
   });
   let inserted: Set<string>;
   try {
     const returned = await db.query<{ block_id: string }>(
       `INSERT INTO blocks (block_id, stream_id, process_id, begin_time, begin_time_ns, begin_ticks,
-         end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size)
+         end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size, payload_key, payload_offset)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (block_id) DO NOTHING RETURNING block_id`,
       params);
@@ -158,15 +138,17 @@ interface RecordedBlock extends Record<string, unknown> {
   nb_objects: number;
   object_offset: Int64;
   payload_size: Int64;
+  payload_key: string | null;
+  payload_offset: Int64 | null;
 }
 
-function differences(row: RecordedBlock, { block: b, payloadSize }: StoredBlock): string[] {
+function differences(row: RecordedBlock, { block: b, payload }: StoredBlock): string[] {
   const text = { stream_id: b.stream_id, process_id: b.process_id };
   const numbers = {
     begin_time: [row.begin_time_ns, b.begin_time_ns], begin_ticks: [row.begin_ticks, b.begin_ticks],
     end_time: [row.end_time_ns, b.end_time_ns], end_ticks: [row.end_ticks, b.end_ticks],
     nb_objects: [row.nb_objects, b.nb_objects], object_offset: [row.object_offset, b.object_offset],
-    payload: [row.payload_size, payloadSize],
+    payload: [row.payload_size, payload.byteLength],
   } satisfies Record<string, [Int64, Int64]>;
   return [
     ...Object.entries(text).filter(([field, value]) => row[field] !== value).map(([field]) => field),
@@ -175,14 +157,16 @@ function differences(row: RecordedBlock, { block: b, payloadSize }: StoredBlock)
 }
 
 /**
- * For a block whose row was already there: returns if that row is this very block (a resend);
- * otherwise removes the payload object this request created under a key no row refers to (no orphan
- * is left), and throws BlockConflictError naming what differs.
+ * For a block whose row was already there: returns if that row is this very block (a resend: same
+ * fields and the same payload bytes, read back from where they were stored), else throws
+ * BlockConflictError naming what differs. The copy this request stored stays as bytes no row refers to.
  */
 export async function confirmResend(db: SqlExecutor, objects: ObjectStore, stored: StoredBlock): Promise<void> {
+  const blockId = stored.block.block_id;
   const [row] = await db.query<RecordedBlock>(
-    `SELECT stream_id, process_id, begin_time_ns, begin_ticks, end_time_ns, end_ticks, nb_objects, object_offset, payload_size
-     FROM blocks WHERE block_id = $1`, [stored.block.block_id]);
+    `SELECT stream_id, process_id, begin_time_ns, begin_ticks, end_time_ns, end_ticks, nb_objects, object_offset, payload_size,
+       payload_key, payload_offset
+     FROM blocks WHERE block_id = $1`, [blockId]);
   // Gone since (retention): nothing to conflict with any more, so record it.
   if (row === undefined) {
     const [inserted] = await insertBlockRows(db, [stored]);
@@ -190,22 +174,21 @@ export async function confirmResend(db: SqlExecutor, objects: ObjectStore, store
     return confirmResend(db, objects, stored);
   }
   const differing = differences(row, stored);
-  if (differing.length === 0) return;
-  // The object this request wrote is an orphan unless the recorded block has the same key (then it is
-  // that block's payload: its sender found our identical bytes there and relies on them).
-  const key = blockPayloadKey(stored.block);
-  if (stored.created && blockPayloadKey({ ...row, block_id: stored.block.block_id }) !== key) await objects.delete(key);
-  throw new BlockConflictError(stored.block.block_id, differing);
+  if (differing.length === 0 && !sameBytes(await readPayloadBytes(objects, { ...row, block_id: blockId }), stored.payload)) differing.push('payload');
+  if (differing.length > 0) throw new BlockConflictError(blockId, differing);
 }
 
 /**
- * Stores the payload, then the row that makes it visible: a failure between the two leaves an
- * unreferenced object that a resend of the block reuses. Throws UnknownStreamError when the stream
- * row is missing (check first to store nothing for an unknown stream), BlockConflictError when the
- * block id was recorded with other content.
+ * Stores the payload as a pack of its own, then the row that makes it visible: a failure between the
+ * two leaves a pack no row refers to, which the expired-file sweep deletes (./packs.ts). Throws
+ * UnknownStreamError when the stream row is missing (check first to store nothing for an unknown
+ * stream), BlockConflictError when the block id was recorded with other content. Ingestion packs
+ * the blocks that arrive together instead (../../ingestion/block-writer.ts).
  */
 export async function insertBlock(db: SqlExecutor, objects: ObjectStore, block: BlockRecord): Promise<void> {
-  const stored = await storeBlockPayload(objects, block);
+  const payload = encodeBlockPayload(block.payload);
+  const [pack] = await writePack(db, objects, [payload]);
+  const stored: StoredBlock = { block, payload, pack: pack! };
   const [inserted] = await insertBlockRows(db, [stored]);
   if (!inserted) await confirmResend(db, objects, stored);
 }

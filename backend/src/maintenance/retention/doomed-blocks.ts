@@ -1,8 +1,10 @@
 /**
  * Deleting blocks without leaving anything dangling: each batch removes the rows and queues their
- * payload objects in `lakehouse_expired_files` in one transaction. The objects are deleted once the
- * grace period is over (a partition build that listed a block just before can still read it), by
- * the same sweep that deletes replaced partition files.
+ * payload objects in `lakehouse_expired_files` in one transaction: a block's own object (lakes
+ * written before packs), and each pack no remaining row refers to (../../lake/telemetry/payload.ts).
+ * The objects are deleted once the grace period is over (a partition build that listed a block just
+ * before can still read it), by the same sweep that deletes replaced partition files; that sweep
+ * also leaves alone a pack that a row refers to again (../../views/expired-files.ts).
  */
 import type { MetadataStore, SqlValue } from '../../lake/metadata/store.js';
 import { blockPayloadKey } from '../../lake/telemetry/payload.js';
@@ -34,14 +36,20 @@ export async function deleteBlocks(
   const expiration = new Date(options.now.getTime() + EXPIRED_FILE_GRACE_SECONDS * 1000);
   for (;;) {
     const rows = await db.transaction(async (tx) => {
-      const deleted = await tx.query<{ block_id: string; stream_id: string; process_id: string; payload_size: number | bigint }>(
-        `DELETE FROM blocks WHERE block_id IN (${selection.sql}) RETURNING block_id, stream_id, process_id, payload_size`,
+      const deleted = await tx.query<{ block_id: string; stream_id: string; process_id: string; payload_size: number | bigint; payload_key: string | null }>(
+        `DELETE FROM blocks WHERE block_id IN (${selection.sql}) RETURNING block_id, stream_id, process_id, payload_size, payload_key`,
         [options.batchSize, ...selection.params]);
-      if (deleted.length > 0) {
+      const own = deleted.filter((r) => r.payload_key === null).map(blockPayloadKey);
+      const packs = [...new Set(deleted.flatMap((r) => (r.payload_key === null ? [] : [r.payload_key])))];
+      if (own.length > 0 || packs.length > 0) {
+        // A new expiration replaces a pending one: the sweep then sees that this transaction changed it (expired-files.ts).
         await tx.query(
-          `INSERT INTO lakehouse_expired_files (file_path, expiration) SELECT unnest($1::text[]), $2
-           ON CONFLICT (file_path) DO NOTHING`,
-          [deleted.map(blockPayloadKey), expiration]);
+          `INSERT INTO lakehouse_expired_files (file_path, expiration)
+           SELECT path, $3::timestamptz FROM unnest($1::text[]) AS path
+           UNION ALL
+           SELECT pack, $3 FROM unnest($2::text[]) AS pack WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE payload_key = pack)
+           ON CONFLICT (file_path) DO UPDATE SET expiration = EXCLUDED.expiration`,
+          [own, packs, expiration]);
       }
       return deleted;
     });
