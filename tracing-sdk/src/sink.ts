@@ -72,6 +72,7 @@ export class Sink {
   private reportedDrops = 0;
   private reportPending = false;
   private lostEvents = 0;
+  private kickPending = false;
 
   constructor(private readonly init: SinkInit) {
     this.ctl = new Int32Array(init.ctl);
@@ -170,10 +171,23 @@ export class Sink {
   private enqueue(priority: Priority, path: string, value: unknown, events: number): void {
     try {
       this.queue.push({ priority, path, body: encodeCbor(value), events });
-      this.sender.kick();
+      this.kickSoon();
     } catch {
       this.lostEvents += events;
     }
+  }
+
+  /**
+   * Starts the sender once the messages that arrived together are handled: the streams' slabs of one
+   * flush tick reach this thread back to back, so their blocks go out in one request.
+   */
+  private kickSoon(): void {
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.sender.kick();
+    });
   }
 
   private droppedEvents(): number {
