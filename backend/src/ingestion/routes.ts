@@ -107,8 +107,8 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     return reply.code(200).send();
   });
 
-  /** Records one checked block: insert_block's whole job, and each of insert_blocks' blocks'. */
-  const insertBlock = async (block: BlockRecord): Promise<void> => {
+  /** Refuses a block whose stream is unknown or belongs to another process. */
+  const checkOwner = async (block: BlockRecord): Promise<void> => {
     let owner = streamOwners.get(block.stream_id);
     if (owner === undefined) {
       owner = await streamProcess(metadata, block.stream_id);
@@ -120,7 +120,10 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     if (owner !== block.process_id) {
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
-    // The payload first, then the row that makes it visible (./block-writer.ts).
+  };
+
+  /** Records a checked block: the payload first, then the row that makes it visible (./block-writer.ts). */
+  const storeBlock = async (block: BlockRecord): Promise<void> => {
     const written = await blocks.write(block, encodeBlockPayload(block.payload)).catch((err: unknown) => {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;
@@ -130,14 +133,24 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
   };
 
   app.post('/insert_block', route, async (request, reply) => {
-    await insertBlock(readBlock(body(request)));
+    const block = readBlock(body(request));
+    await checkOwner(block);
+    await storeBlock(block);
     return reply.code(200).send();
   });
 
   app.post('/insert_blocks', route, async (request, reply) => {
     const envelopes = readBlockBatch(body(request));
-    // All at once, so that they share a pack and a row group (./block-writer.ts).
-    const settled = await Promise.allSettled(envelopes.map(async (envelope) => insertBlock(checkBlock(envelope))));
+    const checked = await Promise.allSettled(envelopes.map(async (envelope) => {
+      const block = checkBlock(envelope);
+      await checkOwner(block);
+      return block;
+    }));
+    // Then stored all at once, so that they share a pack and a row group (./group-commit.ts).
+    const settled = await Promise.allSettled(checked.map(async (outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      await storeBlock(outcome.value);
+    }));
     const results = settled.map((outcome, i) => outcome.status === 'fulfilled'
       ? STORED : failure(outcome.reason as Error, request.log, `${request.url} block ${i}`));
     if (results.every((result) => result.statusCode >= 500)) {
