@@ -43,10 +43,13 @@ export interface SinkInit {
 }
 
 /** A slab to encode: its index alone, or with what came with it. */
+export type BlockMessage = number | { t: 'block'; slab: number; definitions: Definitions | undefined; strings: string | undefined };
+
 export type SinkMessage =
-  | number
+  | BlockMessage
+  /** The slabs of one flush tick, whose blocks go out in one request. */
+  | { t: 'blocks'; blocks: BlockMessage[] }
   | { t: 'slab'; memory: SharedArrayBuffer }
-  | { t: 'block'; slab: number; definitions: Definitions | undefined; strings: string | undefined }
   | { t: 'shutdown'; deadline: number };
 
 const PRIORITIES = [Priority.Logs, Priority.Metrics, Priority.Spans];
@@ -116,6 +119,9 @@ export class Sink {
       case 'block':
         this.block(message.slab, message.definitions, message.strings);
         return;
+      case 'blocks':
+        for (const block of message.blocks) this.handle(block);
+        return;
       case 'shutdown':
         return this.shutdown(message.deadline);
     }
@@ -178,8 +184,8 @@ export class Sink {
   }
 
   /**
-   * Starts the sender once the messages that arrived together are handled: the streams' slabs of one
-   * flush tick reach this thread back to back, so their blocks go out in one request.
+   * Starts the sender once the messages that arrived together are handled, so that the blocks of a
+   * flush tick (one message) and of any slab that filled meanwhile go out in one request.
    */
   private kickSoon(): void {
     if (this.kickPending) return;
