@@ -3,21 +3,15 @@
  * from the queued items' bodies as they are (an array head, then the items back to back: no
  * re-encoding), and its answer lists one status per block.
  */
+import { encodeCborArray } from '@micromegas/wire';
 import type { Item } from './queue.js';
 
 export const BATCH_PATH = '/ingestion/insert_blocks';
 /** The backend takes at most this many blocks a request. */
 export const MAX_BATCH_ITEMS = 64;
 
-/** The head of a CBOR array (major type 4) of `count` items, count < 2^16. */
-function arrayHead(count: number): Uint8Array {
-  if (count < 24) return Uint8Array.of(0x80 | count);
-  if (count < 0x100) return Uint8Array.of(0x98, count);
-  return Uint8Array.of(0x99, count >> 8, count & 0xff);
-}
-
 export function batchBody(items: readonly Item[]): Buffer {
-  return Buffer.concat([arrayHead(items.length), ...items.map((item) => item.body)]);
+  return encodeCborArray(items.map((item) => item.body));
 }
 
 /** The per-block statuses of a 200 answer to a batch of `count`, or undefined if it is not one. */
