@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
-import { processCpuSeconds, rssBytes, treeCpuSeconds } from './proc-stats.js';
+import { libuvPoolThreads, processCpuSeconds, rssBytes, treeCpuBreakdown } from './proc-stats.js';
 
 const START_TIMEOUT_MS = 120_000;
 
@@ -27,10 +27,15 @@ export interface Backend {
   ingestionUrl: string;
   flightsqlPort: number;
   objectsDir: string;
-  /** CPU seconds so far: the child and, on PostgreSQL, its database backends. */
-  cpuSeconds(): Promise<number>;
+  /** Its PostgreSQL connection string and schema (undefined on PGlite). */
+  postgres: { connectionString: string; schema: string } | undefined;
+  /** CPU seconds so far: the child's process tree and, on PostgreSQL, its database backends ('postgres'), by category (see treeCpuBreakdown). */
+  cpuSeconds(): Promise<Map<string, number>>;
   rssBytes(): Promise<number>;
+  /** Stops the backend and drops its schema. */
   stop(): Promise<void>;
+  /** Stops the backend, leaving its lake (data directory, schema) to the caller. */
+  halt(): Promise<void>;
 }
 
 export interface BackendOptions {
@@ -39,6 +44,8 @@ export interface BackendOptions {
   dataDir: string;
   /** Directory for a V8 CPU profile of the backend (written when it stops). */
   cpuProfDir?: string;
+  /** Roles to run (default: all). */
+  roles?: readonly string[];
 }
 
 export async function startBackend(options: BackendOptions): Promise<Backend> {
@@ -52,25 +59,35 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     ...(admin ? { MICROMEGAS_SQL_CONNECTION_STRING: `${TEST_POSTGRES_URL}?application_name=${application}`, MICROMEGAS_SQL_SCHEMA: schema } : {}),
   };
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, options.cli, 'start'], { cwd: options.dataDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const urls = await addresses(child);
+  const roles = options.roles === undefined ? [] : ['--roles', options.roles.join(',')];
+  const child = spawn(process.execPath, [...profile, options.cli, 'start', ...roles], { cwd: options.dataDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await addresses(child, options.roles === undefined || options.roles.includes('flightsql'));
+  const libuvPool = await libuvPoolThreads(child.pid!);
   const dbPids = async () => admin === undefined ? [] : (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application])).rows.map((r) => r.pid);
+  const halt = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
   return {
     pid: child.pid!,
     ...urls,
     objectsDir: join(options.dataDir, 'objects'),
+    postgres: admin ? { connectionString: TEST_POSTGRES_URL, schema } : undefined,
     async cpuSeconds() {
       // The whole tree: query workers are child processes of the backend.
       const db = await Promise.all((await dbPids()).map(processCpuSeconds));
-      return db.reduce((a, b) => a + b, await treeCpuSeconds(child.pid!));
+      const breakdown = await treeCpuBreakdown(child.pid!, libuvPool);
+      if (admin) breakdown.set('postgres', db.reduce((a, b) => a + b, 0));
+      return breakdown;
     },
     rssBytes: () => rssBytes(child.pid!),
+    halt,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
+      await halt();
       if (admin) {
         await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await admin.end();
@@ -79,18 +96,18 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   };
 }
 
-/** Reads the child's start-up lines until the last one (self-telemetry) says it is ready. */
-function addresses(child: ChildProcess): Promise<{ ingestionUrl: string; flightsqlPort: number }> {
+/** Reads the child's start-up lines until the last one (self-telemetry) says it is ready; the FlightSQL port is 0 when `flightsql` is false. */
+function addresses(child: ChildProcess, flightsql: boolean): Promise<{ ingestionUrl: string; flightsqlPort: number }> {
   return new Promise((resolve, reject) => {
     let ingestionUrl: string | undefined;
-    let flightsqlPort: number | undefined;
+    let flightsqlPort: number | undefined = flightsql ? undefined : 0;
     const timer = setTimeout(() => reject(new Error('micromegas start: no ready line in time')), START_TIMEOUT_MS);
     child.once('exit', (code) => reject(new Error(`micromegas start exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       ingestionUrl ??= /ingestion\s+listening on (http:\/\/\S+)/.exec(line)?.[1];
       const port = /flightsql\s+listening on grpc:\/\/[^:]+:(\d+)/.exec(line)?.[1];
       if (port) flightsqlPort = Number(port);
-      if (line.includes('self-telemetry') && ingestionUrl && flightsqlPort) {
+      if (line.includes('self-telemetry') && ingestionUrl && flightsqlPort !== undefined) {
         clearTimeout(timer);
         resolve({ ingestionUrl, flightsqlPort });
       }

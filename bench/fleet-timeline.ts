@@ -5,6 +5,7 @@
  */
 import type { Backend } from './fleet-backend.js';
 import type { DashboardReport } from './fleet-dashboard.js';
+import { cpuTotal } from './proc-stats.js';
 
 const MB = 1024 * 1024;
 
@@ -27,7 +28,7 @@ export function startTimeline(backend: Backend, periodMs: number, files: () => P
   let last: Mark | undefined;
   let started = 0;
   const mark = async (): Promise<Mark> => ({
-    at: performance.now(), cpu: await backend.cpuSeconds(), files: await files(),
+    at: performance.now(), cpu: cpuTotal(await backend.cpuSeconds()), files: await files(),
     queries: board?.queryMs.length ?? 0, fresh: board?.freshnessMs.length ?? 0,
   });
   const sample = async () => {

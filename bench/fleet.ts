@@ -2,8 +2,8 @@
  * Fleet soak: P simulated game processes at SDK defaults (one block per stream per second, three
  * streams each) through the HTTP API into one `micromegas start` with every role, while a dashboard
  * queries over FlightSQL every 3 s; on PGlite and on PostgreSQL. Prints what the backend sustains and
- * what it costs per block and per event (CPU from /proc), ingest and query latency, freshness, RSS
- * and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
+ * what it costs per block and per event (CPU from /proc, and where it goes: main thread, libuv pool,
+ * other threads, query workers, PostgreSQL), ingest and query latency, freshness, RSS and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
  * CPU and object writes minute by minute.
  *
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
@@ -13,15 +13,16 @@
  * RSS, partition files, query latency and freshness; for soaks), FLEET_BATCH (1, default: a process's three blocks
  * of a second in one insert_blocks request, as the SDK sends them; 0: a request per block, as before).
  */
-import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listFiles, startBackend, type Backend, type MetadataKind } from './fleet-backend.js';
-import type { ClientJob, ClientReport } from './fleet-client.js';
+import type { ClientReport } from './fleet-client.js';
+import { runClients } from './fleet-clients.js';
 import { startDashboard } from './fleet-dashboard.js';
 import { startTimeline } from './fleet-timeline.js';
+import { cpuSince, cpuTotal } from './proc-stats.js';
 import { EVENTS_PER_PROCESS_SECOND } from './fleet-blocks.js';
 
 const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
@@ -48,6 +49,7 @@ const pct = (values: number[], p: number) => {
 };
 const ms = (v: number) => (Number.isNaN(v) ? '—' : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${v.toFixed(0)}`);
 
+
 /** Accumulates the paths ever seen under `dir`: written objects, even those deleted meanwhile. */
 function objectWatcher(dir: string, periodMs: number) {
   const seen = new Set<string>();
@@ -59,25 +61,6 @@ function objectWatcher(dir: string, periodMs: number) {
     async written() { await scan(); return seen.size - baseline; },
     stop() { clearInterval(timer); },
   };
-}
-
-/** `onGo`: called when the whole fleet is registered and starts sending, 500 ms later. */
-function runClients(url: string, processes: number, onGo: () => void): Promise<ClientReport[]> {
-  const children = Array.from({ length: CLIENTS }, () => fork(fileURLToPath(new URL('./fleet-client.js', import.meta.url)), ['fleet-client'], { stdio: 'inherit' }));
-  const per = Math.ceil(processes / CLIENTS);
-  let registered = 0;
-  return Promise.all(children.map((child, c) => new Promise<ClientReport>((resolve, reject) => {
-    const job: ClientJob = { url, first: c * per, count: Math.max(0, Math.min(per, processes - c * per)), fleetSize: processes, warmupSeconds: WARMUP, seconds: SECONDS, batch: BATCH };
-    child.on('message', (message: { registered?: true } & ClientReport) => {
-      if (!message.registered) { resolve(message); return; }
-      // Every client starts its schedule together, once the whole fleet is registered.
-      if (++registered < CLIENTS) return;
-      for (const c of children) c.send({ goMs: Date.now() + 500 });
-      onGo();
-    });
-    child.on('exit', (code) => { if (code !== 0) reject(new Error(`fleet client exited with ${code}`)); });
-    child.send(job);
-  })));
 }
 
 async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) => Promise<T>): Promise<T> {
@@ -101,7 +84,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
     let go!: () => void;
     const going = new Promise<void>((resolve) => { go = resolve; });
-    const clients = runClients(backend.ingestionUrl, processes, go);
+    const clients = runClients(backend.ingestionUrl, { processes, clients: CLIENTS, warmupSeconds: WARMUP, seconds: SECONDS, batch: BATCH }, go);
     // The measured window opens after the warm-up, as the clients' does.
     await going;
     await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
@@ -113,7 +96,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const rssStart = await backend.rssBytes();
     const reports = await clients;
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = (await backend.cpuSeconds()) - cpu0;
+    const used = cpuSince(cpu0, await backend.cpuSeconds());
+    const cpu = cpuTotal(used);
     const partitionFiles = await partitions.written();
     const payloadObjects = (await Promise.all(payloads.map((w) => w.written()))).reduce((a, b) => a + b, 0);
     const rssEnd = await backend.rssBytes();
@@ -128,7 +112,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
       console.log(`\n${metadata}, ${processes} processes, every ${TIMELINE_MS / 1000} s:`);
       console.table(intervals);
     }
-    return {
+    const row = {
       metadata, processes, requests: BATCH ? 'insert_blocks' : 'insert_block',
       'ev/s offered': `${((processes * EVENTS_PER_PROCESS_SECOND) / 1000).toFixed(0)} k`,
       'ev/s done': `${(sum((r) => r.events) / seconds / 1000).toFixed(0)} k`,
@@ -149,6 +133,9 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
       'query errors': board.errors.length === 0 ? '' : `${board.errors.length}: ${board.errors[0]!.slice(0, 60)}`,
       load: load(),
     };
+    const perBlock = (seconds: number) => ((seconds * 1000) / blocks).toFixed(3);
+    const breakdown = { metadata, processes, ...Object.fromEntries([...used].map(([category, seconds]) => [category, perBlock(seconds)])), total: perBlock(cpu) };
+    return { row, breakdown };
   });
 }
 
@@ -168,7 +155,7 @@ async function idle(metadata: MetadataKind) {
       rows.push({
         metadata, minute,
         'RSS MB': ((await backend.rssBytes()) / MB).toFixed(0),
-        'CPU % (since start)': ((100 * ((await backend.cpuSeconds()) - cpu0)) / seconds).toFixed(1),
+        'CPU % (since start)': ((100 * cpuTotal(cpuSince(cpu0, await backend.cpuSeconds()))) / seconds).toFixed(1),
         'objects written/min (since start)': (((await objects.written()) * 60) / seconds).toFixed(1),
         load: load(),
       });
@@ -193,13 +180,20 @@ export async function run(): Promise<void> {
     + `${WARMUP} s warm-up then ${SECONDS} s measured; ${CLIENTS} client process(es); dashboard every ${DASHBOARD_PERIOD_MS / 1000} s; `
     + (BATCH ? 'a process\'s blocks of a second in one insert_blocks request' : 'a request per block (insert_block)'));
   const rows = [];
+  const breakdowns = [];
   for (const metadata of METADATA) {
     for (const processes of PROCESSES) {
-      rows.push(await fleetPoint(metadata, processes));
-      console.log(JSON.stringify(rows.at(-1)));
+      const { row, breakdown } = await fleetPoint(metadata, processes);
+      rows.push(row);
+      breakdowns.push(breakdown);
+      console.log(JSON.stringify(row));
+      console.log(JSON.stringify(breakdown));
     }
   }
   console.table(rows);
+  console.log('Backend CPU by where it goes, ms per block (main: the backend\'s main thread; libuv pool: its libuv threadpool (fs, DuckDB queries, zlib); '
+    + 'thread <name>: its other threads (on Node 20, all named node: V8 platform workers, DuckDB\'s own threads); ended threads: threads gone meanwhile; child processes: query workers; postgres: its database backends):');
+  console.table(breakdowns);
   console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');
 }

@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   flightsql: () => import('./flightsql.js'),
   perfetto: () => import('./perfetto.js'),
   fleet: () => import('./fleet.js'),
+  'fleet-maintenance': () => import('./fleet-maintenance.js'),
   'query-resources': () => import('./query-resources.js'),
 };
 

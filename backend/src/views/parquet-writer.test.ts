@@ -51,6 +51,22 @@ describe('ParquetWriter', () => {
     assert.deepEqual(sum, { ids: ((BigInt(n) * BigInt(n - 1) / 2n) * 10_000_000_000n).toString() });
   });
 
+  it('keeps the SELECT\'s row order when asked to (rowOrder selected), across row groups', async () => {
+    const n = ROW_GROUP_ROWS + 10;
+    const path = join(dir, 'selected.parquet');
+    // Times descending: sorted, the first row group would hold the earliest rows.
+    const offsets = Float64Array.from({ length: n }, (_, i) => (n - i) * 1_000_000);
+    const result = await writer.write({
+      tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'DOUBLE', values: offsets }] }],
+      select: 'SELECT make_timestamp_ns(off::BIGINT) AS time FROM mm_facts', timeColumn: 'time', rowOrder: 'selected', path,
+    });
+    assert.deepEqual(result, { numRows: n, minEventNs: 1_000_000n, maxEventNs: BigInt(n) * 1_000_000n });
+    const groups = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT stats_min, stats_max FROM parquet_metadata('${path}') WHERE path_in_schema = 'time' ORDER BY row_group_id`)).getRowObjectsJson());
+    assert.equal(groups.length, 2);
+    assert.ok(String(groups[0]!['stats_min']) > String(groups[1]!['stats_max']), 'the first row group holds the latest rows, as selected');
+  });
+
   it('writes no file for an empty result', async () => {
     const path = join(dir, 'empty.parquet');
     const result = await writer.write({ tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'DOUBLE', values: new Float64Array(0) }] }],

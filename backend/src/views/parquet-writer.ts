@@ -4,6 +4,10 @@
  * numeric column), the view's SQL joins them into its final shape, and COPY writes it sorted by
  * event time so each row group's min/max statistics let time filters skip it. Parquet
  * dictionary-encodes the repetitive string columns by itself.
+ *
+ * Sorting is most of a write's cost (rows are materialized whole, nested columns and all), so it is
+ * skipped where it changes no statistic: a result of one row group, and rows whose order the caller
+ * vouches for (a merge concatenating parts in time order, see ./partition-merger.ts).
  */
 import { rm } from 'node:fs/promises';
 import duckdb from '@duckdb/node-bindings';
@@ -26,8 +30,13 @@ export interface WriteRequest {
   tables: readonly StagedTable[];
   /** SELECT over the staged tables (and `sources`, files it may read) producing the view's rows. */
   select: string;
-  /** Event-time column (TIMESTAMP_NS): rows are sorted by it and its bounds are returned. */
+  /** Event-time column (TIMESTAMP_NS): rows are sorted by it (see `rowOrder`) and its bounds are returned. */
   timeColumn: string;
+  /**
+   * 'time' (default): sorted by the time column whenever the rows span more than one row group.
+   * 'selected': in the SELECT's order, never sorted.
+   */
+  rowOrder?: 'time' | 'selected';
   /** Local file to write; not written when the result has no rows. */
   path: string;
 }
@@ -75,6 +84,11 @@ async function stage(connection: DuckDBConnection, table: StagedTable): Promise<
   } finally {
     appender.closeSync();
   }
+}
+
+async function rowCount(connection: DuckDBConnection, select: string): Promise<number> {
+  const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE FROM (${select})`);
+  return reader.getRows()[0]![0] as number;
 }
 
 export class ParquetWriter {
@@ -125,9 +139,11 @@ export class ParquetWriter {
       for (const table of request.tables) await stage(connection, table);
       const time = quoteIdent(request.timeColumn);
       const path = quoteLiteral(request.path);
+      // Counting runs the joins but materializes no column: a fraction of a sort's cost.
+      const sort = request.rowOrder !== 'selected' && await rowCount(connection, request.select) > ROW_GROUP_ROWS;
       // Straight from the SELECT into the file (no intermediate table: half the time of a merge),
       // then the bounds from the file's time column alone.
-      await connection.run(`COPY (SELECT * FROM (${request.select}) ORDER BY ${time}) TO ${path}
+      await connection.run(`COPY (SELECT * FROM (${request.select})${sort ? ` ORDER BY ${time}` : ''}) TO ${path}
         (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
       const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ns(min(${time}))::VARCHAR, epoch_ns(max(${time}))::VARCHAR FROM read_parquet(${path})`);
       const [count, min, max] = reader.getRows()[0] as [number, string | null, string | null];

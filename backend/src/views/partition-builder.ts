@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { StagedTable } from '../etl/staged.js';
 import type { PartitionIndex } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
-import type { ParquetWriter, WriteResult } from './parquet-writer.js';
+import type { ParquetWriter, WriteRequest, WriteResult } from './parquet-writer.js';
 import { PartitionBuildError } from './errors.js';
 
 export interface PartitionSpec {
@@ -19,6 +19,8 @@ export interface PartitionSpec {
   tables: readonly StagedTable[];
   select: string;
   timeColumn: string;
+  /** See WriteRequest.rowOrder. */
+  rowOrder?: WriteRequest['rowOrder'];
   sourceHash: string;
   schemaHash: string;
   /** What the next partition of the instance starts from (chained sets), else null. */
@@ -51,7 +53,7 @@ export class PartitionBuilder {
   async #record(spec: PartitionSpec): Promise<BuildResult> {
     await this.files.ensureScratchDir();
     const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
-    const written = await this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, path: scratch });
+    const written = await this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, rowOrder: spec.rowOrder, path: scratch });
     let filePath: string | null = null;
     let fileSize = 0;
     if (written.numRows > 0) {

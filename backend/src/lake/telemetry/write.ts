@@ -70,8 +70,8 @@ export async function processExists(db: SqlExecutor, processId: string): Promise
 }
 
 /**
- * A block id that was already recorded with other content: a block id names
- * one block, so this is a client bug, never a resend; what was recorded first stays.
+ * A block id that was already recorded with other content: a block id names one block, so this is
+ * a client bug, never a resend; what was recorded first stays.
  */
 export class BlockConflictError extends Error {
   override name = 'BlockConflictError';
@@ -174,7 +174,11 @@ export async function confirmResend(db: SqlExecutor, objects: ObjectStore, store
     return confirmResend(db, objects, stored);
   }
   const differing = differences(row, stored);
-  if (differing.length === 0 && !sameBytes(await readPayloadBytes(objects, { ...row, block_id: blockId }), stored.payload)) differing.push('payload');
+  // Same size and fields: the bytes decide (read back from the pack, or the object, they were stored in).
+  if (differing.length === 0) {
+    const recorded = await readPayloadBytes(objects, { ...row, block_id: blockId });
+    if (!sameBytes(recorded, stored.payload)) differing.push('payload');
+  }
   if (differing.length > 0) throw new BlockConflictError(blockId, differing);
 }
 
