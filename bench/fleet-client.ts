@@ -1,12 +1,13 @@
 /**
  * A client process of the fleet benchmark: simulates its share of the game processes, each sending
  * its three blocks once a second at its own phase, through keep-alive HTTP like the SDK's sender
- * (one connection per process).
+ * (one connection per process): in one insert_blocks request, as the SDK sends a flush's blocks, or
+ * (`batch` false) one insert_block request each, as SDKs did before.
  * Reports what was sent, the ingest latency (request issued → answered, agent queueing included)
  * and its own CPU time, counting only after the warm-up.
  */
 import { Agent, request } from 'node:http';
-import { encodeCbor } from '@micromegas/wire';
+import { encodeCbor, encodeCborArray } from '@micromegas/wire';
 import { SimulatedProcess } from './fleet-blocks.js';
 
 export interface ClientJob {
@@ -17,6 +18,8 @@ export interface ClientJob {
   fleetSize: number;
   warmupSeconds: number;
   seconds: number;
+  /** A process's blocks of a second in one insert_blocks request, else a request each. */
+  batch: boolean;
 }
 
 export interface ClientReport {
@@ -34,20 +37,29 @@ const REGISTER_CONCURRENCY = 64;
 const LATE_MS = 200;
 const LATENCY_SAMPLES = 20_000;
 
-function post(agent: Agent, url: URL, body: Buffer): Promise<number> {
+function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; answer: string }> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, answer: Buffer.concat(chunks).toString() }));
     });
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, answer: '' }));
     req.end(body);
   });
 }
 
+/** Which of a request's `count` blocks were stored: insert_blocks answers for each. */
+function storedBlocks(status: number, answer: string, count: number, batch: boolean): boolean[] {
+  if (status !== 200) return Array.from({ length: count }, () => false);
+  if (!batch) return [true];
+  const { results } = JSON.parse(answer) as { results: { statusCode: number }[] };
+  return results.map((r) => r.statusCode === 200);
+}
+
 async function register(agent: Agent, base: string, p: SimulatedProcess): Promise<void> {
   const send = async (path: string, envelope: unknown) => {
-    const status = await post(agent, new URL(`/ingestion/${path}`, base), encodeCbor(envelope));
+    const { status } = await post(agent, new URL(`/ingestion/${path}`, base), encodeCbor(envelope));
     if (status !== 200) throw new Error(`${path}: HTTP ${status}`);
   };
   await send('insert_process', p.process);
@@ -64,7 +76,7 @@ async function registerAll(job: ClientJob): Promise<Registered> {
   // A connection per simulated process, as a fleet has: a shared pool would cap the blocks in flight
   // and turn any added server latency into lost throughput.
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, job.count) });
-  const target = new URL('/ingestion/insert_block', job.url);
+  const target = new URL(job.batch ? '/ingestion/insert_blocks' : '/ingestion/insert_block', job.url);
   const registeredMs = Date.now();
   const phaseMs = (i: number) => (i * 1000) / job.fleetSize;
   const processes = Array.from({ length: job.count }, (_, j) => new SimulatedProcess(job.first + j, registeredMs + phaseMs(job.first + j)));
@@ -87,13 +99,20 @@ async function drive(job: ClientJob, { agent, target, processes }: Registered, g
 
   const sendBlocks = (p: SimulatedProcess, k: number, dueMs: number, counted: boolean) => {
     if (counted && Date.now() - dueMs > LATE_MS) report.lateSends++;
-    for (const { body, events } of p.blocksOf(k)) {
+    const blocks = p.blocksOf(k);
+    const requests = job.batch ? [blocks] : blocks.map((block) => [block]);
+    for (const sent of requests) {
+      const body = job.batch ? encodeCborArray(sent.map((b) => b.body)) : sent[0]!.body;
       const started = performance.now();
-      const done = post(agent, target, body).then((status) => {
+      const done = post(agent, target, body).then(({ status, answer }) => {
         if (!counted) return;
-        if (status !== 200) { report.failures++; return; }
-        report.blocks++;
-        report.events += events;
+        const stored = storedBlocks(status, answer, sent.length, job.batch);
+        sent.forEach((block, i) => {
+          if (!stored[i]) { report.failures++; return; }
+          report.blocks++;
+          report.events += block.events;
+        });
+        if (!stored.includes(true)) return;
         // Reservoir sampling keeps the percentiles honest without holding every latency.
         const ms = performance.now() - started;
         if (report.latenciesMs.length < LATENCY_SAMPLES) report.latenciesMs.push(ms);

@@ -8,6 +8,8 @@ export interface FleetLoad {
   clients: number;
   warmupSeconds: number;
   seconds: number;
+  /** A process's blocks of a second in one insert_blocks request (as the SDK sends them), else a request each. */
+  batch: boolean;
 }
 
 /** `onGo`: called when the whole fleet is registered and starts sending, 500 ms later. */
@@ -19,7 +21,7 @@ export function runClients(url: string, load: FleetLoad, onGo: () => void): Prom
   return Promise.all(children.map((child, c) => new Promise<ClientReport>((resolve, reject) => {
     const job: ClientJob = {
       url, first: c * per, count: Math.max(0, Math.min(per, processes - c * per)), fleetSize: processes,
-      warmupSeconds: load.warmupSeconds, seconds: load.seconds,
+      warmupSeconds: load.warmupSeconds, seconds: load.seconds, batch: load.batch,
     };
     child.on('message', (message: { registered?: true } & ClientReport) => {
       if (!message.registered) { resolve(message); return; }

@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
   const backend = await startBackend({ cli: CLI, metadata: 'postgres', dataDir, roles: ['ingestion'] });
   try {
     console.log(`replaying ${ROOT}: ${PROCESSES} processes × ${SECONDS} s ingested, then the scheduler's ticks over them`);
-    await runClients(backend.ingestionUrl, { processes: PROCESSES, clients: 1, warmupSeconds: 0, seconds: SECONDS }, () => {});
+    await runClients(backend.ingestionUrl, { processes: PROCESSES, clients: 1, warmupSeconds: 0, seconds: SECONDS, batch: true }, () => {});
     await backend.halt();
     const { connectionString, schema } = backend.postgres!;
     const application = `mm-replay-${schema}`;

@@ -10,7 +10,8 @@
  * (default 15), FLEET_METADATA (pglite,postgres), FLEET_CLIENTS (client processes, default 1),
  * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
  * FLEET_CPU_PROF (directory for the backend's V8 CPU profile), FLEET_TIMELINE_SECONDS (a row per interval: cores,
- * RSS, partition files, query latency and freshness; for soaks).
+ * RSS, partition files, query latency and freshness; for soaks), FLEET_BATCH (1, default: a process's three blocks
+ * of a second in one insert_blocks request, as the SDK sends them; 0: a request per block, as before).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const SECONDS = Number(env('FLEET_SECONDS', '60'));
 const WARMUP = Number(env('FLEET_WARMUP', '15'));
 const METADATA = env('FLEET_METADATA', 'pglite,postgres').split(',') as MetadataKind[];
 const CLIENTS = Number(env('FLEET_CLIENTS', '1'));
+const BATCH = env('FLEET_BATCH', '1') !== '0';
 const IDLE_MINUTES = Number(env('FLEET_IDLE_MINUTES', '10'));
 const CLI = env('FLEET_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.url)));
 const CPU_PROF = process.env['FLEET_CPU_PROF'];
@@ -82,7 +84,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const sampler = setInterval(() => void backend.rssBytes().then((b) => rss.push(b)), 10_000);
     let go!: () => void;
     const going = new Promise<void>((resolve) => { go = resolve; });
-    const clients = runClients(backend.ingestionUrl, { processes, clients: CLIENTS, warmupSeconds: WARMUP, seconds: SECONDS }, go);
+    const clients = runClients(backend.ingestionUrl, { processes, clients: CLIENTS, warmupSeconds: WARMUP, seconds: SECONDS, batch: BATCH }, go);
     // The measured window opens after the warm-up, as the clients' does.
     await going;
     await new Promise((resolve) => setTimeout(resolve, 500 + WARMUP * 1000));
@@ -111,7 +113,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
       console.table(intervals);
     }
     const row = {
-      metadata, processes,
+      metadata, processes, requests: BATCH ? 'insert_blocks' : 'insert_block',
       'ev/s offered': `${((processes * EVENTS_PER_PROCESS_SECOND) / 1000).toFixed(0)} k`,
       'ev/s done': `${(sum((r) => r.events) / seconds / 1000).toFixed(0)} k`,
       'blocks/s': (blocks / seconds).toFixed(0),
@@ -175,7 +177,8 @@ export async function run(): Promise<void> {
     return;
   }
   console.log(`Fleet: ${EVENTS_PER_PROCESS_SECOND} events/process/s in 3 blocks (60 fps × 6 nested spans, 3 measures/frame, 3 logs/s); `
-    + `${WARMUP} s warm-up then ${SECONDS} s measured; ${CLIENTS} client process(es); dashboard every ${DASHBOARD_PERIOD_MS / 1000} s`);
+    + `${WARMUP} s warm-up then ${SECONDS} s measured; ${CLIENTS} client process(es); dashboard every ${DASHBOARD_PERIOD_MS / 1000} s; `
+    + (BATCH ? 'a process\'s blocks of a second in one insert_blocks request' : 'a request per block (insert_block)'));
   const rows = [];
   const breakdowns = [];
   for (const metadata of METADATA) {

@@ -90,12 +90,15 @@ for (const metadataBackend of testMetadataBackends) {
     });
     after(async () => { await Promise.all([db.drop(), os.drop()]); });
 
-    it('writes blocks that arrive while a pack is written as one pack, each readable exactly', async () => {
+    it('writes blocks that arrive together, or while a pack is written, as one pack, each readable exactly', async () => {
       const store = new FailingPuts(os.store);
       const writer = new BlockWriter(db.store, store);
       const blocks = Array.from({ length: 40 }, (_, i) => blockOf(processId, streamId, i));
-      // The first block finds the writer idle and goes alone; the others gather meanwhile.
-      const results = await Promise.all(blocks.map((b) => writer.write(b, encodeBlockPayload(b.payload))));
+      const write = (b: BlockRecord) => writer.write(b, encodeBlockPayload(b.payload));
+      // The first block finds the writer idle and goes alone; the others, written together, go together.
+      const first = write(blocks[0]!);
+      await new Promise((resolve) => setImmediate(resolve));
+      const results = await Promise.all([first, ...blocks.slice(1).map(write)]);
       assert.ok(results.every((r) => r.inserted));
       assert.equal(store.puts, 2);
       const rows = await rowsOf(db, blocks.map((b) => b.block_id));
@@ -113,8 +116,10 @@ for (const metadataBackend of testMetadataBackends) {
       const writer = new BlockWriter(db.store, store);
       const [lone, ...gathered] = Array.from({ length: 5 }, (_, i) => blockOf(processId, streamId, i));
       store.failNext = 1;
-      // The lone block finds the writer idle and goes alone; the others gather meanwhile and go in the next pack.
+      // The lone block finds the writer idle and goes alone; the others go together in the next pack.
       const failed = writer.write(lone!, encodeBlockPayload(lone!.payload));
+      failed.catch(() => {}); // checked below; meanwhile its failure is not unhandled
+      await new Promise((resolve) => setImmediate(resolve));
       const results = await Promise.allSettled([failed, ...gathered.map((b) => writer.write(b, encodeBlockPayload(b.payload)))]);
       assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
       assert.match(String((results[0] as PromiseRejectedResult).reason), /injected failure writing packs\//);

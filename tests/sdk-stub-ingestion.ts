@@ -1,10 +1,13 @@
 /**
  * A stand-in for the ingestion service in SDK tests: a node:http server on port 0 that decodes
- * every body with the wire codec and keeps what it received. `failWith` simulates an outage.
+ * every body with the wire codec and keeps what it received. `failWith` simulates an outage,
+ * `olderService` a service without insert_blocks (404).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeBlockEvents, decodeCbor, type Block, type ProcessInfo, type StreamInfo, type WireEvent } from '@micromegas/wire';
+
+const BATCH_PATH = '/ingestion/insert_blocks';
 
 export interface ReceivedBlock {
   block: Block;
@@ -17,6 +20,9 @@ export class StubIngestion {
   readonly blocks: ReceivedBlock[] = [];
   /** When set, every request gets this status and nothing is kept. */
   failWith: number | undefined;
+  olderService = false;
+  /** The path of every request, in order of arrival. */
+  readonly requests: string[] = [];
   private server: http.Server | undefined;
 
   /** Listens on `port` (0: any free port) and returns the base URL. */
@@ -26,13 +32,18 @@ export class StubIngestion {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        this.requests.push(req.url ?? '');
         if (this.failWith !== undefined) {
           res.writeHead(this.failWith).end();
           return;
         }
+        if (this.olderService && req.url === BATCH_PATH) {
+          res.writeHead(404).end();
+          return;
+        }
         try {
-          this.accept(req.url ?? '', req.headers['content-type'], Buffer.concat(chunks));
-          res.writeHead(200).end();
+          const answer = this.accept(req.url ?? '', req.headers['content-type'], Buffer.concat(chunks));
+          res.writeHead(200).end(answer);
         } catch (err) {
           res.writeHead(400).end(String(err));
         }
@@ -50,24 +61,32 @@ export class StubIngestion {
     await new Promise((resolve) => server.close(resolve));
   }
 
-  private accept(path: string, contentType: string | undefined, body: Buffer): void {
+  /** Keeps the body's envelopes; the answer's body, if any. */
+  private accept(path: string, contentType: string | undefined, body: Buffer): string | undefined {
     if (contentType !== 'application/cbor') throw new Error(`content-type ${contentType}`);
     const value = decodeCbor(body);
     switch (path) {
       case '/ingestion/insert_process':
         this.processes.push(value as ProcessInfo);
-        break;
+        return undefined;
       case '/ingestion/insert_stream':
         this.streams.push(value as StreamInfo);
-        break;
-      case '/ingestion/insert_block': {
-        const block = value as Block;
-        this.blocks.push({ block, events: decodeBlockEvents(block.payload, block) });
-        break;
+        return undefined;
+      case '/ingestion/insert_block':
+        this.keep(value as Block);
+        return undefined;
+      case BATCH_PATH: {
+        const blocks = value as Block[];
+        for (const block of blocks) this.keep(block);
+        return JSON.stringify({ results: blocks.map(() => ({ statusCode: 200 })) });
       }
       default:
         throw new Error(`unknown path ${path}`);
     }
+  }
+
+  private keep(block: Block): void {
+    this.blocks.push({ block, events: decodeBlockEvents(block.payload, block) });
   }
 
   streamWithTag(tag: string, processId: string, threadName?: string): StreamInfo | undefined {

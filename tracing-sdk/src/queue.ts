@@ -1,7 +1,7 @@
 /**
  * What waits for delivery, by priority: metadata first, then logs, metrics, spans. Bounded in
  * bytes: when over the bound, the oldest items of the lowest non-empty priority are dropped (never
- * metadata, never the item being sent) and counted.
+ * metadata, never the items being sent) and counted.
  */
 export const enum Priority {
   Metadata = 0,
@@ -29,8 +29,8 @@ export class DeliveryQueue {
   private readonly levels: Item[][] = Array.from({ length: LEVELS }, () => []);
   private bytes = 0;
   readonly dropped: DropCounts = { blocks: 0, events: 0, bytes: 0 };
-  /** Set while an item is on the wire, so dropping cannot pull it from under the sender. */
-  inFlight: Item | undefined;
+  /** The items on the wire, so that dropping cannot pull them from under the sender. */
+  readonly inFlight = new Set<Item>();
 
   constructor(private readonly maxBytes: number) {}
 
@@ -54,6 +54,25 @@ export class DeliveryQueue {
     return undefined;
   }
 
+  /**
+   * The next items to send together, left in the queue until `remove`: a metadata item alone (each
+   * has its own route), else blocks by priority, up to `maxItems` and `maxBytes` (always the first).
+   */
+  peekBlocks(maxItems: number, maxBytes: number): Item[] {
+    const first = this.peek();
+    if (first === undefined || first.priority === Priority.Metadata) return first === undefined ? [] : [first];
+    const items: Item[] = [];
+    let bytes = 0;
+    for (let p = first.priority; p < LEVELS; p++) {
+      for (const item of this.levels[p]!) {
+        if (items.length === maxItems || (items.length > 0 && bytes + item.body.byteLength > maxBytes)) return items;
+        items.push(item);
+        bytes += item.body.byteLength;
+      }
+    }
+    return items;
+  }
+
   remove(item: Item): void {
     const level = this.levels[item.priority]!;
     const at = level.indexOf(item);
@@ -68,7 +87,7 @@ export class DeliveryQueue {
       let i = 0;
       while (i < level.length && this.bytes > this.maxBytes) {
         const item = level[i]!;
-        if (item === this.inFlight) {
+        if (this.inFlight.has(item)) {
           i++;
           continue;
         }

@@ -148,11 +148,13 @@ export class Runtime {
     return true;
   }
 
-  /** Hands over every slab holding events; false if one could not be (no slab free). */
+  /** Hands over every slab holding events, together (one request); false if one could not be (no slab free). */
   private handOverAll(replace = true): boolean {
-    let all = true;
-    for (const stream of this.streams) if (stream.buffer.length > 0 && !this.handOver(stream, false, replace)) all = false;
-    return all;
+    return this.sink.together(() => {
+      let all = true;
+      for (const stream of this.streams) if (stream.buffer.length > 0 && !this.handOver(stream, false, replace)) all = false;
+      return all;
+    });
   }
 
   /** A log entry at `epochNs` by another clock; a time after now, or too far from the origin, is now. */

@@ -3,7 +3,7 @@
  * alive), posts it slabs, and waits for it only when asked to (`flush()`, `shutdown()`).
  */
 import { Worker } from 'node:worker_threads';
-import type { SinkInit, SinkMessage } from './sink.js';
+import type { BlockMessage, SinkInit, SinkMessage } from './sink.js';
 import type { SinkReply } from './sink-worker.js';
 import { CTL_PROCESSED } from './slab-pool.js';
 
@@ -17,6 +17,8 @@ export class SinkClient {
   private posted = 0;
   /** Set once the worker is gone: nothing posted after that can be delivered. */
   dead = false;
+  /** The slabs handed over inside `together`, posted as one message when it ends. */
+  private gathered: BlockMessage[] | undefined;
 
   constructor(init: SinkInit) {
     this.ctl = new Int32Array(init.ctl);
@@ -32,8 +34,26 @@ export class SinkClient {
   }
 
   post(message: SinkMessage): void {
-    if (typeof message === 'number' || message.t === 'block') this.posted++;
+    if (typeof message === 'number' || message.t === 'block') {
+      this.posted++;
+      if (this.gathered !== undefined) {
+        this.gathered.push(message);
+        return;
+      }
+    }
     this.worker.postMessage(message);
+  }
+
+  /** Runs `handOver`, posting the slabs it hands over as one message: the worker sends their blocks in one request. */
+  together<T>(handOver: () => T): T {
+    this.gathered = [];
+    try {
+      return handOver();
+    } finally {
+      const blocks = this.gathered;
+      this.gathered = undefined;
+      if (blocks.length > 0) this.worker.postMessage(blocks.length === 1 ? blocks[0] : { t: 'blocks', blocks } satisfies SinkMessage);
+    }
   }
 
   /** Blocks this thread until the worker has processed every slab posted, or `timeoutMs` passed. */

@@ -43,10 +43,13 @@ export interface SinkInit {
 }
 
 /** A slab to encode: its index alone, or with what came with it. */
+export type BlockMessage = number | { t: 'block'; slab: number; definitions: Definitions | undefined; strings: string | undefined };
+
 export type SinkMessage =
-  | number
+  | BlockMessage
+  /** The slabs of one flush tick, whose blocks go out in one request. */
+  | { t: 'blocks'; blocks: BlockMessage[] }
   | { t: 'slab'; memory: SharedArrayBuffer }
-  | { t: 'block'; slab: number; definitions: Definitions | undefined; strings: string | undefined }
   | { t: 'shutdown'; deadline: number };
 
 const PRIORITIES = [Priority.Logs, Priority.Metrics, Priority.Spans];
@@ -72,6 +75,7 @@ export class Sink {
   private reportedDrops = 0;
   private reportPending = false;
   private lostEvents = 0;
+  private kickPending = false;
 
   constructor(private readonly init: SinkInit) {
     this.ctl = new Int32Array(init.ctl);
@@ -114,6 +118,9 @@ export class Sink {
         return;
       case 'block':
         this.block(message.slab, message.definitions, message.strings);
+        return;
+      case 'blocks':
+        for (const block of message.blocks) this.handle(block);
         return;
       case 'shutdown':
         return this.shutdown(message.deadline);
@@ -170,10 +177,23 @@ export class Sink {
   private enqueue(priority: Priority, path: string, value: unknown, events: number): void {
     try {
       this.queue.push({ priority, path, body: encodeCbor(value), events });
-      this.sender.kick();
+      this.kickSoon();
     } catch {
       this.lostEvents += events;
     }
+  }
+
+  /**
+   * Starts the sender once the messages that arrived together are handled, so that the blocks of a
+   * flush tick (one message) and of any slab that filled meanwhile go out in one request.
+   */
+  private kickSoon(): void {
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.sender.kick();
+    });
   }
 
   private droppedEvents(): number {

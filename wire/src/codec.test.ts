@@ -5,6 +5,7 @@ import { BlockEncoder } from './encoder.js';
 import { decodeBlockEvents, type WireEvent } from './events.js';
 import type { MetricDescriptor, SpanDescriptor } from './descriptors.js';
 import { envelopeTicks, type Properties } from './envelope.js';
+import { decodeCbor, encodeCbor, encodeCborArray } from './cbor.js';
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const plain = { noNullPrototype: true } as const;
@@ -148,4 +149,11 @@ test('envelope ticks are CBOR integers: numbers while safe, bigints beyond', () 
   assert.equal(envelopeTicks(2 ** 53 - 1), 2 ** 53 - 1);
   assert.equal(envelopeTicks(2 ** 53 + 2), 2n ** 53n + 2n);
   assert.equal(envelopeTicks(-(2 ** 60)), -(2n ** 60n));
+});
+
+test('an array of encoded items is the CBOR array of the items, at every head length', () => {
+  for (const count of [0, 1, 23, 24, 255, 256, 1000]) {
+    const items = Array.from({ length: count }, (_, i) => ({ i, text: `item ${i}` }));
+    assert.deepEqual(decodeCbor(encodeCborArray(items.map((item) => encodeCbor(item)))), items, `${count} items`);
+  }
 });

@@ -2,7 +2,7 @@ export * from './envelope.js';
 export * from './errors.js';
 export * from './format.js';
 export * from './descriptors.js';
-export { encodeCbor, decodeCbor } from './cbor.js';
+export { encodeCbor, encodeCborArray, decodeCbor } from './cbor.js';
 export { checkCbor, CborLimitError, ENVELOPE_LIMITS, type CborLimits } from './cbor-limits.js';
 export { compressSection, uncompressSection, MAX_SECTION_BYTES } from './lz4.js';
 export { ByteWriter, ByteReader } from './bytes.js';

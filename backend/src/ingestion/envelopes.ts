@@ -17,8 +17,8 @@ export const LIMITS = {
   streamMetadataBytes: 65_536,
 };
 
-function decodeCbor(envelope: string, body: Uint8Array | undefined): unknown {
-  if (body === undefined || body.byteLength === 0) throw new BadEnvelopeError(envelope, 'empty body: expected a CBOR map');
+function decodeCbor(envelope: string, body: Uint8Array | undefined, expected = 'a CBOR map'): unknown {
+  if (body === undefined || body.byteLength === 0) throw new BadEnvelopeError(envelope, `empty body: expected ${expected}`);
   try {
     return decodeWireCbor(body);
   } catch (err) {
@@ -59,7 +59,28 @@ export function readStream(body: Uint8Array | undefined): StreamRecord {
 }
 
 export function readBlock(body: Uint8Array | undefined): BlockRecord {
-  const f = new FieldReader('block', decodeCbor('block', body));
+  return checkBlock(decodeCbor('block', body));
+}
+
+/** The most blocks one insert_blocks request may carry (docs/wire-format.md). */
+export const MAX_BATCH_BLOCKS = 64;
+
+/**
+ * An insert_blocks body: a CBOR array of 1 to MAX_BATCH_BLOCKS decoded envelopes, each still to be
+ * checked with `checkBlock` (a bad one fails alone). Anything else refuses the whole request.
+ */
+export function readBlockBatch(body: Uint8Array | undefined): unknown[] {
+  const value = decodeCbor('blocks', body, 'a CBOR array of block envelopes');
+  if (!Array.isArray(value)) throw new BadEnvelopeError('blocks', 'must be an array of block envelopes');
+  if (value.length === 0 || value.length > MAX_BATCH_BLOCKS) {
+    throw new BadEnvelopeError('blocks', `must hold 1 to ${MAX_BATCH_BLOCKS} block envelopes, got ${value.length}`);
+  }
+  return value;
+}
+
+/** One decoded block envelope, every field checked. */
+export function checkBlock(value: unknown): BlockRecord {
+  const f = new FieldReader('block', value);
   const payload = f.map('payload');
   const block: BlockRecord = {
     block_id: f.id('block_id'),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GroupCommit } from './group-commit.js';
 
 describe('GroupCommit', () => {
-  it('writes a lone item at once and coalesces items that arrive during a write', async () => {
+  it('writes a lone item at once and coalesces items written together or during a write', async () => {
     const batches: number[][] = [];
     const commit = new GroupCommit<number>(async (items) => {
       batches.push(items);
@@ -12,7 +12,10 @@ describe('GroupCommit', () => {
     }, { maxItems: 100 });
     await commit.write(0);
     await Promise.all([1, 2, 3, 4].map((i) => commit.write(i)));
-    assert.deepEqual(batches, [[0], [1], [2, 3, 4]]);
+    const five = commit.write(5);
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([five, commit.write(6), commit.write(7)]);
+    assert.deepEqual(batches, [[0], [1, 2, 3, 4], [5], [6, 7]]);
   });
 
   it('with a minimum interval, holds the next batch back so that items arriving meanwhile go together', async () => {
@@ -30,7 +33,7 @@ describe('GroupCommit', () => {
     const sizes: number[] = [];
     const commit = new GroupCommit<number>(async (items) => { sizes.push(items.length); return items.map(() => undefined); }, { maxItems: 3 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => commit.write(i)));
-    assert.deepEqual(sizes, [1, 3, 3, 1]);
+    assert.deepEqual(sizes, [3, 3, 2]);
   });
 
   it('caps batches at maxWeight, and sends an item heavier than that alone', async () => {
@@ -38,7 +41,7 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit<number>(async (items) => { batches.push(items); return items.map(() => undefined); },
       { maxItems: 100, maxWeight: 10, weight: (item) => item });
     await Promise.all([1, 4, 5, 2, 30, 3].map((i) => commit.write(i)));
-    assert.deepEqual(batches, [[1], [4, 5], [2], [30], [3]]);
+    assert.deepEqual(batches, [[1, 4, 5], [2], [30], [3]]);
   });
 
   it('without retrySingly, fails every item of a failed batch with its error', async () => {
@@ -49,8 +52,9 @@ describe('GroupCommit', () => {
       if (items.length > 1) throw new Error('the pack write failed');
       return items.map(() => undefined);
     }, { maxItems: 100, retrySingly: false });
-    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => commit.write(i)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'rejected']);
+    await commit.write(1);
+    const results = await Promise.allSettled([2, 3, 4].map((i) => commit.write(i)));
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
     assert.equal(calls, 2);
   });
 

@@ -1,7 +1,8 @@
 /**
- * Coalesces concurrent writes into one: while a batch is being written, new items wait and go
- * together in the next one, so an idle writer adds no delay and a busy one pays one commit (or one
- * object write) per batch instead of one per item. When a batch fails, its items are by default
+ * Coalesces concurrent writes into one: items written in the same turn of the event loop (the
+ * blocks of one insert_blocks request) go together, and while a batch is being written new items
+ * wait and go together in the next one, so an idle writer adds no delay (a microtask) and a busy one
+ * pays one commit (or one object write) per batch instead of one per item. When a batch fails, its items are by default
  * retried one by one so that each caller gets its own outcome: one block of an unknown stream must
  * not fail the blocks that arrived with it. Each item gets its own result (`writeBatch` returns one
  * per item, in order). With `minIntervalMs`, a batch starts no sooner than that after the previous
@@ -36,7 +37,9 @@ export class GroupCommit<T, R = void> {
   write(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      if (this.#writing) return;
+      this.#writing = true;
+      queueMicrotask(() => void this.#drain());
     });
   }
 
@@ -55,7 +58,6 @@ export class GroupCommit<T, R = void> {
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
     const { minIntervalMs = 0, retrySingly = true } = this.limits;
     while (this.#pending.length > 0) {
       const wait = this.#lastStart + minIntervalMs - performance.now();

@@ -7,8 +7,15 @@
  * the cap, 422 unknown stream or process, 503 storage failure (nothing half-written is visible: a
  * block's row is written last) or too many bodies in flight (with Retry-After), 500 a bug. Sinks
  * should retry 5xx and drop 4xx.
+ * `POST insert_blocks` takes a CBOR array of 1 to 64 block envelopes, so that a process's blocks of
+ * one flush cost one request: each block is stored or refused on its own, exactly as insert_block
+ * would, and the answer is 200 with JSON `{ results: [...] }`, one entry per block in order:
+ * `{ statusCode: 200 }` or the error body insert_block would have sent (`{ statusCode, error,
+ * message }`). Only when every block failed with a 5xx does the request answer 503 (same body plus
+ * `results`), so a client that reads no results still retries. A body that is not such an array is
+ * a 400 and stores nothing; admission (503 busy) and the body cap (413) apply to the whole body.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../lake/metadata/store.js';
 import type { ObjectStore } from '../lake/object-store/store.js';
 import { ObjectStoreError } from '../lake/object-store/errors.js';
@@ -17,7 +24,8 @@ import {
 } from '../lake/telemetry/write.js';
 import { encodeBlockPayload } from '../lake/telemetry/payload.js';
 import { BadEnvelopeError, IngestionBusyError, IngestionRequestError, UnknownReferenceError } from './errors.js';
-import { readBlock, readProcess, readStream } from './envelopes.js';
+import { checkBlock, readBlock, readBlockBatch, readProcess, readStream } from './envelopes.js';
+import type { BlockRecord } from '../lake/telemetry/records.js';
 import { RecentIds } from './recent-ids.js';
 import { BlockWriter } from './block-writer.js';
 
@@ -52,6 +60,27 @@ export function statusOf(err: FastifyError | Error): number {
   return err instanceof ObjectStoreError || typeof (err as { code?: unknown }).code === 'string' ? 503 : 500;
 }
 
+/** What a failed request, or a failed block of insert_blocks, is answered with. */
+interface Failure {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** The answer to `err` (`what` failed), logged when it is the service's trouble or a check that belongs to the envelopes. */
+function failure(err: FastifyError | Error, log: FastifyBaseLogger, what: string): Failure {
+  const status = statusOf(err);
+  if (status >= 500 && !(err instanceof IngestionBusyError)) log.error({ err }, `ingestion: ${what} failed`);
+  const dataException = status === 400 && isDataException(err);
+  // A value the envelope checks let through: worth knowing, as the check belongs there.
+  if (dataException) log.warn({ err }, `ingestion: ${what}: the metadata database refused a value`);
+  const error = err instanceof IngestionBusyError ? 'busy' : status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
+  const message = dataException ? `the metadata database refused a value: ${err.message}` : err.message;
+  return { statusCode: status, error, message };
+}
+
+const STORED = { statusCode: 200 } as const;
+
 export async function ingestionRoutes(app: FastifyInstance, options: IngestionOptions): Promise<void> {
   const { metadata, objects, maxBodyBytes } = options;
   const streamOwners = new RecentIds<string>(KNOWN_STREAMS);
@@ -61,14 +90,8 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = statusOf(err);
-    if (status >= 500 && !(err instanceof IngestionBusyError)) request.log.error({ err }, `ingestion: ${request.url} failed`);
-    const dataException = status === 400 && isDataException(err);
-    // A value the envelope checks let through: worth knowing, as the check belongs there.
-    if (dataException) request.log.warn({ err }, `ingestion: ${request.url}: the metadata database refused a value`);
-    const error = err instanceof IngestionBusyError ? 'busy' : status === 503 ? 'storage failure' : status >= 500 ? 'internal error' : 'rejected';
-    const message = dataException ? `the metadata database refused a value: ${err.message}` : err.message;
-    void reply.code(status).send({ statusCode: status, error, message });
+    const answer = failure(err, request.log, request.url);
+    void reply.code(answer.statusCode).send(answer);
   });
 
   const body = (request: FastifyRequest) => request.body as Buffer | undefined;
@@ -84,8 +107,8 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     return reply.code(200).send();
   });
 
-  app.post('/insert_block', route, async (request, reply) => {
-    const block = readBlock(body(request));
+  /** Refuses a block whose stream is unknown or belongs to another process. */
+  const checkOwner = async (block: BlockRecord): Promise<void> => {
     let owner = streamOwners.get(block.stream_id);
     if (owner === undefined) {
       owner = await streamProcess(metadata, block.stream_id);
@@ -97,13 +120,45 @@ export async function ingestionRoutes(app: FastifyInstance, options: IngestionOp
     if (owner !== block.process_id) {
       throw new BadEnvelopeError('block', `is ${block.process_id} but stream ${block.stream_id} belongs to process ${owner}`, 'process_id');
     }
-    // The payload first, then the row that makes it visible (./block-writer.ts).
+  };
+
+  /** Records a checked block: the payload first, then the row that makes it visible (./block-writer.ts). */
+  const storeBlock = async (block: BlockRecord): Promise<void> => {
     const written = await blocks.write(block, encodeBlockPayload(block.payload)).catch((err: unknown) => {
       if (err instanceof UnknownStreamError) streamOwners.forget(block.stream_id);
       throw err;
     });
     // A block id already recorded: a resend of this very block, or a 409.
     if (!written.inserted) await confirmResend(metadata, objects, written.stored);
+  };
+
+  app.post('/insert_block', route, async (request, reply) => {
+    const block = readBlock(body(request));
+    await checkOwner(block);
+    await storeBlock(block);
     return reply.code(200).send();
+  });
+
+  app.post('/insert_blocks', route, async (request, reply) => {
+    const envelopes = readBlockBatch(body(request));
+    const checked = await Promise.allSettled(envelopes.map(async (envelope) => {
+      const block = checkBlock(envelope);
+      await checkOwner(block);
+      return block;
+    }));
+    // Then stored all at once, so that they share a pack and a row group (./group-commit.ts).
+    const settled = await Promise.allSettled(checked.map(async (outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      await storeBlock(outcome.value);
+    }));
+    const results = settled.map((outcome, i) => outcome.status === 'fulfilled'
+      ? STORED : failure(outcome.reason as Error, request.log, `${request.url} block ${i}`));
+    if (results.every((result) => result.statusCode >= 500)) {
+      const first = results[0] as Failure;
+      return reply.code(503).send({
+        statusCode: 503, error: 'storage failure', message: `none of the ${results.length} blocks could be stored: ${first.message}`, results,
+      });
+    }
+    return reply.code(200).send({ results });
   });
 }

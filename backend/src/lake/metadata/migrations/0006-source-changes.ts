@@ -6,7 +6,6 @@ import type { Migration } from './migration.js';
  * insert time, a stream's tags) or truncates them increments it, in its own transaction. Inserts do
  * not: they only add rows at the present insert time. The view sets remember what closed insert
  * seconds hold (views/source-memory.ts) and forget it when the counter moves.
- * (Version 5 is left to the block packs migration of a parallel branch.)
  */
 export const sourceChanges: Migration = {
   version: 6,
