@@ -19,34 +19,24 @@ import { insertBlockRows } from '@micromegas/backend/lake/telemetry/write';
 import { deleteBlocks } from '@micromegas/backend/maintenance/retention/doomed-blocks';
 import { deleteDueFiles } from '@micromegas/backend/views/expired-files';
 import { TelemetryWriter } from './lakehouse-fixtures.js';
+import { FaultyObjectStore } from './faulty-object-store.js';
 
 const fileBackend = testObjectBackends.find((b) => b.name === 'file')!;
 const HOUR = 3_600_000;
 
 /** Counts `put`s, failing the next `failNext` of them. */
-class FailingPuts implements ObjectStore {
+class FailingPuts extends FaultyObjectStore {
   failNext = 0;
   puts = 0;
-  readonly uri: string;
-  constructor(private readonly inner: ObjectStore) {
-    this.uri = inner.uri;
+  constructor(inner: ObjectStore) {
+    super(inner, (key) => {
+      this.puts++;
+      if (this.failNext > 0) {
+        this.failNext--;
+        throw new Error(`injected failure writing ${key}`);
+      }
+    });
   }
-  putIfAbsent(key: string, body: Uint8Array) { return this.inner.putIfAbsent(key, body); }
-  async put(key: string, body: Uint8Array) {
-    this.puts++;
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error(`injected failure writing ${key}`);
-    }
-    return this.inner.put(key, body);
-  }
-  get(key: string) { return this.inner.get(key); }
-  getRange(key: string, offset: number, length: number) { return this.inner.getRange(key, offset, length); }
-  exists(key: string) { return this.inner.exists(key); }
-  delete(key: string) { return this.inner.delete(key); }
-  list(prefix: string) { return this.inner.list(prefix); }
-  ping() { return this.inner.ping(); }
-  close() { return this.inner.close(); }
 }
 
 function blockOf(processId: string, streamId: string, i: number): BlockRecord {

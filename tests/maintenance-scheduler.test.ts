@@ -18,6 +18,7 @@ import { AdvisoryLockElection } from '@micromegas/backend/maintenance/leader/adv
 import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
 import type { MaintenanceEvent } from '@micromegas/backend/maintenance/events';
 import { openCatalog, readParquet, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess } from './lakehouse-fixtures.js';
+import { FaultyObjectStore } from './faulty-object-store.js';
 
 const fileBackend = testObjectBackends.find((b) => b.name === 'file')!;
 const settings = { retentionDays: 90, batchSize: 100, tailSampling: undefined };
@@ -30,24 +31,13 @@ const H = Math.floor(Date.now() / DAY) * DAY - 2 * DAY + 10 * 3_600_000;
 const at = (seconds: number) => new Date(H + seconds * 1000);
 
 /** Fails object writes under `prefix` while `failing`: a crash in the middle of building partitions. */
-class FaultyStore implements ObjectStore {
+class FaultyStore extends FaultyObjectStore {
   failing = false;
-  readonly uri: string;
-  constructor(private readonly inner: ObjectStore, private readonly prefix: string) {
-    this.uri = inner.uri;
+  constructor(inner: ObjectStore, prefix: string) {
+    super(inner, (key) => {
+      if (this.failing && key.startsWith(prefix)) throw new Error(`injected failure writing ${key}`);
+    });
   }
-  putIfAbsent(key: string, body: Uint8Array) { return this.inner.putIfAbsent(key, body); }
-  async put(key: string, body: Uint8Array) {
-    if (this.failing && key.startsWith(this.prefix)) throw new Error(`injected failure writing ${key}`);
-    return this.inner.put(key, body);
-  }
-  get(key: string) { return this.inner.get(key); }
-  getRange(key: string, offset: number, length: number) { return this.inner.getRange(key, offset, length); }
-  exists(key: string) { return this.inner.exists(key); }
-  delete(key: string) { return this.inner.delete(key); }
-  list(prefix: string) { return this.inner.list(prefix); }
-  ping() { return this.inner.ping(); }
-  close() { return this.inner.close(); }
 }
 
 interface Lake {
