@@ -9,7 +9,7 @@
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
  * (default 15), FLEET_METADATA (pglite,postgres), FLEET_CLIENTS (client processes, default 1),
  * FLEET_DASHBOARD_SECONDS (period, default 3; 0 for none), FLEET_IDLE_MINUTES (default 10), FLEET_CLI (the cli.js to start: another build, for a before/after),
- * FLEET_CPU_PROF (directory for the backend's V8 CPU profile), FLEET_TIMELINE_SECONDS (a row per interval: cores,
+ * FLEET_CPU_PROF (directory for the backend's V8 CPU profile), FLEET_ROLES (e.g. ingestion: one role's cost alone), FLEET_TIMELINE_SECONDS (a row per interval: cores,
  * RSS, partition files, query latency and freshness; for soaks), FLEET_BATCH (1, default: a process's three blocks
  * of a second in one insert_blocks request, as the SDK sends them; 0: a request per block, as before).
  */
@@ -35,6 +35,8 @@ const BATCH = env('FLEET_BATCH', '1') !== '0';
 const IDLE_MINUTES = Number(env('FLEET_IDLE_MINUTES', '10'));
 const CLI = env('FLEET_CLI', fileURLToPath(new URL('../src/cli.js', import.meta.url)));
 const CPU_PROF = process.env['FLEET_CPU_PROF'];
+/** The roles `micromegas start` runs (default all); without flightsql there is no dashboard. */
+const ROLES = process.env['FLEET_ROLES']?.split(',').map((r) => r.trim()).filter(Boolean);
 /** Prints a row per interval of the measured window (0: none); for soaks. */
 const TIMELINE_MS = 1000 * Number(env('FLEET_TIMELINE_SECONDS', '0'));
 /** 0: no dashboard (what ingestion and maintenance cost alone). */
@@ -65,7 +67,7 @@ function objectWatcher(dir: string, periodMs: number) {
 
 async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-fleet-'));
-  const backend = await startBackend({ cli: CLI, metadata, dataDir, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}) });
+  const backend = await startBackend({ cli: CLI, metadata, dataDir, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}), ...(ROLES ? { roles: ROLES } : {}) });
   try {
     return await use(backend);
   } finally {
@@ -76,7 +78,7 @@ async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) =>
 
 async function fleetPoint(metadata: MetadataKind, processes: number) {
   return withBackend(metadata, async (backend) => {
-    const dashboard = DASHBOARD_PERIOD_MS > 0 ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
+    const dashboard = DASHBOARD_PERIOD_MS > 0 && (ROLES === undefined || ROLES.includes('flightsql')) ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
     const partitions = objectWatcher(join(backend.objectsDir, 'views'), 5000);
     // Block payloads: an object per block (`blobs/`, before packs) or per pack (`packs/`).
     const payloads = [objectWatcher(join(backend.objectsDir, 'blobs'), 5000), objectWatcher(join(backend.objectsDir, 'packs'), 5000)];
