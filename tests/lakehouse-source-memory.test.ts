@@ -56,9 +56,9 @@ for (const metadataBackend of testMetadataBackends) {
     });
 
     const range = () => ({ begin: new Date(Date.now() - 60_000), end: new Date(Date.now() + 60_000) });
-    const messages = async () => {
+    const messages = async (target = 'memory') => {
       const files = await lake.catalog.partitionsFor('log_entries', 'global', range());
-      return (await readParquet(files.map((f) => f.path), 'SELECT msg FROM {files} ORDER BY time')).map((r) => r['msg']);
+      return (await readParquet(files.map((f) => f.path), `SELECT msg FROM {files} WHERE target = '${target}' ORDER BY time`)).map((r) => r['msg']);
     };
 
     it('closed seconds are answered from memory; a deleted block and a partition of another schema still show', async () => {
@@ -83,6 +83,45 @@ for (const metadataBackend of testMetadataBackends) {
       assert.deepEqual(await messages(), ['kept']);
       const hashes = await db.store.query<{ file_schema_hash: string }>(`SELECT file_schema_hash FROM lakehouse_partitions WHERE view_set_name = 'log_entries'`);
       assert.ok(hashes.every((p) => p.file_schema_hash !== 'another'), 'partitions of another schema are rebuilt');
+    });
+
+    it('a query adds the blocks inserted since the last one as a piece: no second built twice, pieces merged by the minute', async () => {
+      const pieces = await writer.stream(proc, ['log']);
+      const second = Math.floor(Date.now() / 1000) * 1000 - 30_000;
+      const place = async (afterMs: number, msg: string, insertMs: number) => {
+        const block = await writer.block(proc, pieces, [{ ...log(proc, afterMs, msg), target: 'pieces' }]);
+        await writer.setInsertTime([block.block_id], new Date(second + insertMs));
+      };
+      const inSecond = async () => (await lake.catalog.listPartitions())
+        .filter((p) => p.view_set_name === 'log_entries' && p.view_instance_id === 'global' && p.begin_insert_time.getTime() >= second && p.end_insert_time.getTime() <= second + 1000)
+        .map((p) => ({ range: [p.begin_insert_time.getTime() - second, p.end_insert_time.getTime() - second], rows: p.num_rows, updated: p.updated.getTime() }));
+      const piecesMessages = () => messages('pieces');
+
+      await place(4, 'piece-a', 100);
+      assert.deepEqual(await piecesMessages(), ['piece-a']);
+      const [first] = await inSecond();
+      assert.deepEqual(first!.range, [0, 101], 'the partition ends just after its last block, not at the end of its second');
+
+      await place(5, 'piece-b', 600);
+      assert.deepEqual(await piecesMessages(), ['piece-a', 'piece-b']);
+      const two = await inSecond();
+      assert.deepEqual(two.map((p) => [p.range, p.rows]), [[[0, 101], 1], [[101, 601], 1]], 'the later block is a piece of its own');
+      assert.equal(two[0]!.updated, first!.updated, 'the first piece is not built again');
+
+      await place(3, 'piece-early', 50);
+      assert.deepEqual(await piecesMessages(), ['piece-early', 'piece-a', 'piece-b'], 'a block landing in a piece makes it stale');
+      const three = await inSecond();
+      assert.deepEqual(three.map((p) => [p.range, p.rows]), [[[0, 101], 2], [[101, 601], 1]]);
+      assert.equal(three[1]!.updated, two[1]!.updated, 'only the stale piece is rebuilt');
+
+      await lake.catalog.materializePartitions('log_entries', new Date(second), new Date(second + 1000), 1);
+      assert.deepEqual((await inSecond()).map((p) => p.range), [[0, 101], [101, 601]], 'the second tick leaves the pieces to the minute');
+      const minute = Math.floor(second / 60_000) * 60_000;
+      await lake.catalog.materializePartitions('log_entries', new Date(minute), new Date(minute + 60_000), 60);
+      const merged = (await lake.catalog.listPartitions()).filter((p) => p.view_set_name === 'log_entries' && p.view_instance_id === 'global'
+        && p.begin_insert_time.getTime() <= second && p.end_insert_time.getTime() >= second + 1000);
+      assert.deepEqual(merged.map((p) => p.end_insert_time.getTime() - p.begin_insert_time.getTime()), [60_000], 'the minute merges them');
+      assert.deepEqual(await piecesMessages(), ['piece-early', 'piece-a', 'piece-b']);
     });
 
     if (metadataBackend.name === 'postgres') {

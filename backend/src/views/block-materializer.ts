@@ -97,6 +97,8 @@ export class BlockMaterializer {
       },
       flights: this.deps.flights,
       merge: inserts === undefined ? undefined : (parts, begin, end) => this.deps.merger.merge(spec, instanceId, parts, begin, end),
+      // Global instances take every process's blocks: a dashboard's statements, seconds apart, each add what arrived since.
+      tail: instanceId === 'global' ? 'sources' : 'seconds',
     });
     await this.#collectExpired();
     return built;

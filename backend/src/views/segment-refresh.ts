@@ -8,12 +8,13 @@
  *
  * What is not covered is repaired at the finest grain that is cheap: a stale partition is rebuilt
  * over its own range, and a gap between partitions gets a partition over the sources it holds; for
- * a query, just the whole seconds that hold them (so a query about the current minute builds only
+ * a query, just the seconds that hold them (so a query about the current minute builds only
  * the seconds the scheduler has not reached, and no partition reaches into the future to be made
- * stale by the next block).
+ * stale by the next block), or, with `tail: 'sources'`, up to just after the last of them.
  *
- * With `merge` (the scheduler), each segment then ends as one partition of exactly its width,
- * merged from the partitions inside it by the view set's merge SQL (no block decoded again).
+ * With `merge` (the scheduler), each segment wider than a second then ends as one partition of
+ * exactly its width, merged from the partitions inside it by the view set's merge SQL (no block
+ * decoded again).
  */
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { SingleFlight } from './single-flight.js';
@@ -73,6 +74,13 @@ export interface SegmentRefresh {
   flights: SingleFlight;
   /** Makes one partition over [begin, end) of `parts`, which tile it (the scheduler's merges). */
   merge?: ((parts: readonly StoredPartition[], begin: Date, end: Date) => Promise<void>) | undefined;
+  /**
+   * Where a query's partition over a gap ends: 'seconds' (default), at the end of the second of its
+   * last source; 'sources', just after its last source, so that the next query adds the blocks
+   * inserted since as a piece of its own instead of building the open second again (for busy
+   * global instances: a dashboard then decodes each block once, not at every statement).
+   */
+  tail?: 'seconds' | 'sources' | undefined;
 }
 
 const startOf = (p: StoredPartition): number => p.begin_insert_time.getTime();
@@ -104,7 +112,9 @@ export async function refreshSegments(r: SegmentRefresh): Promise<number> {
     const inner = meeting.filter((p) => startOf(p) >= begin && endOf(p) <= end);
     const covered = inner.length === meeting.length && coversSources(inner, summary.hash, r.schemaHash);
     if (!covered) await refresh.repair({ begin, end }, meeting, summary);
-    if (r.merge !== undefined) await refresh.merge({ begin, end }, covered ? inner : undefined);
+    // A second's pieces (queries built them while it was open) wait for the minute's merge:
+    // merging them every second would cost about what building them piecewise saved.
+    if (r.merge !== undefined && r.widthSeconds > 1) await refresh.merge({ begin, end }, covered ? inner : undefined);
   }
   return refresh.built;
 }
@@ -118,12 +128,14 @@ class Refresh {
   constructor(private readonly r: SegmentRefresh) {}
 
   /**
-   * What a gap's partitions are rounded out to around its sources: whole seconds for queries (the
-   * present is never covered ahead of its blocks); for the scheduler, whose windows are complete,
-   * the whole gap (an hour at most), merged as it is.
+   * What a gap's partitions are rounded out to around its sources: for queries, whole seconds from
+   * the first one (the present is never covered ahead of its blocks), ending at the second's end or
+   * just after the last source (`tail`); for the scheduler, whose windows are complete, the whole
+   * gap (an hour at most), merged as it is.
    */
-  get #grainMs(): number {
-    return this.r.merge === undefined ? 1000 : MAX_BUILD_MS;
+  #pieces(gap: InsertRange, sources: RangeSources): InsertRange[] {
+    if (this.r.merge !== undefined) return piecesOf(gap, sources, MAX_BUILD_MS, 'grain');
+    return piecesOf(gap, sources, 1000, this.r.tail === 'sources' ? 'sources' : 'grain');
   }
 
   /** Rebuilds the stale partitions meeting `segment` and fills its gaps (all of it: `summary` says what it holds). */
@@ -140,7 +152,7 @@ class Refresh {
     }
     for (const [i, gap] of gaps.entries()) {
       const sources = now[unchecked.length + i];
-      if (sources !== undefined) for (const piece of piecesOf(gap, sources, this.#grainMs)) await this.#build(piece.begin, piece.end);
+      if (sources !== undefined) for (const piece of this.#pieces(gap, sources)) await this.#build(piece.begin, piece.end);
     }
   }
 
@@ -175,10 +187,14 @@ function gapsBetween(segment: InsertRange, partitions: readonly StoredPartition[
   return gaps;
 }
 
-/** The part of `gap` holding its sources, rounded out to `grainMs`, cut at MAX_BUILD_MS boundaries. */
-function piecesOf(gap: InsertRange, sources: RangeSources, grainMs: number): InsertRange[] {
+/**
+ * The part of `gap` holding its sources, cut at MAX_BUILD_MS boundaries: from its first source
+ * rounded down to `grainMs`, to its last one rounded up to `grainMs` ('grain') or to the next
+ * millisecond ('sources').
+ */
+function piecesOf(gap: InsertRange, sources: RangeSources, grainMs: number, end: 'grain' | 'sources'): InsertRange[] {
   const first = Math.max(gap.begin, Math.floor(sources.firstInsertMs / grainMs) * grainMs);
-  const last = Math.min(gap.end, (Math.floor(sources.lastInsertMs / grainMs) + 1) * grainMs);
+  const last = Math.min(gap.end, end === 'sources' ? sources.lastInsertMs + 1 : (Math.floor(sources.lastInsertMs / grainMs) + 1) * grainMs);
   const pieces: InsertRange[] = [];
   for (let begin = first; begin < last;) {
     const end = Math.min(last, (Math.floor(begin / MAX_BUILD_MS) + 1) * MAX_BUILD_MS);

@@ -32,6 +32,11 @@ interface Memory {
   /** Latest event time of the selected blocks inserted before fromMs. */
   endedBeforeMs: number;
   seconds: Map<number, SecondSources>;
+  /**
+   * Ranges inside closed seconds that are not whole seconds (the pieces queries built while their
+   * second was open, ./segment-refresh.ts `tail`), as the database answered them once: by `begin:end`.
+   */
+  pieces: Map<string, { begin: number; sources: RangeSources | undefined }>;
 }
 
 /** A refresh's sources, for the width and range it was made for: closed seconds from memory, the open ones as just read. */
@@ -60,7 +65,7 @@ export class SourceMemory {
     let memory = this.#memories.get(key);
     if (memory !== undefined && !(beginMs > memory.endedBeforeMs)) memory = undefined;
     let sinceMs = memory?.closedMs;
-    let fresh: Omit<Memory, 'changes' | 'seconds' | 'closedMs'> | undefined;
+    let fresh: Omit<Memory, 'changes' | 'seconds' | 'closedMs' | 'pieces'> | undefined;
     if (memory === undefined) {
       const fromMs = Math.floor(Math.min(beginMs - LOOKBACK_MS, openMs) / width) * width;
       fresh = { fromMs, endedBeforeMs: await endedBefore(this.db, selection, fromMs) };
@@ -73,20 +78,22 @@ export class SourceMemory {
       this.#memories.delete(key);
       return undefined;
     }
-    memory ??= { ...fresh!, changes: tail.changes, closedMs: fresh!.fromMs, seconds: new Map() };
+    memory ??= { ...fresh!, changes: tail.changes, closedMs: fresh!.fromMs, seconds: new Map(), pieces: new Map() };
     const open = new Map<number, SecondSources>();
     for (const [second, sources] of tail.seconds) (second < openMs ? memory.seconds : open).set(second, sources);
     memory.closedMs = Math.max(memory.closedMs, openMs);
     forgetOldest(memory, width);
     this.#memories.set(key, memory);
-    const known = knownSeconds(memory, open);
+    const known = knownRanges(memory, open);
     const summaries = summariesOf(memory, open, width, range);
+    const remembered = memory;
     return {
       summaries: () => Promise.resolve(summaries),
       rangeSources: async (ranges) => {
         const answers = ranges.map(known);
         const unknown = ranges.filter((_, i) => answers[i] === 'unknown');
         const asked = unknown.length === 0 ? [] : await this.source.rangeSources(selection, unknown);
+        unknown.forEach((r, i) => rememberPiece(remembered, r, asked[i]));
         return answers.map((a) => (a === 'unknown' ? asked.shift() : a));
       },
     };
@@ -102,13 +109,29 @@ function forgetOldest(memory: Memory, width: number): void {
     memory.endedBeforeMs = Math.max(memory.endedBeforeMs, sources.maxEndMs);
     memory.seconds.delete(second);
   }
+  for (const [key, piece] of memory.pieces) if (piece.begin < keepFrom) memory.pieces.delete(key);
   memory.fromMs = keepFrom;
 }
 
-/** What a range of whole seconds at or after the memory's start holds ('unknown' for other ranges). */
-function knownSeconds(memory: Memory, open: ReadonlyMap<number, SecondSources>): (range: InsertRange) => RangeSources | undefined | 'unknown' {
+const pieceKey = (r: InsertRange): string => `${r.begin}:${r.end}`;
+
+/** Keeps what the database said of a range that is not whole seconds, once all of it is closed. */
+function rememberPiece(memory: Memory, r: InsertRange, sources: RangeSources | undefined): void {
+  if (r.begin >= memory.fromMs && r.end <= memory.closedMs && !isWholeSeconds(r)) memory.pieces.set(pieceKey(r), { begin: r.begin, sources });
+}
+
+function isWholeSeconds(r: InsertRange): boolean {
+  return r.begin % 1000 === 0 && r.end % 1000 === 0;
+}
+
+/** What a range at or after the memory's start holds: whole seconds, or a piece remembered ('unknown' for other ranges). */
+function knownRanges(memory: Memory, open: ReadonlyMap<number, SecondSources>): (range: InsertRange) => RangeSources | undefined | 'unknown' {
   return (r) => {
-    if (r.begin < memory.fromMs || r.begin % 1000 !== 0 || r.end % 1000 !== 0) return 'unknown';
+    if (r.begin < memory.fromMs) return 'unknown';
+    if (!isWholeSeconds(r)) {
+      const piece = memory.pieces.get(pieceKey(r));
+      return piece === undefined ? 'unknown' : piece.sources;
+    }
     const parts: SecondSources[] = [];
     for (let second = r.begin; second < r.end; second += 1000) {
       const sources = memory.seconds.get(second) ?? open.get(second);
