@@ -8,7 +8,7 @@ import type { SourceBlock, SourceProcess } from '../etl/sources.js';
 import type { PayloadLocation } from '../lake/telemetry/payload.js';
 import type { InsertRange, RangeSources, SegmentSummary, TimeBounds } from './segment-refresh.js';
 import { EMPTY_SOURCE_HASH, sourceHashOverResultSql } from './source-hash.js';
-import { byOrdinal, rangeParams, rangesJoin, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
+import { byOrdinal, rangeParams, RANGES, sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 
 function seconds(date: Date | undefined): number | null {
   return date === undefined ? null : date.getTime() / 1000;
@@ -100,13 +100,13 @@ export class SourceBlocks {
 
   /** What each insert range holds now among the selected blocks. */
   async rangeSources(selection: BlockSelection, ranges: readonly InsertRange[]): Promise<(RangeSources | undefined)[]> {
-    const w = where(selection, 3);
+    const b = selectedBlocks(selection, 'b.block_id, b.stream_id, b.insert_time',
+      'b.insert_time >= to_timestamp(r.b) AND b.insert_time < to_timestamp(r.e)', 3);
     const rows = await this.db.query<SourcesRow & { i: number | bigint }>(
       `SELECT r.i, ${SOURCES}
-       FROM ${rangesJoin('blocks', 'b')} JOIN streams s ON s.stream_id = b.stream_id
-       WHERE ${w.sql}
+       FROM ${RANGES} CROSS JOIN LATERAL ${b.sql}
        GROUP BY r.i`,
-      [...rangeParams(ranges), ...w.params]);
+      [...rangeParams(ranges), ...b.params]);
     return byOrdinal(ranges.length, rows);
   }
 
