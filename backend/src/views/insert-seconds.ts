@@ -5,7 +5,7 @@
  */
 import type { SqlExecutor } from '../lake/metadata/store.js';
 import type { RangeSources } from './segment-refresh.js';
-import { where, type BlockSelection } from './source-blocks.js';
+import { selectedBlocks, where, type BlockSelection } from './source-blocks.js';
 import { sourcesColumns, toRangeSources, type SourcesRow } from './source-summaries.js';
 
 /** One insert second's selected blocks, summarized. */
@@ -48,17 +48,16 @@ export async function openSince(db: SqlExecutor): Promise<number | undefined> {
 
 /** The selected blocks inserted from `sinceMs` on, by insert second, and the changes counter. */
 export async function insertSeconds(db: SqlExecutor, selection: BlockSelection, sinceMs: number): Promise<InsertSeconds> {
-  const w = where(selection, 2);
+  const b = selectedBlocks(selection, 'b.block_id, b.stream_id, b.insert_time, b.begin_time, b.end_time', 'b.insert_time >= to_timestamp($1)', 2);
   const rows = await db.query<Partial<SourcesRow> & { changes: string; second_ms: number | bigint | null; min_begin_ms: number | bigint; max_end_ms: number | bigint }>(
     `SELECT c.changes::text AS changes, t.*
      FROM source_changes c LEFT JOIN LATERAL (
        SELECT (floor(extract(epoch FROM b.insert_time)) * 1000)::int8 AS second_ms, ${sourcesColumns('b', 'block_id')},
               floor(extract(epoch FROM min(b.begin_time)) * 1000)::int8 AS min_begin_ms,
               ceil(extract(epoch FROM max(b.end_time)) * 1000)::int8 AS max_end_ms
-       FROM blocks b JOIN streams s ON s.stream_id = b.stream_id
-       WHERE b.insert_time >= to_timestamp($1) AND ${w.sql}
+       FROM ${b.sql}
        GROUP BY 1) t ON true`,
-    [sinceMs / 1000, ...w.params]);
+    [sinceMs / 1000, ...b.params]);
   const seconds = new Map<number, SecondSources>();
   for (const r of rows) {
     if (r.second_ms === null) continue; // no block: the one row of the outer join

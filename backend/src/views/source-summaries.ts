@@ -23,12 +23,12 @@ export function toRangeSources(row: SourcesRow): RangeSources {
   return { hash: row.hash, firstInsertMs: Number(row.first_insert_ms), lastInsertMs: Number(row.last_insert_ms) };
 }
 
-/**
- * `FROM` clause of the ranges `$1`, `$2` (see `rangeParams`) as `r(b, e, i)`, joined to the rows of
- * `table alias` inserted in each; group by `r.i`.
- */
+/** The ranges `$1`, `$2` (see `rangeParams`) as `r(b, e, i)`: bounds in epoch seconds, ordinal from 1. */
+export const RANGES = 'unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS r(b, e, i)';
+
+/** `FROM` clause of `RANGES` joined to the rows of `table alias` inserted in each; group by `r.i`. */
 export function rangesJoin(table: string, alias: string): string {
-  return `unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS r(b, e, i)
+  return `${RANGES}
     JOIN ${table} ${alias} ON ${alias}.insert_time >= to_timestamp(r.b) AND ${alias}.insert_time < to_timestamp(r.e)`;
 }
 
