@@ -12,8 +12,8 @@ import { claimSpillDir } from '@micromegas/backend/lake/spill-dirs';
 import { openFixture, type Fixture } from '@micromegas/backend/query/testing/fixture';
 
 const N = 2_000_000;
-/** Rows whose sort needs several times a 96 MB memory_limit: the builds must spill to finish. */
-const ROWS = `SELECT (TIMESTAMP '2020-01-01' + to_microseconds(((i * 7919) % ${N})::BIGINT))::TIMESTAMP_NS AS time,
+/** Rows whose sort needs several times a 96 MB memory_limit: the builds must spill to finish (a ms apart: wide enough to be sorted). */
+const ROWS = `SELECT (TIMESTAMP '2020-01-01' + to_milliseconds(((i * 7919) % ${N})::BIGINT))::TIMESTAMP_NS AS time,
     i, repeat('p', 40) || i::VARCHAR AS pad FROM range(${N}) t(i)`;
 const SUM = String((N * (N - 1)) / 2);
 
@@ -38,7 +38,7 @@ describe('spill folders', () => {
       const sorted = engine.rows(`SELECT sum(i)::VARCHAR AS s, count(DISTINCT pad) AS d, max(i) AS m FROM (SELECT * FROM (${ROWS}) ORDER BY pad DESC LIMIT ${N})`);
       const results = await Promise.all(builds);
       for (const [k, result] of results.entries()) {
-        assert.deepEqual(result, { numRows: N, minEventNs: 1577836800000000000n, maxEventNs: 1577836800000000000n + BigInt(N - 1) * 1000n });
+        assert.deepEqual(result, { numRows: N, minEventNs: 1577836800000000000n, maxEventNs: 1577836800000000000n + BigInt(N - 1) * 1_000_000n });
         const [row] = await writers[k]!.withConnection(async (c) => (await c.runAndReadAll(
           `SELECT sum(i)::VARCHAR, count(DISTINCT pad)::INTEGER, bool_and(time >= prev) FROM
              (SELECT i, pad, time, lag(time, 1, time) OVER (ORDER BY file_row_number) AS prev

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParquetWriter, ROW_GROUP_ROWS } from './parquet-writer.js';
+import { EventTimeRangeError, ParquetWriter, ROW_GROUP_ROWS, SORT_MIN_SPAN_SECONDS } from './parquet-writer.js';
 
 describe('ParquetWriter', () => {
   let writer: ParquetWriter;
@@ -65,6 +65,45 @@ describe('ParquetWriter', () => {
       `SELECT stats_min, stats_max FROM parquet_metadata('${path}') WHERE path_in_schema = 'time' ORDER BY row_group_id`)).getRowObjectsJson());
     assert.equal(groups.length, 2);
     assert.ok(String(groups[0]!['stats_min']) > String(groups[1]!['stats_max']), 'the first row group holds the latest rows, as selected');
+  });
+
+  it('leaves rows spanning less than SORT_MIN_SPAN_SECONDS of event time in the SELECT\'s order', async () => {
+    const n = ROW_GROUP_ROWS + 10;
+    const path = join(dir, 'narrow.parquet');
+    // Descending over less than the span: no time filter would skip more row groups once sorted.
+    const stepNs = Math.floor((SORT_MIN_SPAN_SECONDS * 1e9) / (2 * n));
+    const offsets = Float64Array.from({ length: n }, (_, i) => (n - i) * stepNs);
+    const result = await writer.write({
+      tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'DOUBLE', values: offsets }] }],
+      select: 'SELECT make_timestamp_ns(off::BIGINT) AS time FROM mm_facts', timeColumn: 'time', path,
+    });
+    assert.deepEqual(result, { numRows: n, minEventNs: BigInt(stepNs), maxEventNs: BigInt(n * stepNs) });
+    const groups = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT stats_min, stats_max FROM parquet_metadata('${path}') WHERE path_in_schema = 'time' ORDER BY row_group_id`)).getRowObjectsJson());
+    assert.equal(groups.length, 2);
+    assert.ok(String(groups[0]!['stats_min']) > String(groups[1]!['stats_max']), 'the first row group holds the latest rows, as selected');
+  });
+
+  for (const [type, expression, min, max] of [
+    ['TIMESTAMP_NS', 'make_timestamp_ns(off)', -1_500_000_000_123_456_789n, 1_700_000_000_987_654_321n],
+    ['TIMESTAMP', 'make_timestamp(off // 1000)', -1_500_000_000_123_456_000n, 1_700_000_000_987_654_000n],
+    ['TIMESTAMPTZ', 'make_timestamp(off // 1000)::TIMESTAMPTZ', -1_500_000_000_123_456_000n, 1_700_000_000_987_654_000n],
+    ['TIMESTAMP_S', 'make_timestamp(off // 1000)::TIMESTAMP_S', -1_500_000_000_000_000_000n, 1_700_000_001_000_000_000n],
+  ] as const) {
+    it(`returns the exact bounds of a ${type} time column`, async () => {
+      const result = await writer.write({
+        tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'BIGINT', values: BigInt64Array.from([1_700_000_000_987_654_321n, -1_500_000_000_123_456_789n, 0n]) }] }],
+        select: `SELECT ${expression} AS "at time" FROM mm_facts`, timeColumn: 'at time', path: join(dir, `${type}.parquet`),
+      });
+      assert.deepEqual(result, { numRows: 3, minEventNs: min, maxEventNs: max });
+    });
+  }
+
+  it('fails, naming the column, on a time out of the nanosecond range', async () => {
+    await assert.rejects(writer.write({
+      tables: [{ name: 'mm_facts', columns: [{ name: 'off', type: 'BIGINT', values: BigInt64Array.from([1000n, 0n]) }] }],
+      select: `SELECT TIMESTAMP '0500-01-01' + to_microseconds(off) AS time FROM mm_facts`, timeColumn: 'time', path: join(dir, 'year-500.parquet'),
+    }), (err: Error) => err instanceof EventTimeRangeError && err.message === 'time column time: 0500-01-01 00:00:00 is not a time between the years 1677 and 2262');
   });
 
   it('writes no file for an empty result', async () => {

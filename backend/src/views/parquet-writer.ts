@@ -6,8 +6,11 @@
  * dictionary-encodes the repetitive string columns by itself.
  *
  * Sorting is most of a write's cost (rows are materialized whole, nested columns and all), so it is
- * skipped where it changes no statistic: a result of one row group, and rows whose order the caller
- * vouches for (a merge concatenating parts in time order, see ./partition-merger.ts).
+ * skipped where no time filter would skip more row groups for it: a result of one row group, rows
+ * spanning a few seconds of event time (a live second's partition: its blocks each span about a
+ * second, so its row groups all overlap anyway), and rows whose order the caller vouches for (a
+ * merge concatenating parts in time order, see ./partition-merger.ts). The row count and time
+ * bounds come from the COPY's own statistics, not from reading the file back.
  */
 import { rm } from 'node:fs/promises';
 import duckdb from '@duckdb/node-bindings';
@@ -20,11 +23,15 @@ import { claimSpillDir, type SpillDir, type SpillOptions } from '../lake/spill-d
 import { MACROS } from '../query/functions/macros.js';
 import { WITHOUT_FILE_CACHE } from '../query/duckdb-memory.js';
 import { stagedRowCount } from '../etl/staged.js';
+import { copyStats, timestampTextNs } from './copy-stats.js';
 
 const DUCKDB_TYPES: Record<StagedColumn['type'], DuckDBType> = { INTEGER, UINTEGER, DOUBLE, BIGINT, VARCHAR };
 
 /** Rows per Parquet row group: small enough that a time filter skips most of a large partition. */
 export const ROW_GROUP_ROWS = 64 * 1024;
+
+/** Rows spanning less event time than this are written unsorted (see above). */
+export const SORT_MIN_SPAN_SECONDS = 10;
 
 export interface WriteRequest {
   tables: readonly StagedTable[];
@@ -33,7 +40,8 @@ export interface WriteRequest {
   /** Event-time column (TIMESTAMP_NS): rows are sorted by it (see `rowOrder`) and its bounds are returned. */
   timeColumn: string;
   /**
-   * 'time' (default): sorted by the time column whenever the rows span more than one row group.
+   * 'time' (default): sorted by the time column when the rows fill more than one row group and span
+   * more than SORT_MIN_SPAN_SECONDS.
    * 'selected': in the SELECT's order, never sorted.
    */
   rowOrder?: 'time' | 'selected';
@@ -86,9 +94,26 @@ async function stage(connection: DuckDBConnection, table: StagedTable): Promise<
   }
 }
 
-async function rowCount(connection: DuckDBConnection, select: string): Promise<number> {
-  const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE FROM (${select})`);
-  return reader.getRows()[0]![0] as number;
+/** Whether sorting by `time` lets time filters skip more row groups (see above): one pass over the SELECT's time column. */
+async function worthSorting(connection: DuckDBConnection, select: string, time: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(`SELECT count(*) > ${ROW_GROUP_ROWS}
+    AND max(${time}) - min(${time}) > INTERVAL ${SORT_MIN_SPAN_SECONDS} SECONDS FROM (${select})`);
+  return reader.getRows()[0]![0] === true;
+}
+
+/** A time outside what a partition records: nanoseconds since the epoch in 64 bits (years 1677–2262). */
+export class EventTimeRangeError extends Error {
+  override name = 'EventTimeRangeError';
+  constructor(readonly column: string, readonly value: string) {
+    super(`time column ${column}: ${value} is not a time between the years 1677 and 2262`);
+  }
+}
+
+function boundNs(column: string, text: string | null): bigint | null {
+  if (text === null) return null;
+  const ns = timestampTextNs(text);
+  if (ns === undefined) throw new EventTimeRangeError(column, text);
+  return ns;
 }
 
 export class ParquetWriter {
@@ -103,7 +128,7 @@ export class ParquetWriter {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(':memory:', {
-        threads: String(options.threads ?? 2),
+        threads: String(options.threads ?? 1),
         memory_limit: options.memoryLimit ?? '1GB',
         autoinstall_known_extensions: 'false',
         temp_directory: spill.path,
@@ -139,16 +164,12 @@ export class ParquetWriter {
       for (const table of request.tables) await stage(connection, table);
       const time = quoteIdent(request.timeColumn);
       const path = quoteLiteral(request.path);
-      // Counting runs the joins but materializes no column: a fraction of a sort's cost.
-      const sort = request.rowOrder !== 'selected' && await rowCount(connection, request.select) > ROW_GROUP_ROWS;
-      // Straight from the SELECT into the file (no intermediate table: half the time of a merge),
-      // then the bounds from the file's time column alone.
-      await connection.run(`COPY (SELECT * FROM (${request.select})${sort ? ` ORDER BY ${time}` : ''}) TO ${path}
-        (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
-      const reader = await connection.runAndReadAll(`SELECT count(*)::DOUBLE, epoch_ns(min(${time}))::VARCHAR, epoch_ns(max(${time}))::VARCHAR FROM read_parquet(${path})`);
-      const [count, min, max] = reader.getRows()[0] as [number, string | null, string | null];
-      if (count === 0) await rm(request.path, { force: true });
-      return { numRows: count, minEventNs: min === null ? null : BigInt(min), maxEventNs: max === null ? null : BigInt(max) };
+      const sort = request.rowOrder !== 'selected' && await worthSorting(connection, request.select, time);
+      // Straight from the SELECT into the file (no intermediate table: half the time of a merge).
+      const stats = copyStats(await connection.runAndReadAll(`COPY (SELECT * FROM (${request.select})${sort ? ` ORDER BY ${time}` : ''}) TO ${path}
+        (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, RETURN_STATS true)`), time);
+      if (stats.numRows === 0) await rm(request.path, { force: true });
+      return { numRows: stats.numRows, minEventNs: boundNs(request.timeColumn, stats.min), maxEventNs: boundNs(request.timeColumn, stats.max) };
     });
   }
 

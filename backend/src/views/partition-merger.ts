@@ -5,9 +5,10 @@
  * again: an hour is one file read from sixty, a day one from twenty-four.
  *
  * A union is a concatenation, not a re-sort (sorting millions of rows is most of a merge's cost): the
- * parts go in order of their earliest event, each in its own time order, so the merged file's row
- * groups overlap in time only where the parts do (for live telemetry, by the second or so its
- * blocks span), and time filters still skip most of them.
+ * parts go in order of their earliest event, each in its own order (by time, or by block where it
+ * spans a few seconds, see ./parquet-writer.ts), so the merged file's row groups overlap in time only
+ * where the parts do (for live telemetry, by the second or so its blocks span), and time filters
+ * still skip most of them.
  */
 import type { ViewSetInfo } from './catalog.js';
 import type { PartitionBuilder } from './partition-builder.js';
