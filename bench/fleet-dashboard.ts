@@ -6,33 +6,43 @@
 import { FlightSQLClient } from '@micromegas/flightsql-client';
 
 const RANGE_MS = 5 * 60_000;
-const PANELS: readonly string[] = [
-  'SELECT level, sum(count) AS n FROM log_stats GROUP BY level ORDER BY level',
-  `SELECT time_bucket(INTERVAL 10 second, time) AS t, avg(value) AS frame_ms, max(value) AS worst_ms
+const PANELS: readonly { name: string; sql: string }[] = [
+  { name: 'levels (log_stats)', sql: 'SELECT level, sum(count) AS n FROM log_stats GROUP BY level ORDER BY level' },
+  {
+    name: 'frame time (measures)',
+    sql: `SELECT time_bucket(INTERVAL 10 second, time) AS t, avg(value) AS frame_ms, max(value) AS worst_ms
      FROM measures WHERE name = 'frame_time' GROUP BY 1 ORDER BY 1`,
-  'SELECT time, process_id, target, msg FROM log_entries WHERE level <= 2 ORDER BY time DESC LIMIT 20',
+  },
+  { name: 'errors (log_entries)', sql: 'SELECT time, process_id, target, msg FROM log_entries WHERE level <= 2 ORDER BY time DESC LIMIT 20' },
 ];
 const NEWEST_LOG = 'SELECT max(time) AS newest FROM log_entries';
 
 export interface DashboardReport {
+  /** The panels' statements, all together. */
   queryMs: number[];
+  /** Each statement's latencies by panel, the newest-log one included. */
+  byPanel: Map<string, number[]>;
   freshnessMs: number[];
   errors: string[];
 }
 
 export function startDashboard(flightsqlPort: number, periodMs: number): { report: Readonly<DashboardReport>; stop(): Promise<DashboardReport> } {
   const client = new FlightSQLClient({ url: `grpc://127.0.0.1:${flightsqlPort}` });
-  const report: DashboardReport = { queryMs: [], freshnessMs: [], errors: [] };
+  const report: DashboardReport = { queryMs: [], byPanel: new Map(), freshnessMs: [], errors: [] };
+  const timed = async <T>(panel: string, run: () => Promise<T>): Promise<{ result: T; ms: number }> => {
+    const started = performance.now();
+    const result = await run();
+    const ms = performance.now() - started;
+    report.byPanel.set(panel, [...(report.byPanel.get(panel) ?? []), ms]);
+    return { result, ms };
+  };
   let stopped = false;
   const round = async () => {
     const end = new Date();
     const begin = new Date(end.getTime() - RANGE_MS);
-    for (const sql of PANELS) {
-      const started = performance.now();
-      await client.query(sql, begin, end);
-      report.queryMs.push(performance.now() - started);
-    }
-    const newest = (await client.query(NEWEST_LOG, new Date(Date.now() - 60_000), new Date(Date.now() + 1000))).getChild('newest')?.get(0) as Date | number | null | undefined;
+    for (const panel of PANELS) report.queryMs.push((await timed(panel.name, () => client.query(panel.sql, begin, end))).ms);
+    const { result } = await timed('newest log (log_entries)', () => client.query(NEWEST_LOG, new Date(Date.now() - 60_000), new Date(Date.now() + 1000)));
+    const newest = result.getChild('newest')?.get(0) as Date | number | null | undefined;
     if (newest !== null && newest !== undefined) report.freshnessMs.push(Date.now() - Number(newest));
   };
   const loop = (async () => {

@@ -3,7 +3,7 @@
  * streams each) through the HTTP API into one `micromegas start` with every role, while a dashboard
  * queries over FlightSQL every 3 s; on PGlite and on PostgreSQL. Prints what the backend sustains and
  * what it costs per block and per event (CPU from /proc, and where it goes: main thread, libuv pool,
- * other threads, query workers, PostgreSQL), ingest and query latency, freshness, RSS and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
+ * other threads, query workers, PostgreSQL), ingest and query latency (all panels, and each statement), freshness, RSS and objects written. `FLEET_MODE=idle` runs the backend with no client instead and prints its RSS,
  * CPU and object writes minute by minute.
  *
  * Knobs: FLEET_PROCESSES (list, default 100,300), FLEET_SECONDS (measured, default 60), FLEET_WARMUP
@@ -106,7 +106,7 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     clearInterval(sampler);
     const intervals = timeline?.stop();
     for (const w of [partitions, ...payloads]) w.stop();
-    const board = await dashboard?.stop() ?? { queryMs: [], freshnessMs: [], errors: [] };
+    const board = await dashboard?.stop() ?? { queryMs: [], byPanel: new Map<string, number[]>(), freshnessMs: [], errors: [] };
     const sum = (f: (r: ClientReport) => number) => reports.reduce((n, r) => n + f(r), 0);
     const blocks = sum((r) => r.blocks);
     const latencies = reports.flatMap((r) => r.latenciesMs);
@@ -137,7 +137,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     };
     const perBlock = (seconds: number) => ((seconds * 1000) / blocks).toFixed(3);
     const breakdown = { metadata, processes, ...Object.fromEntries([...used].map(([category, seconds]) => [category, perBlock(seconds)])), total: perBlock(cpu) };
-    return { row, breakdown };
+    const panels = { metadata, processes, ...Object.fromEntries([...board.byPanel].map(([panel, values]) => [panel, `${ms(pct(values, 50))} / ${ms(pct(values, 90))}`])) };
+    return { row, breakdown, panels };
   });
 }
 
@@ -183,19 +184,24 @@ export async function run(): Promise<void> {
     + (BATCH ? 'a process\'s blocks of a second in one insert_blocks request' : 'a request per block (insert_block)'));
   const rows = [];
   const breakdowns = [];
+  const panels = [];
   for (const metadata of METADATA) {
     for (const processes of PROCESSES) {
-      const { row, breakdown } = await fleetPoint(metadata, processes);
-      rows.push(row);
-      breakdowns.push(breakdown);
-      console.log(JSON.stringify(row));
-      console.log(JSON.stringify(breakdown));
+      const point = await fleetPoint(metadata, processes);
+      rows.push(point.row);
+      breakdowns.push(point.breakdown);
+      panels.push(point.panels);
+      for (const line of [point.row, point.breakdown, point.panels]) console.log(JSON.stringify(line));
     }
   }
   console.table(rows);
   console.log('Backend CPU by where it goes, ms per block (main: the backend\'s main thread; libuv pool: its libuv threadpool (fs, DuckDB queries, zlib); '
     + 'thread <name>: its other threads (on Node 20, all named node: V8 platform workers, DuckDB\'s own threads); ended threads: threads gone meanwhile; child processes: query workers; postgres: its database backends):');
   console.table(breakdowns);
+  if (DASHBOARD_PERIOD_MS > 0) {
+    console.log('Dashboard statements, p50 / p90 ms (each over the last 5 minutes; the newest log over the last minute):');
+    console.table(panels);
+  }
   console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');
 }
