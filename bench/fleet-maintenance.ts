@@ -60,10 +60,18 @@ export async function run(): Promise<void> {
         floor(extract(epoch FROM max(insert_time)))::int8 AS last FROM blocks`)) as { blocks: number; first: number; last: number }[];
       const { blocks, first, last } = span!;
       const failures: string[] = [];
+      /** Wall seconds of each view set's materialization, by schedule: where a tick's time goes. */
+      const viewSeconds = new Map<string, Record<string, number | string>>();
       const scheduler = new MaintenanceScheduler({
         election: { description: 'replay', lead: async () => true, release: async () => {} },
         catalog, db, objects, settings: { retentionDays: 3650, batchSize: 1000, tailSampling: undefined },
-        onEvent: (e: { kind: string; error?: Error }) => { if (e.kind === 'failed') failures.push(String(e.error?.message)); },
+        onEvent: (e: { kind: string; error?: Error; schedule?: string; viewSet?: string; seconds?: number }) => {
+          if (e.kind === 'failed') failures.push(String(e.error?.message));
+          if (e.kind !== 'materialize' || e.viewSet === undefined || e.schedule === undefined) return;
+          const row = viewSeconds.get(e.viewSet) ?? { 'view set': e.viewSet };
+          row[`${e.schedule} ticks, wall s`] = Number(row[`${e.schedule} ticks, wall s`] ?? 0) + (e.seconds ?? 0);
+          viewSeconds.set(e.viewSet, row);
+        },
       });
       const libuvPool = await libuvPoolThreads(process.pid);
       const partitionsBefore = (await listFiles(join(backend.objectsDir, 'views'))).length;
@@ -87,6 +95,7 @@ export async function run(): Promise<void> {
       const firstMinute = Math.floor(first / 60) * 60 + 120;
       rows.push(await phase('minute ticks', range(firstMinute, Math.floor(last / 60) * 60 + 120, 60)));
       console.table(rows);
+      console.table([...viewSeconds.values()].map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(2) : v]))));
       console.log(`${blocks} blocks; partition files written: ${partitionsAfterSeconds - partitionsBefore} by second ticks; failures: ${failures.length === 0 ? 'none' : failures.slice(0, 3).join(' | ')}`);
     } finally {
       await admin.end();
