@@ -150,6 +150,32 @@ for (const metadataBackend of testMetadataBackends) {
       assert.equal(await os.store.exists(orphan!.key), false);
     });
 
+    it('records rows of a batch exactly, int64 extremes and nanoseconds included, and an id twice only once', async () => {
+      const extreme: BlockRecord = {
+        ...blockOf(processId, streamId, 3),
+        begin_time_ns: -(2n ** 63n), begin_ticks: -(2n ** 63n), end_time_ns: 2n ** 63n - 1n, end_ticks: 2n ** 63n - 1n,
+        nb_objects: 2 ** 31 - 1, object_offset: 2n ** 63n - 1n,
+      };
+      const [plain, twice] = [blockOf(processId, streamId, 4), blockOf(processId, streamId, 5)];
+      const payloads = [extreme, plain, twice].map((b) => encodeBlockPayload(b.payload));
+      const packs = await writePack(db.store, os.store, payloads);
+      const stored = [extreme, plain, twice].map((block, i) => ({ block, payload: payloads[i]!, pack: packs[i]! }));
+      const other = { ...stored[2]!, payload: payloads[0]! };
+      assert.deepEqual(await insertBlockRows(db.store, [...stored, other]), [true, true, true, false]);
+      const rows = await db.store.query<Record<string, unknown>>(
+        `SELECT block_id, begin_time_ns, begin_ticks, end_time_ns, end_ticks, nb_objects, object_offset, payload_size, payload_offset,
+           begin_time = $2::timestamptz AS begin_time_ok, end_time = $3::timestamptz AS end_time_ok
+         FROM blocks WHERE block_id = ANY($1) ORDER BY payload_offset`,
+        [stored.map((s) => s.block.block_id), '1677-09-21T00:12:43.145224Z', '2262-04-11T23:47:16.854775Z']);
+      assert.deepEqual(rows[0], {
+        block_id: extreme.block_id, begin_time_ns: -(2n ** 63n), begin_ticks: -(2n ** 63n), end_time_ns: 2n ** 63n - 1n,
+        end_ticks: 2n ** 63n - 1n, nb_objects: 2 ** 31 - 1, object_offset: 2n ** 63n - 1n, payload_size: payloads[0]!.byteLength,
+        payload_offset: 0, begin_time_ok: true, end_time_ok: true,
+      });
+      assert.deepEqual(rows.slice(1).map((r) => [r['block_id'], r['payload_size'], r['payload_offset']]),
+        [[plain.block_id, payloads[1]!.byteLength, packs[1]!.offset], [twice.block_id, payloads[2]!.byteLength, packs[2]!.offset]]);
+    });
+
     it('reads and deletes blocks laid out before packs, an object each', async () => {
       const block = blockOf(processId, streamId, 7);
       const payload = encodeBlockPayload(block.payload);

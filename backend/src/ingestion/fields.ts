@@ -38,15 +38,21 @@ function describe(value: unknown): string {
  * throws BadEnvelopeError naming the envelope and the field (dotted for nested maps).
  */
 export class FieldReader {
-  readonly #fields: Map<unknown, unknown>;
+  /** The map as decoded: a Map, or a plain object (cbor-x's text-keyed maps), read in place rather than copied. */
+  readonly #fields: Map<unknown, unknown> | Record<string, unknown>;
 
   constructor(readonly envelope: string, value: unknown, readonly path = '') {
     if (value instanceof Map) this.#fields = value;
     else if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
-      this.#fields = new Map(Object.entries(value));
+      this.#fields = value as Record<string, unknown>;
     } else {
       throw new BadEnvelopeError(envelope, `must be a map, got ${describe(value)}`, path === '' ? undefined : path.slice(0, -1));
     }
+  }
+
+  /** The map's entries (an object's own enumerable ones). */
+  #entries(): [unknown, unknown][] {
+    return this.#fields instanceof Map ? [...this.#fields] : Object.entries(this.#fields);
   }
 
   #fail(field: string, message: string): never {
@@ -59,7 +65,8 @@ export class FieldReader {
   }
 
   #get(field: string): unknown {
-    const value = this.#fields.get(field);
+    const fields = this.#fields;
+    const value = fields instanceof Map ? fields.get(field) : Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (value === undefined) this.#fail(field, 'is missing');
     return value;
   }
@@ -133,8 +140,9 @@ export class FieldReader {
   /** A map of text to text, as the {key, value} list the views expose. */
   properties(field: string, limit: MapLimit): Property[] {
     const map: FieldReader = this.map(field);
-    if (map.#fields.size > limit.maxEntries) this.#fail(field, `must have at most ${limit.maxEntries} entries, got ${map.#fields.size}`);
-    return [...map.#fields].map(([key, value]) => {
+    const entries = map.#entries();
+    if (entries.length > limit.maxEntries) this.#fail(field, `must have at most ${limit.maxEntries} entries, got ${entries.length}`);
+    return entries.map(([key, value]) => {
       if (typeof key !== 'string') map.#fail(String(key), 'property keys must be text strings');
       if (key.length > limit.key.maxLength) map.#fail(key.slice(0, 64), `is a key longer than ${limit.key.maxLength} characters (${key.length})`);
       if (key.includes('\0')) map.#fail(JSON.stringify(key).slice(1, -1), 'is a key with a NUL (U+0000)');

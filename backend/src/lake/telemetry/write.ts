@@ -93,7 +93,38 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-const BLOCK_COLUMNS = 14;
+/**
+ * The block row INSERT: one array parameter a column, unnested into rows, so that the statement's
+ * text (and what PostgreSQL parses) is the same for any number of rows, and the driver serializes
+ * 14 parameters instead of 14 a row. unnest yields the rows in array order.
+ */
+const INSERT_BLOCK_ROWS = `INSERT INTO blocks (block_id, stream_id, process_id, begin_time, begin_time_ns, begin_ticks,
+    end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size, payload_key, payload_offset)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int8[], $6::int8[],
+    $7::timestamptz[], $8::int8[], $9::int8[], $10::int4[], $11::int8[], $12::int8[], $13::text[], $14::int8[])
+  ON CONFLICT (block_id) DO NOTHING RETURNING block_id`;
+
+/** The parameters of INSERT_BLOCK_ROWS: `rows`, column by column. */
+function blockColumns(rows: readonly StoredBlock[]): SqlValue[][] {
+  const columns: SqlValue[][] = Array.from({ length: 14 }, () => new Array<SqlValue>(rows.length));
+  rows.forEach(({ block: b, payload, pack }, i) => {
+    columns[0]![i] = b.block_id;
+    columns[1]![i] = b.stream_id;
+    columns[2]![i] = b.process_id;
+    columns[3]![i] = nsToTimestamptz(b.begin_time_ns);
+    columns[4]![i] = b.begin_time_ns;
+    columns[5]![i] = b.begin_ticks;
+    columns[6]![i] = nsToTimestamptz(b.end_time_ns);
+    columns[7]![i] = b.end_time_ns;
+    columns[8]![i] = b.end_ticks;
+    columns[9]![i] = b.nb_objects;
+    columns[10]![i] = b.object_offset;
+    columns[11]![i] = payload.byteLength;
+    columns[12]![i] = pack?.key ?? null;
+    columns[13]![i] = pack?.offset ?? null;
+  });
+  return columns;
+}
 
 /**
  * Makes blocks whose payloads are stored visible, in one statement; rows already present are kept.
@@ -103,22 +134,9 @@ const BLOCK_COLUMNS = 14;
  * PostgreSQL does not say which row failed; retry rows one by one to find it).
  */
 export async function insertBlockRows(db: SqlExecutor, rows: readonly StoredBlock[]): Promise<boolean[]> {
-  const params: SqlValue[] = [];
-  const tuples = rows.map(({ block: b, payload, pack }) => {
-    const at = params.length;
-    params.push(b.block_id, b.stream_id, b.process_id, nsToTimestamptz(b.begin_time_ns), b.begin_time_ns, b.begin_ticks,
-      nsToTimestamptz(b.end_time_ns), b.end_time_ns, b.end_ticks, b.nb_objects, b.object_offset, payload.byteLength,
-      pack?.key ?? null, pack?.offset ?? null);
-    return `(${Array.from({ length: BLOCK_COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`;
-  });
   let inserted: Set<string>;
   try {
-    const returned = await db.query<{ block_id: string }>(
-      `INSERT INTO blocks (block_id, stream_id, process_id, begin_time, begin_time_ns, begin_ticks,
-         end_time, end_time_ns, end_ticks, nb_objects, object_offset, payload_size, payload_key, payload_offset)
-       VALUES ${tuples.join(', ')}
-       ON CONFLICT (block_id) DO NOTHING RETURNING block_id`,
-      params);
+    const returned = await db.query<{ block_id: string }>(INSERT_BLOCK_ROWS, blockColumns(rows));
     inserted = new Set(returned.map((r) => r.block_id));
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new UnknownStreamError(rows[0]!.block.stream_id, rows[0]!.block.block_id);
