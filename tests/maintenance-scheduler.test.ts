@@ -128,7 +128,7 @@ for (const metadataBackend of testMetadataBackends) {
       assert.deepEqual(await tick(3), []);
       assert.deepEqual(secondTick('log_entries'), { begin: at(1), end: at(3), partitions: 1, rows: 6 }, 'the second just completed, not the one built already');
       assert.deepEqual(await tick(4), []);
-      assert.equal(secondTick('log_entries').partitions, 0);
+      assert.ok(!events.some((e) => e.kind === 'materialize' && e.schedule === 'second'), 'nothing inserted in its last second: the tick has nothing to do');
       const logEntries = await partitions('log_entries');
       assert.deepEqual(logEntries.widths, [1, 1, 1]);
       assert.equal(logEntries.rows, 9);
@@ -138,7 +138,7 @@ for (const metadataBackend of testMetadataBackends) {
 
     it('merges a minute of second partitions into one, keeping rows and sums', async () => {
       const decoded = l.lake.catalog.materializer.stats.events;
-      assert.deepEqual(await tick(120), []);
+      assert.deepEqual(await tick(60), []);
       assert.equal(l.lake.catalog.materializer.stats.events, decoded, 'merged from the second partitions\' files: no block decoded again');
       const logEntries = await partitions('log_entries');
       assert.deepEqual(logEntries.widths, [60]);
@@ -149,7 +149,7 @@ for (const metadataBackend of testMetadataBackends) {
       assert.equal(await sumOf('measures', 'sum(value)'), 4);
       const expired = await l.db.store.query<{ n: number }>("SELECT count(*)::int AS n FROM lakehouse_expired_files WHERE file_path LIKE 'views/log_entries/%'");
       assert.equal(expired[0]!.n, 3, 'the three replaced second partitions wait out their grace period');
-      assert.deepEqual(await tick(180), []);
+      assert.deepEqual(await tick(120), []);
       assert.deepEqual((await partitions('log_entries')).widths, [60, 60]);
     });
 
@@ -238,11 +238,9 @@ for (const metadataBackend of testMetadataBackends) {
       await place(1.5, 'b');
       assert.deepEqual(await seen(), ['a', 'b']);
       assert.deepEqual(await inMinute(), [[0, 1.501]], 'the query built from the second of its first block to just after its last');
-      assert.deepEqual(await tick(base + 2), []);
-      assert.equal(built('log_entries'), 0, 'the scheduler keeps the partition the query built');
       await place(1.7, 'c');
-      assert.deepEqual(await tick(base + 3), []);
-      assert.equal(built('log_entries'), 1, 'the block inserted after the query\'s last one gets a piece of its own');
+      assert.deepEqual(await tick(base + 2), []);
+      assert.equal(built('log_entries'), 1, 'the scheduler keeps the partition the query built; the block inserted after its last one gets a piece of its own');
       await place(3.1, 'd');
       assert.deepEqual(await seen(), ['a', 'b', 'c', 'd']);
       assert.deepEqual(await inMinute(), [[0, 1.501], [1.501, 2], [3, 3.101]], 'nothing built twice; the second tick leaves pieces to the minute');
@@ -277,7 +275,10 @@ for (const metadataBackend of testMetadataBackends) {
         if (a.election instanceof AdvisoryLockElection) {
           const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
           await admin.connect();
-          await admin.query('SELECT pg_terminate_backend($1)', [await a.election.backendPid()]);
+          const pid = await a.election.backendPid();
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+          // The backend ends (and its lock goes) a moment after being told to: wait for it.
+          while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) await new Promise((resolve) => setTimeout(resolve, 20));
           await admin.end();
           takeover = at(2);
         } else {

@@ -50,6 +50,8 @@ export class MissingSelectorError extends Error {
 export class MaintenanceScheduler {
   /** The last tick each schedule ran, while leading (forgotten on losing leadership). */
   readonly #lastTick = new Map<ScheduleName, number>();
+  /** Where each schedule's last window ended (ms since the epoch), while leading. */
+  readonly #coveredUntil = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
   /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
   #sampledUntil: Date | undefined;
@@ -98,14 +100,19 @@ export class MaintenanceScheduler {
   /** What another instance may have done meanwhile makes the progress remembered here stale. */
   #forget(): void {
     this.#lastTick.clear();
+    this.#coveredUntil.clear();
     this.#sampledUntil = undefined;
   }
 
   async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
     const { begin, end } = schedule.untilClosed ? await this.#closedPart(schedule, tick) : windowOf(schedule, tick);
     if (end <= begin) return;
+    // What the tick before covered is only checked again: whether there is work is told by the rest.
+    const covered = this.#coveredUntil.get(schedule.name);
+    const fresh = covered !== undefined && covered > begin.getTime() && covered <= end.getTime() ? new Date(covered) : begin;
+    this.#coveredUntil.set(schedule.name, end.getTime());
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
-    const activity = await windowActivity(this.deps.db, begin, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
+    const activity = fresh >= end ? 'none' : await windowActivity(this.deps.db, fresh, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
     if (activity !== 'others' && schedule.onlyForOthers) return;
     for (const viewSet of schedule.viewSets) {
       const started = performance.now();
@@ -120,14 +127,15 @@ export class MaintenanceScheduler {
   }
 
   /**
-   * The part of the tick's window whose inserts are complete. The margin is narrow: a second taken
-   * for closed a moment early is only rebuilt at the next tick, which checks it again. When the
-   * database cannot tell, the window's last period is left for later.
+   * The whole periods of the tick's window whose inserts are complete. The margin is narrow: a
+   * period taken for closed a moment early is only rebuilt at the next tick, which checks it again.
+   * When the database cannot tell, the window's last period is left for later.
    */
   async #closedPart(schedule: Schedule, tick: number): Promise<{ begin: Date; end: Date }> {
     const { begin, end } = windowOf(schedule, tick);
+    const periodMs = schedule.periodSeconds * 1000;
     const open = await openSince(this.deps.db, CLOSING_MARGIN_SECONDS).catch(() => undefined);
-    const closed = open ?? end.getTime() - schedule.periodSeconds * 1000;
+    const closed = open === undefined ? end.getTime() - periodMs : Math.floor(open / periodMs) * periodMs;
     return { begin, end: new Date(Math.min(end.getTime(), closed)) };
   }
 
