@@ -9,6 +9,7 @@
  * Partitions follow insert time while rows follow event time, so the rows of one time bin inserted
  * in two partitions appear in both: aggregate them again when querying (sum counts).
  */
+import { createHash } from 'node:crypto';
 import type { TimeRange } from '../query/engine.js';
 import type { ViewSetInfo } from './catalog.js';
 import type { MaterializedSet } from './materialized-set.js';
@@ -27,6 +28,11 @@ export interface DerivedDefinition {
   mergeSql: string;
   /** Changes whenever `select` or `mergeSql` would: partitions built with another are rebuilt. */
   schemaHash: string;
+}
+
+/** The schema hash of a derived set computed by `select` and merged by `mergeSql`. */
+export function derivedSchemaHash(select: (sourcePath: string) => string, mergeSql: string): string {
+  return createHash('md5').update(`${select('')}\n${mergeSql}`).digest('hex');
 }
 
 export interface DerivedSetDeps {
