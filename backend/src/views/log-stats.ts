@@ -16,4 +16,5 @@ export const logStatsDefinition: DerivedDefinition = {
   select: SELECT,
   mergeSql: MERGE,
   schemaHash: derivedSchemaHash(SELECT, MERGE),
+  binsSourceTime: true,
 };

@@ -22,4 +22,5 @@ export const measureStatsDefinition: DerivedDefinition = {
   select: SELECT,
   mergeSql: MERGE,
   schemaHash: derivedSchemaHash(SELECT, MERGE),
+  binsSourceTime: true,
 };
