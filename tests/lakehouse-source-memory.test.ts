@@ -6,32 +6,16 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
-import { testMetadataBackends, TEST_POSTGRES_URL, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
+import { testMetadataBackends, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
 import { testObjectBackends, type TestObjectStore } from '@micromegas/backend/lake/object-store/test-stores';
-import type { MetadataStore, SqlExecutor } from '@micromegas/backend/lake/metadata/store';
-import { executorOf } from '@micromegas/backend/lake/metadata/executor';
+import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
 import { SourceBlocks } from '@micromegas/backend/views/source-blocks';
 import { SourceMemory } from '@micromegas/backend/views/source-memory';
 import { openCatalog, readParquet, TelemetryWriter, type CatalogUnderTest, type TestProcess } from './lakehouse-fixtures.js';
+import { openTransaction } from './open-transaction.js';
 
 const log = (p: TestProcess, afterMs: number, msg: string) => ({ kind: 'log' as const, ticks: p.start_ticks + Math.round(afterMs * 2_400_001), level: 4, target: 'memory', msg });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A transaction on its own connection to the test schema, begun now and left open. */
-async function openTransaction(schema: string): Promise<{ executor: SqlExecutor; commit(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  await client.query(`SET search_path TO ${schema}`);
-  await client.query('BEGIN');
-  return {
-    executor: executorOf(client),
-    async commit() {
-      await client.query('COMMIT');
-      await client.end();
-    },
-  };
-}
 
 for (const metadataBackend of testMetadataBackends) {
   describe(`lakehouse source memory (${metadataBackend.name})`, () => {

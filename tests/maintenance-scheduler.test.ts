@@ -19,6 +19,7 @@ import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
 import type { MaintenanceEvent } from '@micromegas/backend/maintenance/events';
 import { openCatalog, readParquet, TelemetryWriter, type CatalogUnderTest, type TestEvent, type TestProcess } from './lakehouse-fixtures.js';
 import { FaultyObjectStore } from './faulty-object-store.js';
+import { openTransaction } from './open-transaction.js';
 
 const fileBackend = testObjectBackends.find((b) => b.name === 'file')!;
 const settings = { retentionDays: 90, batchSize: 100, tailSampling: undefined };
@@ -116,17 +117,23 @@ for (const metadataBackend of testMetadataBackends) {
     });
     after(async () => { await closeLake(l); });
 
-    it('builds one-second partitions for the second just behind each tick', async () => {
-      for (const second of [2, 3, 4]) assert.deepEqual(await tick(second), []);
+    it('builds each second at the tick just after it, and checks the one before again', async () => {
+      const secondTick = (viewSet: string) => {
+        const built = events.find((e) => e.kind === 'materialize' && e.schedule === 'second' && e.viewSet === viewSet);
+        assert.ok(built?.kind === 'materialize');
+        return { begin: built.begin, end: built.end, partitions: built.partitions, rows: built.rows };
+      };
+      assert.deepEqual(await tick(2), []);
+      assert.deepEqual(secondTick('log_entries'), { begin: at(0), end: at(2), partitions: 2, rows: 5 });
+      assert.deepEqual(await tick(3), []);
+      assert.deepEqual(secondTick('log_entries'), { begin: at(1), end: at(3), partitions: 1, rows: 6 }, 'the second just completed, not the one built already');
+      assert.deepEqual(await tick(4), []);
+      assert.equal(secondTick('log_entries').partitions, 0);
       const logEntries = await partitions('log_entries');
       assert.deepEqual(logEntries.widths, [1, 1, 1]);
       assert.equal(logEntries.rows, 9);
       assert.equal(await sumOf('log_stats', 'sum(count)'), 9);
       assert.equal(await sumOf('measures', 'sum(value)'), 4);
-      const built = events.find((e) => e.kind === 'materialize' && e.schedule === 'second' && e.viewSet === 'log_entries');
-      assert.ok(built?.kind === 'materialize');
-      assert.deepEqual({ begin: built.begin, end: built.end, partitions: built.partitions, rows: built.rows },
-        { begin: at(2), end: at(3), partitions: 1, rows: 4 });
     });
 
     it('merges a minute of second partitions into one, keeping rows and sums', async () => {
@@ -195,7 +202,7 @@ for (const metadataBackend of testMetadataBackends) {
       assert.deepEqual(views.sort(), [...live, ...listed].sort());
     });
 
-    it('makes a block visible in the global partitions within 3 s of its insertion', async () => {
+    it('makes a block visible in the global partitions at the first tick after its second', async () => {
       const late = 30 * 3600; // a day after H: no partition of any width covers it yet
       const block = await w.block(p, logStream, [{ kind: 'log', ticks: p.start_ticks + 1, level: 1, target: 'game', msg: 'fresh' }]);
       await w.setInsertTime([block.block_id], at(late + 0.4));
@@ -204,15 +211,13 @@ for (const metadataBackend of testMetadataBackends) {
         return row?.['n'] ?? 0;
       };
       assert.deepEqual(await tick(late + 1), []);
-      assert.equal(await fresh(), 0, 'its second is not complete at the tick just after it');
-      assert.deepEqual(await tick(late + 2), []);
-      assert.equal(await fresh(), 1, 'the next tick builds it: 1.6 s after its insertion');
+      assert.equal(await fresh(), 1, 'the tick just after its second builds it: 0.6 s after its insertion');
       const covering = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.begin_insert_time.getTime() === at(late).getTime());
       assert.deepEqual(covering.map((q) => (q.end_insert_time.getTime() - q.begin_insert_time.getTime()) / 1000), [1]);
     });
 
     it('queries between ticks build up to their last block, the scheduler adds only what came after, and every row is seen once', async () => {
-      const base = 50 * 3600; // an hour no earlier test wrote in
+      const base = 26 * 3600; // an hour no earlier test wrote in, before the database's clock (ticks build closed seconds only)
       const place = async (second: number, msg: string) => {
         const block = await w.block(p, logStream, [{ kind: 'log', ticks: p.start_ticks + 7, level: 4, target: 'live', msg }]);
         await w.setInsertTime([block.block_id], at(base + second));
@@ -290,3 +295,36 @@ for (const metadataBackend of testMetadataBackends) {
     });
   });
 }
+
+describe('maintenance scheduler: seconds still open (postgres)', () => {
+  let l: Lake;
+  before(async () => { l = await openLake(testMetadataBackends.find((b) => b.name === 'postgres')!); });
+  after(async () => { await closeLake(l); });
+
+  it('leaves a second to a later tick while a transaction that could still insert into it is open', async () => {
+    const scheduler = new MaintenanceScheduler({ election: new LeaseElection(l.db.store), catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings });
+    const w = new TelemetryWriter(l.db.store, l.objects);
+    const p = await w.process();
+    const stream = await w.stream(p, ['log']);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const untilSecondPlus = (ms: number) => sleep(1000 - (Date.now() % 1000) + ms);
+    const seen = async () => {
+      const files = (await l.lake.catalog.listPartitions()).filter((q) => q.view_set_name === 'log_entries' && q.view_instance_id === 'global' && q.file_path !== '');
+      const rows = await readParquet(files.map((q) => join(fileURLToPath(l.os.uri), ...q.file_path.split('/'))), "SELECT count(*)::INT AS n FROM {files} WHERE msg = 'while open'");
+      return rows[0]?.['n'] ?? 0;
+    };
+
+    const inFlight = await openTransaction(l.db.options.kind === 'postgres' ? l.db.options.schema! : '');
+    await inFlight.executor.query('SELECT now()');
+    await untilSecondPlus(300);
+    await w.block(p, stream, [{ kind: 'log', ticks: p.start_ticks + 1, level: 4, target: 'game', msg: 'while open' }]);
+    await untilSecondPlus(300);
+    await scheduler.runOnce(new Date());
+    assert.equal(await seen(), 0, 'the block\'s second is complete, but the open transaction began before it');
+    await inFlight.commit();
+    await untilSecondPlus(300);
+    await scheduler.runOnce(new Date());
+    assert.equal(await seen(), 1, 'built at the first tick after the transaction ended');
+    await scheduler.resign();
+  });
+});

@@ -24,7 +24,8 @@ export interface InsertSeconds {
 
 /**
  * A transaction may have started (and taken its insert time) an instant before it is listed as
- * open: seconds this close to the database's clock stay open.
+ * open: seconds this close to the database's clock stay open. Queries remember closed seconds for
+ * hours (./source-memory.ts), so they keep a wide margin.
  */
 const LISTING_MARGIN_SECONDS = 1;
 
@@ -35,13 +36,13 @@ const LISTING_MARGIN_SECONDS = 1;
  * less a margin) gets nothing more. Sessions of roles whose activity this one may not read hide
  * their transaction start: then nothing is taken for closed.
  */
-export async function openSince(db: SqlExecutor): Promise<number | undefined> {
+export async function openSince(db: SqlExecutor, marginSeconds = LISTING_MARGIN_SECONDS): Promise<number | undefined> {
   const [row] = await db.query<{ hidden: boolean | null; open_since_ms: number | bigint | null }>(
     `SELECT bool_or(a.state IS NULL) AS hidden,
             (floor(extract(epoch FROM least(now() - make_interval(secs => $1), min(a.xact_start)))) * 1000)::int8 AS open_since_ms
      FROM pg_stat_activity a
      WHERE a.pid <> pg_backend_pid() AND a.datname = current_database() AND (a.backend_type = 'client backend' OR a.backend_type IS NULL)`,
-    [LISTING_MARGIN_SECONDS]);
+    [marginSeconds]);
   if (row === undefined || row.hidden === true || row.open_since_ms === null) return undefined;
   return Number(row.open_since_ms);
 }

@@ -1,9 +1,12 @@
 /**
- * Drives a scheduler from the wall clock: one tick just after each second boundary, never two at
+ * Drives a scheduler from the wall clock: one tick shortly after each second boundary, never two at
  * once (a slow tick delays the next; the second schedule then skips what it missed).
  */
 import type { MaintenanceEvent } from '../events.js';
-import type { MaintenanceScheduler } from './scheduler.js';
+import { CLOSING_MARGIN_SECONDS, type MaintenanceScheduler } from './scheduler.js';
+
+/** After the second boundary: past the scheduler's closing margin, with room for the clocks' jitter. */
+const TICK_OFFSET_MS = CLOSING_MARGIN_SECONDS * 1000 + 50;
 
 export interface SchedulerLoop {
   /** Waits for the tick in progress, then gives leadership up. */
@@ -25,8 +28,9 @@ export function startSchedulerLoop(
       (err: unknown) => options.onError(err),
     ).then(() => {
       if (stopped) return;
-      // Just past the next second boundary, so the tick sees the second that just completed.
-      timer = setTimeout(tick, 1000 - (clock().getTime() % 1000) + 5);
+      // Just past the next second boundary and the scheduler's closing margin, so the tick can
+      // build the second that just completed.
+      timer = setTimeout(tick, 1000 - (clock().getTime() % 1000) + TICK_OFFSET_MS);
     });
   };
   tick();

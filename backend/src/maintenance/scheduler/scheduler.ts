@@ -16,9 +16,13 @@ import { retentionCutoff, type MaintenanceSettings } from '../settings.js';
 import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
 import { deleteDueFiles } from '../../views/expired-files.js';
+import { openSince } from '../../views/insert-seconds.js';
 import { rowsInWindow } from '../window-rows.js';
 import { windowActivity } from '../window-activity.js';
 import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
+
+/** How long after a second a transaction could still have taken it as insert time without being listed yet. */
+export const CLOSING_MARGIN_SECONDS = 0.2;
 
 export interface SchedulerDeps {
   election: LeaderElection;
@@ -98,7 +102,8 @@ export class MaintenanceScheduler {
   }
 
   async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
-    const { begin, end } = windowOf(schedule, tick);
+    const { begin, end } = schedule.untilClosed ? await this.#closedPart(schedule, tick) : windowOf(schedule, tick);
+    if (end <= begin) return;
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
     const activity = await windowActivity(this.deps.db, begin, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
     if (activity !== 'others' && schedule.onlyForOthers) return;
@@ -112,6 +117,18 @@ export class MaintenanceScheduler {
         emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
       }
     }
+  }
+
+  /**
+   * The part of the tick's window whose inserts are complete. The margin is narrow: a second taken
+   * for closed a moment early is only rebuilt at the next tick, which checks it again. When the
+   * database cannot tell, the window's last period is left for later.
+   */
+  async #closedPart(schedule: Schedule, tick: number): Promise<{ begin: Date; end: Date }> {
+    const { begin, end } = windowOf(schedule, tick);
+    const open = await openSince(this.deps.db, CLOSING_MARGIN_SECONDS).catch(() => undefined);
+    const closed = open ?? end.getTime() - schedule.periodSeconds * 1000;
+    return { begin, end: new Date(Math.min(end.getTime(), closed)) };
   }
 
   async #chore(chore: Chore, now: Date, emit: (e: MaintenanceEvent) => void): Promise<void> {

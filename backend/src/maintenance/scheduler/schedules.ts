@@ -3,9 +3,12 @@
  * period wide over an insert-time window behind its tick, so that a partition is built once its
  * inserts are complete and every larger one replaces (merges) the smaller ones it covers:
  *
- *   second: [t−2s, t−1s)   minute: [t−2m, t−1m)   hour: [t−2h, t)   day: [t−2d, t)
+ *   second: [t−2s, t) up to the first second still open   minute: [t−2m, t−1m)   hour: [t−2h, t)   day: [t−2d, t)
  *
- * where t is the tick's period boundary. The hour and day ticks wait (`delaySeconds`) for the
+ * where t is the tick's period boundary. A second is complete once no transaction that could still
+ * insert into it is open (`untilClosed`): the tick just after it builds it, instead of a second
+ * later, so a query finds at most the last second or so left to build; the second before is checked
+ * again (a tick delayed or kept back by a long transaction). The hour and day ticks wait (`delaySeconds`) for the
  * minute and hour ticks to have covered the end of their window, so that a merge happens once its
  * period's inserts are complete (a block arriving in a merged period makes the whole larger
  * partition stale, rebuilt by the next refresh). Windows span two periods, so a failed or
@@ -36,6 +39,8 @@ export interface Schedule {
    * builds it): an idle server writes no partition a second for its own telemetry.
    */
   onlyForOthers?: boolean;
+  /** Ends the window at the first insert second that may still get blocks (../../views/insert-seconds.ts `openSince`). */
+  untilClosed?: boolean;
 }
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling';
@@ -44,7 +49,7 @@ export type Chore = 'sweep' | 'retention' | 'tail_sampling';
 const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats', 'measure_stats'];
 
 export const schedules: readonly Schedule[] = [
-  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: [], onlyForOthers: true },
+  { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: [], onlyForOthers: true, untilClosed: true },
   { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, -1], viewSets: VIEW_SETS, chores: ['sweep'] },
   { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
   { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
