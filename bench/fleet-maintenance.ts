@@ -3,7 +3,8 @@
  * (`micromegas start --roles ingestion`, PostgreSQL), then this process replays the scheduler over
  * those seconds tick by tick (every second tick, then the minute ticks that merge them) with the
  * build under test, and reports the CPU it took (this process by thread, and its PostgreSQL
- * backends) per block. No wall clock is involved, so a loaded machine changes no figure but time.
+ * backends) per block, and by view set (this process's). No wall clock is involved, so a loaded
+ * machine changes no figure but time.
  *
  * Knobs: MAINT_PROCESSES (default 300), MAINT_SECONDS (ingested, default 20), MAINT_CLI (the cli.js
  * whose build is replayed, default this one; e.g. /work/base/dist/src/cli.js for a before/after),
@@ -60,16 +61,25 @@ export async function run(): Promise<void> {
         floor(extract(epoch FROM max(insert_time)))::int8 AS last FROM blocks`)) as { blocks: number; first: number; last: number }[];
       const { blocks, first, last } = span!;
       const failures: string[] = [];
-      /** Wall seconds of each view set's materialization, by schedule: where a tick's time goes. */
+      /**
+       * Wall seconds and this process's CPU (ms per block) of each view set's materialization, by
+       * schedule: where a tick's time goes. The CPU is this process's since the previous event
+       * (view sets run one after another), without PostgreSQL's.
+       */
       const viewSeconds = new Map<string, Record<string, number | string>>();
+      let cpuMark = process.cpuUsage();
       const scheduler = new MaintenanceScheduler({
         election: { description: 'replay', lead: async () => true, release: async () => {} },
         catalog, db, objects, settings: { retentionDays: 3650, batchSize: 1000, tailSampling: undefined },
         onEvent: (e: { kind: string; error?: Error; schedule?: string; viewSet?: string; seconds?: number }) => {
+          const cpu = process.cpuUsage(cpuMark);
+          cpuMark = process.cpuUsage();
           if (e.kind === 'failed') failures.push(String(e.error?.message));
           if (e.kind !== 'materialize' || e.viewSet === undefined || e.schedule === undefined) return;
           const row = viewSeconds.get(e.viewSet) ?? { 'view set': e.viewSet };
-          row[`${e.schedule} ticks, wall s`] = Number(row[`${e.schedule} ticks, wall s`] ?? 0) + (e.seconds ?? 0);
+          const add = (column: string, value: number) => { row[column] = Number(row[column] ?? 0) + value; };
+          add(`${e.schedule} ticks, wall s`, e.seconds ?? 0);
+          add(`${e.schedule} ticks, ms CPU/block`, (cpu.user + cpu.system) / 1000 / blocks);
           viewSeconds.set(e.viewSet, row);
         },
       });
@@ -78,7 +88,10 @@ export async function run(): Promise<void> {
       const phase = async (name: string, ticks: number[]) => {
         const before = await cpuNow(admin, application, libuvPool);
         const started = performance.now();
-        for (const t of ticks) await scheduler.runOnce(new Date(t * 1000 + 5));
+        for (const t of ticks) {
+          cpuMark = process.cpuUsage();
+          await scheduler.runOnce(new Date(t * 1000 + 5));
+        }
         const used = cpuSince(before, await cpuNow(admin, application, libuvPool));
         const total = cpuTotal(used);
         const perBlock = (s: number) => ((s * 1000) / blocks).toFixed(3);
@@ -95,7 +108,8 @@ export async function run(): Promise<void> {
       const firstMinute = Math.floor(first / 60) * 60 + 120;
       rows.push(await phase('minute ticks', range(firstMinute, Math.floor(last / 60) * 60 + 120, 60)));
       console.table(rows);
-      console.table([...viewSeconds.values()].map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(2) : v]))));
+      const shown = (k: string, v: number | string) => (typeof v === 'string' ? v : v.toFixed(k.endsWith('block') ? 3 : 2));
+      console.table([...viewSeconds.values()].map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, shown(k, v)]))));
       console.log(`${blocks} blocks; partition files written: ${partitionsAfterSeconds - partitionsBefore} by second ticks; failures: ${failures.length === 0 ? 'none' : failures.slice(0, 3).join(' | ')}`);
     } finally {
       await admin.end();

@@ -221,6 +221,7 @@ describe('lakehouse view sets', () => {
         ['blocks', true, null, 'insert_time'],
         ['log_entries', true, 'process_id', 'time'],
         ['log_stats', true, null, 'time_bin'],
+        ['measure_stats', true, null, 'time_bin'],
         ['measures', true, 'process_id', 'time'],
         ['otel_spans', true, 'process_id', 'start_time'],
         ['processes', true, null, 'insert_time'],

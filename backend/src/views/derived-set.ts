@@ -9,6 +9,7 @@
  * Partitions follow insert time while rows follow event time, so the rows of one time bin inserted
  * in two partitions appear in both: aggregate them again when querying (sum counts).
  */
+import { createHash } from 'node:crypto';
 import type { TimeRange } from '../query/engine.js';
 import type { ViewSetInfo } from './catalog.js';
 import type { MaterializedSet } from './materialized-set.js';
@@ -16,6 +17,7 @@ import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { PartitionBuilder } from './partition-builder.js';
 import type { PartitionMerger } from './partition-merger.js';
+import { ROW_GROUP_ROWS, SORT_MIN_SPAN_SECONDS } from './parquet-writer.js';
 import { coversSources, isSingle } from './segment-refresh.js';
 import { withSuffix } from './source-hash.js';
 
@@ -27,6 +29,17 @@ export interface DerivedDefinition {
   mergeSql: string;
   /** Changes whenever `select` or `mergeSql` would: partitions built with another are rebuilt. */
   schemaHash: string;
+  /**
+   * Set when each row aggregates the source rows of one bin of their event time (`info.timeBinMs`
+   * wide): a partition then has at most its source's rows, and bins spanning less than the source's
+   * events plus a bin, so whether the writer would sort it is known without running `select` twice.
+   */
+  binsSourceTime?: boolean;
+}
+
+/** The schema hash of a derived set computed by `select` and merged by `mergeSql`. */
+export function derivedSchemaHash(select: (sourcePath: string) => string, mergeSql: string): string {
+  return createHash('md5').update(`${select('')}\n${mergeSql}`).digest('hex');
 }
 
 export interface DerivedSetDeps {
@@ -83,7 +96,14 @@ export class DerivedSet implements MaterializedSet {
     await this.deps.builder.build(this.info.name, 'global', source.begin_insert_time, async () => ({
       viewSet: this.info.name, instanceId: 'global', beginInsert: source.begin_insert_time, endInsert: source.end_insert_time,
       tables: [], select: this.def.select(await this.deps.files.localPath(source.file_path)), timeColumn: this.info.timeColumn,
-      sourceHash: hash, schemaHash: this.def.schemaHash,
+      rowOrder: this.#neverSorted(source) ? 'selected' : 'time', sourceHash: hash, schemaHash: this.def.schemaHash,
     }));
+  }
+
+  /** Whether the writer surely leaves the rows derived from `source` unsorted (see ./parquet-writer.ts). */
+  #neverSorted(source: StoredPartition): boolean {
+    const binMs = this.info.timeBinMs;
+    if (this.def.binsSourceTime !== true || binMs === undefined) return false;
+    return source.num_rows <= ROW_GROUP_ROWS || source.max_event_ms - source.min_event_ms + binMs <= SORT_MIN_SPAN_SECONDS * 1000;
   }
 }

@@ -14,6 +14,7 @@ import { BlockMaterializer, type MaterializerDeps } from './block-materializer.j
 import { blockViewSets } from './block-view-sets.js';
 import { metadataViewSets } from './metadata-view-sets.js';
 import { logStatsDefinition } from './log-stats.js';
+import { measureStatsDefinition } from './measure-stats.js';
 import { DerivedSet } from './derived-set.js';
 import { PartitionMerger } from './partition-merger.js';
 import { PartitionIndex } from './partition-index.js';
@@ -89,10 +90,11 @@ export class LakehouseCatalog implements ViewCatalog {
       },
       materialize: (begin, end, deltaSeconds) => materializer.refresh(set, 'global', {}, deltaSeconds, { begin, end }),
     }));
-    const logEntries = blockSets.find((s) => s.info.name === 'log_entries')!;
+    const blockSet = (name: string) => blockSets.find((s) => s.info.name === name)!;
     const sets = [
       ...blockSets,
-      new DerivedSet(logStatsDefinition, { source: logEntries, index, files, builder, merger }),
+      new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger }),
+      new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger }),
       ...metadataViewSets({ db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
     try {

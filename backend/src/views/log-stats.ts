@@ -3,8 +3,7 @@
  * partitions (see ./derived-set.ts); merged partitions sum their parts' counts. A minute whose logs
  * were inserted in two partitions appears in both: sum `count` when grouping.
  */
-import { createHash } from 'node:crypto';
-import type { DerivedDefinition } from './derived-set.js';
+import { derivedSchemaHash, type DerivedDefinition } from './derived-set.js';
 import { quoteLiteral } from './parquet-writer.js';
 import { logStatsSchema } from './schemas.js';
 
@@ -16,5 +15,6 @@ export const logStatsDefinition: DerivedDefinition = {
   info: { name: 'log_stats', schema: logStatsSchema, hasGlobal: true, instanceKind: null, timeColumn: 'time_bin', timeBinMs: 60_000 },
   select: SELECT,
   mergeSql: MERGE,
-  schemaHash: createHash('md5').update(`${SELECT('')}\n${MERGE}`).digest('hex'),
+  schemaHash: derivedSchemaHash(SELECT, MERGE),
+  binsSourceTime: true,
 };

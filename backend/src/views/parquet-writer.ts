@@ -9,8 +9,10 @@
  * skipped where no time filter would skip more row groups for it: a result of one row group, rows
  * spanning a few seconds of event time (a live second's partition: its blocks each span about a
  * second, so its row groups all overlap anyway), and rows whose order the caller vouches for (a
- * merge concatenating parts in time order, see ./partition-merger.ts). The row count and time
- * bounds come from the COPY's own statistics, not from reading the file back.
+ * merge concatenating parts in time order, see ./partition-merger.ts) or that it knows fall under
+ * those bounds (log_stats' and measure_stats' bins, from their source partition's: ./derived-set.ts),
+ * which spares running an aggregating SELECT twice. The row count and time bounds come from the
+ * COPY's own statistics, not from reading the file back.
  */
 import { rm } from 'node:fs/promises';
 import duckdb from '@duckdb/node-bindings';

@@ -59,6 +59,11 @@ export const logStatsSchema = schema([
   ['time_bin', time], ['process_id', dict], ['level', () => new Int32()], ['target', dict], ['count', () => new Int64()],
 ]);
 
+export const measureStatsSchema = schema([
+  ['time_bin', time], ['process_id', dict], ['exe', dict], ['target', dict], ['name', dict], ['unit', dict],
+  ['count', () => new Int64()], ['sum', () => new Float64()], ['min', () => new Float64()], ['max', () => new Float64()],
+]);
+
 const processColumns: [string, () => DataType, boolean?][] = [
   ['process_id', utf8], ['exe', utf8], ['username', utf8], ['realname', utf8], ['computer', utf8], ['distro', utf8],
   ['cpu_brand', utf8], ['tsc_frequency', () => new Int64()], ['start_time', time], ['start_ticks', () => new Int64()],

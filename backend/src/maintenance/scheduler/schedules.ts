@@ -17,7 +17,7 @@
  * falls behind, the minute tick covers what they skipped).
  *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
- * then what derives from them (log_stats from log_entries), then the user-defined views (each after
+ * then what derives from them (log_stats from log_entries, measure_stats from measures), then the user-defined views (each after
  * its source, see `withViewSets`). A second whose inserts are all the backend's own telemetry (or
  * none) is left to the minute tick. Expired files are swept every minute
  * (their grace period is minutes long); retention and tail sampling run every hour.
@@ -46,8 +46,8 @@ export interface Schedule {
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling';
 
-/** Update-group order (blocks → processes, streams, log_entries, measures, otel_spans → log_stats): a view after those it reads. */
-const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats'];
+/** Update-group order (blocks → processes, streams, log_entries, measures, otel_spans → log_stats, measure_stats): a view after those it reads. */
+const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats', 'measure_stats'];
 
 export const schedules: readonly Schedule[] = [
   { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: [], onlyForOthers: true, untilClosed: true },

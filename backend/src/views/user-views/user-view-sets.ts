@@ -4,13 +4,12 @@
  * says that SQL yields over an empty source; its merge SQL must yield that schema's columns from an
  * empty set of the view's own rows. A bad definition fails when the catalog opens, not at its first build.
  */
-import { createHash } from 'node:crypto';
 import { DataType, Field, Schema } from 'apache-arrow';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { arrowTypeFor } from '../../query/arrow/types.js';
 import type { MaterializedSet } from '../materialized-set.js';
 import type { ParquetWriter } from '../parquet-writer.js';
-import { DerivedSet, type DerivedSetDeps } from '../derived-set.js';
+import { DerivedSet, derivedSchemaHash, type DerivedSetDeps } from '../derived-set.js';
 import { overSource, parquetFiles } from '../source-table.js';
 import { UserViewConfigError, type UserViewDefinition } from './config.js';
 
@@ -64,7 +63,7 @@ export async function userViewSets(
       },
       select,
       mergeSql: definition.merge_sql,
-      schemaHash: createHash('md5').update(`${select('')}\n${definition.merge_sql}`).digest('hex'),
+      schemaHash: derivedSchemaHash(select, definition.merge_sql),
     }, { ...deps, source });
     known.set(definition.name, set);
     built.push(set);
