@@ -1,8 +1,8 @@
 /**
  * For tests and benchmarks: the churn the scheduler makes in `lakehouse_partitions` and
  * `lakehouse_expired_files`, without building any file. Each view set gets a one-second partition per
- * second of a minute, then the minute partition that replaces them (their files expired); the
- * minute `retireBefore` an interval is dropped, as an hour merge or retention would.
+ * second of a minute, then the minute partition that replaces them (their files expired); an
+ * earlier minute's partitions can then be dropped, as an hour merge or retention would.
  */
 import type { PartitionIndex } from '../../views/partition-index.js';
 
@@ -10,11 +10,11 @@ export interface ChurnMinute {
   viewSets: readonly string[];
   /** The minute's start, ms since the epoch (a multiple of 60 000). */
   minuteMs: number;
-  /** Partitions of minutes before this (ms) are retired once the minute is merged. */
-  retireBeforeMs?: number;
+  /** The start (ms) of a minute whose partitions are retired once this one is merged. */
+  retireMinuteMs?: number;
 }
 
-export async function churnMinute(index: PartitionIndex, { viewSets, minuteMs, retireBeforeMs }: ChurnMinute): Promise<void> {
+export async function churnMinute(index: PartitionIndex, { viewSets, minuteMs, retireMinuteMs }: ChurnMinute): Promise<void> {
   const record = (viewSet: string, beginMs: number, seconds: number) => index.upsert({
     viewSet, instanceId: 'global', beginInsert: new Date(beginMs), endInsert: new Date(beginMs + seconds * 1000),
     minEventNs: BigInt(beginMs) * 1_000_000n, maxEventNs: BigInt(beginMs + seconds * 1000) * 1_000_000n,
@@ -25,6 +25,6 @@ export async function churnMinute(index: PartitionIndex, { viewSets, minuteMs, r
     for (const viewSet of viewSets) await record(viewSet, minuteMs + second * 1000, 1);
   }
   for (const viewSet of viewSets) await record(viewSet, minuteMs, 60);
-  if (retireBeforeMs === undefined) return;
-  for (const viewSet of viewSets) await index.retire(viewSet, 'global', new Date(0), new Date(retireBeforeMs));
+  if (retireMinuteMs === undefined) return;
+  for (const viewSet of viewSets) await index.retire(viewSet, 'global', new Date(retireMinuteMs), new Date(retireMinuteMs + 60_000));
 }

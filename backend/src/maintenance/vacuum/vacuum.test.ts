@@ -53,7 +53,7 @@ for (const backend of testMetadataBackends) {
       index = new PartitionIndex(flushingStats(db.store));
     });
     afterEach(async () => { await db.drop(); });
-    const churn = (minute: number) => churnMinute(index, { viewSets: VIEW_SETS, minuteMs: T0 + minute * 60_000, retireBeforeMs: T0 + (minute - 1) * 60_000 });
+    const churn = (minute: number) => churnMinute(index, { viewSets: VIEW_SETS, minuteMs: T0 + minute * 60_000, retireMinuteMs: T0 + (minute - 2) * 60_000 });
 
     it('reads the activity of every table it tends, and finds nothing to do on a fresh store', async () => {
       assert.deepEqual((await tableActivity(db.store, VACUUMED_TABLES)).map((a) => a.table), VACUUMED_TABLES);
