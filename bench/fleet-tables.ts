@@ -2,7 +2,7 @@
  * The metadata tables of a fleet run's backend as it ends: size on disk (with indexes) and rows,
  * live and dead as the statistics count them. On PGlite the backend holds the database, so it is
  * stopped first, and its statistics do not survive that (PGlite drops them on close): dead rows
- * are then unknown, sizes still tell.
+ * and VACUUMs run are then unknown, sizes still tell.
  */
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,7 +17,7 @@ export interface TableFigures {
   live: number;
   /** undefined where the statistics were lost (PGlite, after its stop). */
   dead: number | undefined;
-  vacuums: number;
+  vacuums: number | undefined;
 }
 
 async function figures(db: SqlExecutor, statsKept: boolean): Promise<TableFigures[]> {
@@ -31,7 +31,7 @@ async function figures(db: SqlExecutor, statsKept: boolean): Promise<TableFigure
     return Number(n!.n);
   }));
   return rows.map((r, i) => ({
-    table: r.table, KiB: Math.round(Number(r.bytes) / 1024), live: counted[i]!, dead: statsKept ? Number(r.dead) : undefined, vacuums: Number(r.vacuums),
+    table: r.table, KiB: Math.round(Number(r.bytes) / 1024), live: counted[i]!, dead: statsKept ? Number(r.dead) : undefined, vacuums: statsKept ? Number(r.vacuums) : undefined,
   }));
 }
 

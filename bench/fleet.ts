@@ -206,7 +206,7 @@ export async function run(): Promise<void> {
     console.log('Dashboard statements, p50 / p90 ms (each over the last 5 minutes; the newest log over the last minute):');
     console.table(panels);
   }
-  console.log('Metadata tables at the end (KiB with indexes; live: rows counted; dead: as the statistics count them, lost when PGlite stops; vacuums: VACUUMs run):');
+  console.log('Metadata tables at the end (KiB with indexes; live: rows counted; dead: as the statistics count them; vacuums: VACUUMs run; both lost when PGlite stops):');
   console.table(tables);
   console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');

@@ -47,6 +47,7 @@ export function recordEventMetrics(recorder: MetricsRecorder): (event: Maintenan
         recorder.imetric('maintenance_tables_vacuumed', 'count', e.report.vacuumed.length, task);
         recorder.imetric('maintenance_tables_analyzed', 'count', e.report.analyzed.length, task);
         recorder.imetric('maintenance_dead_tuples', 'count', e.report.deadTuples, task);
+        if (e.report.frozeDatabaseAt !== undefined) recorder.imetric('maintenance_frozen_xid_age', 'count', e.report.frozeDatabaseAt, task);
         recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
         break;
       }

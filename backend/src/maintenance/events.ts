@@ -53,7 +53,8 @@ export function formatEvent(e: MaintenanceEvent): string {
     case 'vacuum': {
       const r = e.report;
       const list = (tables: string[]) => (tables.length === 0 ? 'none' : tables.join(', '));
-      return `maintenance: vacuumed ${list(r.vacuumed)} (${r.deadTuples} dead tuples), analyzed ${list(r.analyzed)}, ${secs(e.seconds)}`;
+      const froze = r.frozeDatabaseAt === undefined ? '' : `froze the whole database (oldest transaction id ${r.frozeDatabaseAt} old), `;
+      return `maintenance: ${froze}vacuumed ${list(r.vacuumed)} (${r.deadTuples} dead tuples), analyzed ${list(r.analyzed)}, ${secs(e.seconds)}`;
     }
     case 'failed':
       return `maintenance: ${e.task === 'materialize' ? `${e.schedule} ${e.viewSet}` : e.task} failed after ${secs(e.seconds)}: ${e.error.message}`;
@@ -68,7 +69,7 @@ export function formatEvent(e: MaintenanceEvent): string {
 export function isWorthRecording(e: MaintenanceEvent): boolean {
   if (e.kind === 'materialize') return e.partitions > 0 && !e.quiet;
   if (e.kind === 'sweep') return e.files > 0;
-  if (e.kind === 'vacuum') return e.report.vacuumed.length + e.report.analyzed.length > 0;
+  if (e.kind === 'vacuum') return e.report.frozeDatabaseAt !== undefined || e.report.vacuumed.length + e.report.analyzed.length > 0;
   return true;
 }
 

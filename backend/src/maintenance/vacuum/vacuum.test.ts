@@ -57,7 +57,24 @@ for (const backend of testMetadataBackends) {
 
     it('reads the activity of every table it tends, and finds nothing to do on a fresh store', async () => {
       assert.deepEqual((await tableActivity(db.store, VACUUMED_TABLES)).map((a) => a.table), VACUUMED_TABLES);
-      assert.deepEqual(await vacuumMetadata(db.store), { vacuumed: [], analyzed: [], deadTuples: 0 });
+      assert.deepEqual(await vacuumMetadata(db.store), { frozeDatabaseAt: undefined, vacuumed: [], analyzed: [], deadTuples: 0 });
+    });
+
+    it(backend.name === 'pglite'
+      ? 'freezes the whole PGlite database once its oldest unfrozen transaction id is old enough'
+      : 'leaves freezing to PostgreSQL, which does it even with autovacuum off', async () => {
+      const xidAge = async () => Number((await db.store.query<{ age: number }>(
+        'SELECT age(datfrozenxid) AS age FROM pg_database WHERE datname = current_database()'))[0]!.age);
+      await churn(0);
+      const before = await xidAge();
+      const report = await vacuumMetadata(db.store, { freezeAge: 0 });
+      if (backend.name === 'pglite') {
+        assert.equal(report.frozeDatabaseAt, before);
+        assert.ok(await xidAge() < before, 'every table, the catalogs too, is frozen');
+        assert.match(tickLines([{ kind: 'vacuum', report, seconds: 1 }])[0]!.text, /^maintenance: froze the whole database \(oldest transaction id \d+ old\), vacuumed/);
+      } else {
+        assert.equal(report.frozeDatabaseAt, undefined);
+      }
     });
 
     it('lakehouse_partitions grows with every merge while unvacuumed, and stops growing once the chore runs after each', async () => {
@@ -105,7 +122,7 @@ for (const backend of testMetadataBackends) {
 
         metrics.length = 0;
         const idle = vacuumEvent(await scheduler.runOnce(new Date(T0 + 3 * 60_000)));
-        assert.deepEqual(idle, { kind: 'vacuum', report: { vacuumed: [], analyzed: [], deadTuples: 0 }, seconds: idle?.seconds });
+        assert.deepEqual(idle, { kind: 'vacuum', report: { frozeDatabaseAt: undefined, vacuumed: [], analyzed: [], deadTuples: 0 }, seconds: idle?.seconds });
         assert.deepEqual(tickLines([idle]), []);
         assert.deepEqual(metrics, []);
       } finally {

@@ -9,7 +9,7 @@
  * reused anyway), and SKIP_LOCKED passes over a table another VACUUM (an autovacuum worker) holds.
  * VACUUM cannot run in a transaction block: each statement goes alone through `query`.
  */
-import type { SqlExecutor } from '../../lake/metadata/store.js';
+import type { MetadataStore, SqlExecutor } from '../../lake/metadata/store.js';
 import { upkeepOf, type TableActivity } from './upkeep.js';
 
 /**
@@ -20,7 +20,24 @@ import { upkeepOf, type TableActivity } from './upkeep.js';
  */
 export const VACUUMED_TABLES: readonly string[] = ['lakehouse_partitions', 'lakehouse_expired_files', 'blocks', 'streams', 'processes'];
 
+/**
+ * Past this age of the database's oldest unfrozen transaction id, PGlite gets a database-wide VACUUM
+ * (FREEZE) (vacuum_freeze_table_age's default). PostgreSQL freezes on its own even with autovacuum
+ * off (autovacuum_freeze_max_age); PGlite never does, and stops taking writes near 2 billion: at a
+ * transaction per ingestion request, 300 processes reach that in about 80 days. Whole, because the
+ * catalogs and the tables not tended here count too; about every week at that pace.
+ */
+export const FREEZE_AGE = 150_000_000;
+
+export interface VacuumOptions {
+  tables?: readonly string[];
+  /** FREEZE_AGE unless given (tests). */
+  freezeAge?: number;
+}
+
 export interface VacuumReport {
+  /** The age of the oldest unfrozen transaction id that made PGlite's whole database be frozen, else undefined. */
+  frozeDatabaseAt: number | undefined;
   vacuumed: string[];
   /** Analyzed, alone or with their VACUUM. */
   analyzed: string[];
@@ -28,7 +45,7 @@ export interface VacuumReport {
   deadTuples: number;
 }
 
-/** A VACUUM or ANALYZE that failed, with the table it was for. */
+/** A VACUUM or ANALYZE that failed, with its statement (and so its table). */
 export class VacuumError extends Error {
   override name = 'VacuumError';
   constructor(readonly statement: string, cause: unknown) {
@@ -48,15 +65,23 @@ export async function tableActivity(db: SqlExecutor, tables: readonly string[]):
   }));
 }
 
-export async function vacuumMetadata(db: SqlExecutor, tables: readonly string[] = VACUUMED_TABLES): Promise<VacuumReport> {
-  const report: VacuumReport = { vacuumed: [], analyzed: [], deadTuples: 0 };
-  for (const activity of await tableActivity(db, tables)) {
+export async function vacuumMetadata(db: MetadataStore, options: VacuumOptions = {}): Promise<VacuumReport> {
+  const report: VacuumReport = { frozeDatabaseAt: undefined, vacuumed: [], analyzed: [], deadTuples: 0 };
+  if (db.kind === 'pglite') {
+    const [row] = await db.query<{ age: number }>('SELECT age(datfrozenxid) AS age FROM pg_database WHERE datname = current_database()');
+    const age = Number(row!.age);
+    if (age > (options.freezeAge ?? FREEZE_AGE)) {
+      await run(db, 'VACUUM (FREEZE, SKIP_LOCKED, TRUNCATE false)');
+      report.frozeDatabaseAt = age;
+    }
+  }
+  for (const activity of await tableActivity(db, options.tables ?? VACUUMED_TABLES)) {
     const { vacuum, analyze } = upkeepOf(activity);
     if (!vacuum && !analyze) continue;
     const statement = vacuum
       ? `VACUUM (SKIP_LOCKED, TRUNCATE false${analyze ? ', ANALYZE' : ''}) ${activity.table}`
       : `ANALYZE (SKIP_LOCKED) ${activity.table}`;
-    await db.query(statement).catch((err: unknown) => { throw new VacuumError(statement, err); });
+    await run(db, statement);
     if (vacuum) {
       report.vacuumed.push(activity.table);
       report.deadTuples += activity.deadTuples;
@@ -64,4 +89,8 @@ export async function vacuumMetadata(db: SqlExecutor, tables: readonly string[] 
     if (analyze) report.analyzed.push(activity.table);
   }
   return report;
+}
+
+async function run(db: SqlExecutor, statement: string): Promise<void> {
+  await db.query(statement).catch((err: unknown) => { throw new VacuumError(statement, err); });
 }
