@@ -79,7 +79,7 @@ export async function vacuumMetadata(db: MetadataStore, options: VacuumOptions =
     const { vacuum, analyze } = upkeepOf(activity);
     if (!vacuum && !analyze) continue;
     const statement = vacuum
-      ? `VACUUM (SKIP_LOCKED, TRUNCATE false${analyze ? ', ANALYZE' : ''}) ${activity.table}`
+      ? `VACUUM (FREEZE, SKIP_LOCKED, TRUNCATE false${analyze ? ', ANALYZE' : ''}) ${activity.table}`
       : `ANALYZE (SKIP_LOCKED) ${activity.table}`;
     await run(db, statement);
     if (vacuum) {
