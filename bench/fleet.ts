@@ -23,6 +23,7 @@ import { runClients } from './fleet-clients.js';
 import { startDashboard } from './fleet-dashboard.js';
 import { startTimeline } from './fleet-timeline.js';
 import { cpuSince, cpuTotal } from './proc-stats.js';
+import { metadataTables } from './fleet-tables.js';
 import { EVENTS_PER_PROCESS_SECOND } from './fleet-blocks.js';
 
 const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
@@ -65,11 +66,11 @@ function objectWatcher(dir: string, periodMs: number) {
   };
 }
 
-async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) => Promise<T>): Promise<T> {
+async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend, dataDir: string) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-fleet-'));
   const backend = await startBackend({ cli: CLI, metadata, dataDir, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}), ...(ROLES ? { roles: ROLES } : {}) });
   try {
-    return await use(backend);
+    return await use(backend, dataDir);
   } finally {
     await backend.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -77,7 +78,7 @@ async function withBackend<T>(metadata: MetadataKind, use: (backend: Backend) =>
 }
 
 async function fleetPoint(metadata: MetadataKind, processes: number) {
-  return withBackend(metadata, async (backend) => {
+  return withBackend(metadata, async (backend, dataDir) => {
     const dashboard = DASHBOARD_PERIOD_MS > 0 && (ROLES === undefined || ROLES.includes('flightsql')) ? startDashboard(backend.flightsqlPort, DASHBOARD_PERIOD_MS) : undefined;
     const partitions = objectWatcher(join(backend.objectsDir, 'views'), 5000);
     // Block payloads: an object per block (`blobs/`, before packs) or per pack (`packs/`).
@@ -138,7 +139,8 @@ async function fleetPoint(metadata: MetadataKind, processes: number) {
     const perBlock = (seconds: number) => ((seconds * 1000) / blocks).toFixed(3);
     const breakdown = { metadata, processes, ...Object.fromEntries([...used].map(([category, seconds]) => [category, perBlock(seconds)])), total: perBlock(cpu) };
     const panels = { metadata, processes, ...Object.fromEntries([...board.byPanel].map(([panel, values]) => [panel, `${ms(pct(values, 50))} / ${ms(pct(values, 90))}`])) };
-    return { row, breakdown, panels };
+    const tables = (await metadataTables(backend, dataDir)).map((t) => ({ metadata, processes, ...t }));
+    return { row, breakdown, panels, tables };
   });
 }
 
@@ -185,12 +187,14 @@ export async function run(): Promise<void> {
   const rows = [];
   const breakdowns = [];
   const panels = [];
+  const tables = [];
   for (const metadata of METADATA) {
     for (const processes of PROCESSES) {
       const point = await fleetPoint(metadata, processes);
       rows.push(point.row);
       breakdowns.push(point.breakdown);
       panels.push(point.panels);
+      tables.push(...point.tables);
       for (const line of [point.row, point.breakdown, point.panels]) console.log(JSON.stringify(line));
     }
   }
@@ -202,6 +206,8 @@ export async function run(): Promise<void> {
     console.log('Dashboard statements, p50 / p90 ms (each over the last 5 minutes; the newest log over the last minute):');
     console.table(panels);
   }
+  console.log('Metadata tables at the end (KiB with indexes; live: rows counted; dead: as the statistics count them; vacuums: VACUUMs run; both lost when PGlite stops):');
+  console.table(tables);
   console.log('backend cores: CPU of `micromegas start` (+ its query workers and PostgreSQL backends) over the measured window; procs/core = blocks per CPU second / 3; '
     + 'objects/s = new payload objects (one per block, or per pack) + new partition files; late = sends the client itself issued > 200 ms late');
 }

@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   fleet: () => import('./fleet.js'),
   'fleet-maintenance': () => import('./fleet-maintenance.js'),
   'query-resources': () => import('./query-resources.js'),
+  vacuum: () => import('./vacuum.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -42,6 +42,15 @@ export function recordEventMetrics(recorder: MetricsRecorder): (event: Maintenan
         recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
         break;
       }
+      case 'vacuum': {
+        const task = { task: 'vacuum' };
+        recorder.imetric('maintenance_tables_vacuumed', 'count', e.report.vacuumed.length, task);
+        recorder.imetric('maintenance_tables_analyzed', 'count', e.report.analyzed.length, task);
+        recorder.imetric('maintenance_dead_tuples', 'count', e.report.deadTuples, task);
+        if (e.report.frozeDatabaseAt !== undefined) recorder.imetric('maintenance_frozen_xid_age', 'count', e.report.frozeDatabaseAt, task);
+        recorder.fmetric('maintenance_task_duration', 'seconds', e.seconds, task);
+        break;
+      }
       case 'failed': {
         // Labelled like the task's other metrics, so a failure lines up with its durations.
         const task = e.task === 'materialize' ? { task: e.task, schedule: e.schedule, view_set: e.viewSet } : { task: e.task };

@@ -4,6 +4,7 @@
  */
 import type { RetentionReport } from './retention/retention.js';
 import type { TailSamplingReport } from './retention/tail-sampling.js';
+import type { VacuumReport } from './vacuum/vacuum.js';
 import type { Chore, ScheduleName } from './scheduler/schedules.js';
 
 export type MaintenanceEvent =
@@ -21,6 +22,7 @@ export type MaintenanceEvent =
   | { kind: 'sweep'; files: number; seconds: number }
   | { kind: 'retention'; report: RetentionReport; seconds: number }
   | { kind: 'tail_sampling'; report: TailSamplingReport; seconds: number }
+  | { kind: 'vacuum'; report: VacuumReport; seconds: number }
   | ({ kind: 'failed'; error: Error; seconds: number } & FailedTask);
 
 /** What failed: a view set's materialization in a schedule, or a chore. */
@@ -48,6 +50,12 @@ export function formatEvent(e: MaintenanceEvent): string {
       return `maintenance: tail sampling: ${r.candidates} processes judged, ${r.kept} kept, ${r.dropped} dropped `
         + `(${r.blocks} span blocks, ${r.bytes} bytes, ${r.partitions} partitions), ${secs(e.seconds)}`;
     }
+    case 'vacuum': {
+      const r = e.report;
+      const list = (tables: string[]) => (tables.length === 0 ? 'none' : tables.join(', '));
+      const froze = r.frozeDatabaseAt === undefined ? '' : `froze the whole database (oldest transaction id ${r.frozeDatabaseAt} old), `;
+      return `maintenance: ${froze}vacuumed ${list(r.vacuumed)} (${r.deadTuples} dead tuples), analyzed ${list(r.analyzed)}, ${secs(e.seconds)}`;
+    }
     case 'failed':
       return `maintenance: ${e.task === 'materialize' ? `${e.schedule} ${e.viewSet}` : e.task} failed after ${secs(e.seconds)}: ${e.error.message}`;
   }
@@ -61,6 +69,7 @@ export function formatEvent(e: MaintenanceEvent): string {
 export function isWorthRecording(e: MaintenanceEvent): boolean {
   if (e.kind === 'materialize') return e.partitions > 0 && !e.quiet;
   if (e.kind === 'sweep') return e.files > 0;
+  if (e.kind === 'vacuum') return e.report.frozeDatabaseAt !== undefined || e.report.vacuumed.length + e.report.analyzed.length > 0;
   return true;
 }
 

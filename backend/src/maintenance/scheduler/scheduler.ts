@@ -15,6 +15,7 @@ import type { MaintenanceEvent } from '../events.js';
 import { retentionCutoff, type MaintenanceSettings } from '../settings.js';
 import { applyRetention } from '../retention/retention.js';
 import { applyTailSampling, type ProcessSelector } from '../retention/tail-sampling.js';
+import { vacuumMetadata } from '../vacuum/vacuum.js';
 import { deleteDueFiles } from '../../views/expired-files.js';
 import { openSince } from '../../views/insert-seconds.js';
 import { rowsInWindow } from '../window-rows.js';
@@ -164,6 +165,9 @@ export class MaintenanceScheduler {
           emit({ kind: 'tail_sampling', report, seconds: elapsed(started) });
           break;
         }
+        case 'vacuum':
+          emit({ kind: 'vacuum', report: await vacuumMetadata(db), seconds: elapsed(started) });
+          break;
       }
     } catch (err) {
       emit({ kind: 'failed', task: chore, error: asError(err), seconds: elapsed(started) });

@@ -20,7 +20,9 @@
  * then what derives from them (log_stats from log_entries, measure_stats from measures), then the user-defined views (each after
  * its source, see `withViewSets`). A second whose inserts are all the backend's own telemetry (or
  * none) is left to the minute tick. Expired files are swept every minute
- * (their grace period is minutes long); retention and tail sampling run every hour.
+ * (their grace period is minutes long), then the metadata tables that need it are vacuumed (the
+ * minute merges, the sweep and the hour's retention are what leaves dead rows); retention and tail
+ * sampling run every hour.
  */
 export type ScheduleName = 'second' | 'minute' | 'hour' | 'day';
 
@@ -33,7 +35,7 @@ export interface Schedule {
   /** Window start and end relative to the tick's boundary, in periods. */
   window: readonly [number, number];
   viewSets: readonly string[];
-  /** Housekeeping after the view sets: deleting due expired files, retention, tail sampling. */
+  /** Housekeeping after the view sets: deleting due expired files, retention, tail sampling, vacuuming the metadata. */
   chores: readonly Chore[];
   /**
    * Skips a window where no process but the backend itself inserted anything (the minute tick
@@ -44,14 +46,14 @@ export interface Schedule {
   untilClosed?: boolean;
 }
 
-export type Chore = 'sweep' | 'retention' | 'tail_sampling';
+export type Chore = 'sweep' | 'retention' | 'tail_sampling' | 'vacuum';
 
 /** Update-group order (blocks → processes, streams, log_entries, measures, otel_spans → log_stats, measure_stats): a view after those it reads. */
 const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats', 'measure_stats'];
 
 export const schedules: readonly Schedule[] = [
   { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: [], onlyForOthers: true, untilClosed: true },
-  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: ['sweep'], untilClosed: true },
+  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: ['sweep', 'vacuum'], untilClosed: true },
   { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
   { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
 ];
