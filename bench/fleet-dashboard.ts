@@ -47,7 +47,14 @@ export function startDashboard(flightsqlPort: number, periodMs: number): { repor
     // Whole seconds: the frame-time panels over measures and over measure_stats' 1-s bins then cover the same events.
     const end = new Date(Math.floor(Date.now() / 1000) * 1000);
     const begin = new Date(end.getTime() - RANGE_MS);
-    for (const panel of PANELS) report.queryMs.push((await timed(panel.name, () => client.query(panel.sql, begin, end))).ms);
+    for (const panel of PANELS) {
+      // A failing panel (a view an older build lacks, for a before/after) leaves the others measured.
+      try {
+        report.queryMs.push((await timed(panel.name, () => client.query(panel.sql, begin, end))).ms);
+      } catch (err) {
+        report.errors.push(`${panel.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     const { result } = await timed('newest log (log_entries)', () => client.query(NEWEST_LOG, new Date(Date.now() - 60_000), new Date(Date.now() + 1000)));
     const newest = result.getChild('newest')?.get(0) as Date | number | null | undefined;
     if (newest !== null && newest !== undefined) report.freshnessMs.push(Date.now() - Number(newest));
