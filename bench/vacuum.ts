@@ -13,7 +13,7 @@ import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
 import { TEST_POSTGRES_URL } from '@micromegas/backend/lake/metadata/test-stores';
 import { PartitionIndex } from '@micromegas/backend/views/partition-index';
-import { churnMinute } from '@micromegas/backend/maintenance/vacuum/partition-churn';
+import { churnMinute } from '../tests/partition-churn.js';
 import { tableActivity, vacuumMetadata } from '@micromegas/backend/maintenance/vacuum/vacuum';
 import { processCpuSeconds } from './proc-stats.js';
 

@@ -4,7 +4,7 @@
  * second of a minute, then the minute partition that replaces them (their files expired); an
  * earlier minute's partitions can then be dropped, as an hour merge or retention would.
  */
-import type { PartitionIndex } from '../../views/partition-index.js';
+import type { PartitionIndex } from '@micromegas/backend/views/partition-index';
 
 export interface ChurnMinute {
   viewSets: readonly string[];

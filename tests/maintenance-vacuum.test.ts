@@ -6,17 +6,17 @@
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { testMetadataBackends, type TestMetadataStore } from '../../lake/metadata/test-stores.js';
-import type { MetadataStore } from '../../lake/metadata/store.js';
-import { PartitionIndex } from '../../views/partition-index.js';
-import { LeaseElection } from '../leader/lease.js';
-import { MaintenanceScheduler } from '../scheduler/scheduler.js';
-import { schedules } from '../scheduler/schedules.js';
-import { tickLines, type MaintenanceEvent } from '../events.js';
-import { recordEventMetrics } from '../event-metrics.js';
+import { testMetadataBackends, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
+import type { MetadataStore } from '@micromegas/backend/lake/metadata/store';
+import { PartitionIndex } from '@micromegas/backend/views/partition-index';
+import { LeaseElection } from '@micromegas/backend/maintenance/leader/lease';
+import { MaintenanceScheduler } from '@micromegas/backend/maintenance/scheduler/scheduler';
+import { schedules } from '@micromegas/backend/maintenance/scheduler/schedules';
+import { tickLines, type MaintenanceEvent } from '@micromegas/backend/maintenance/events';
+import { recordEventMetrics } from '@micromegas/backend/maintenance/event-metrics';
 import { churnMinute } from './partition-churn.js';
-import { tableActivity, vacuumMetadata, VACUUMED_TABLES } from './vacuum.js';
-import type { TableActivity } from './upkeep.js';
+import { tableActivity, vacuumMetadata, VACUUMED_TABLES } from '@micromegas/backend/maintenance/vacuum/vacuum';
+import type { TableActivity } from '@micromegas/backend/maintenance/vacuum/upkeep';
 
 const VIEW_SETS = ['blocks', 'log_entries', 'measures'];
 /** A minute boundary a month ago. */
