@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openMetadataStore } from '@micromegas/backend/lake/metadata/open';
 import type { SqlExecutor } from '@micromegas/backend/lake/metadata/store';
+import { executorOf } from '@micromegas/backend/lake/metadata/executor';
 import { VACUUMED_TABLES } from '@micromegas/backend/maintenance/vacuum/vacuum';
 import type { Backend } from './fleet-backend.js';
 
@@ -41,7 +42,7 @@ export async function metadataTables(backend: Backend, dataDir: string): Promise
     const client = new pg.Client({ connectionString: backend.postgres.connectionString, options: `-c search_path=${backend.postgres.schema}` });
     await client.connect();
     try {
-      return await figures({ query: async (sql, params) => (await client.query(sql, params as unknown[])).rows }, true);
+      return await figures(executorOf(client), true);
     } finally {
       await client.end();
     }
