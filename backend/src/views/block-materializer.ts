@@ -49,6 +49,8 @@ export interface MaterializerDeps {
   objects: ObjectStore;
   /** Told about blocks skipped because their payload is malformed (../etl/skipped-blocks.ts). */
   onSkippedBlock?: (skip: SkippedBlock) => void;
+  /** A query leaves a global instance's newest blocks to a scheduler this recent (./scheduled-until.ts); unset: never. */
+  scheduledWindowMs?: number | undefined;
 }
 
 export interface BuildStats {
@@ -99,6 +101,7 @@ export class BlockMaterializer {
       merge: inserts === undefined ? undefined : (parts, begin, end) => this.deps.merger.merge(spec, instanceId, parts, begin, end),
       // Global instances take every process's blocks: a dashboard's statements, seconds apart, each add what arrived since.
       tail: instanceId === 'global' ? 'sources' : 'seconds',
+      scheduledWindowMs: instanceId === 'global' ? this.deps.scheduledWindowMs : undefined,
     });
     await this.#collectExpired();
     return built;

@@ -20,6 +20,7 @@ import type { PartitionMerger } from './partition-merger.js';
 import { ROW_GROUP_ROWS, SORT_MIN_SPAN_SECONDS } from './parquet-writer.js';
 import { coversSources, isSingle } from './segment-refresh.js';
 import { withSuffix } from './source-hash.js';
+import { scheduledUntil } from './scheduled-until.js';
 
 export interface DerivedDefinition {
   info: ViewSetInfo;
@@ -48,6 +49,8 @@ export interface DerivedSetDeps {
   files: PartitionFiles;
   builder: PartitionBuilder;
   merger: PartitionMerger;
+  /** A query leaves the newest source partitions to a scheduler this recent (./scheduled-until.ts); unset: never. */
+  scheduledWindowMs?: number | undefined;
 }
 
 export class DerivedSet implements MaterializedSet {
@@ -76,8 +79,10 @@ export class DerivedSet implements MaterializedSet {
     if (sources.length === 0) return 0;
     const { index, merger } = this.deps;
     const derived = await index.meetingInserts(this.info.name, 'global', sources[0]!.begin_insert_time, sources.at(-1)!.end_insert_time);
+    const until = merge || this.deps.scheduledWindowMs === undefined ? undefined : scheduledUntil(derived, Date.now(), this.deps.scheduledWindowMs);
     let built = 0;
     for (const source of sources) {
+      if (until !== undefined && source.end_insert_time.getTime() > until) continue;
       const [begin, end] = [source.begin_insert_time, source.end_insert_time];
       const target = withSuffix(source.source_data_hash, source.file_schema_hash);
       const inner = derived.filter((p) => p.begin_insert_time >= begin && p.end_insert_time <= end);

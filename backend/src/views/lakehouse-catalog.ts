@@ -21,6 +21,7 @@ import { PartitionIndex } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
 import { PartitionBuilder } from './partition-builder.js';
 import { SingleFlight } from './single-flight.js';
+import { SCHEDULED_WINDOW_MS } from './scheduled-until.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { SourceBlocks } from './source-blocks.js';
 import { SourceMemory } from './source-memory.js';
@@ -49,6 +50,12 @@ export interface ViewCatalogOptions {
   /** Where that DuckDB spills large builds (default: a `spill` folder next to cacheDir). */
   spill?: SpillOptions;
   onSkippedBlock?: MaterializerDeps['onSkippedBlock'];
+  /**
+   * How recent the scheduler's newest partition of a global instance must be for statements to leave
+   * it the blocks inserted since (./scheduled-until.ts; default SCHEDULED_WINDOW_MS; 0: statements
+   * always build up to the present).
+   */
+  scheduledWindowMs?: number;
   /** User-defined views (docs/user-views.md); default: those of the file MICROMEGAS_VIEWS_CONFIG names. */
   userViews?: readonly UserViewDefinition[];
 }
@@ -80,7 +87,9 @@ export class LakehouseCatalog implements ViewCatalog {
     const merger = new PartitionMerger(builder, files);
     const flights = new SingleFlight();
     const memory = new SourceMemory(options.metadata, source);
-    const materializer = new BlockMaterializer({ db: options.metadata, source, memory, index, files, builder, merger, flights, objects: options.objects, onSkippedBlock: options.onSkippedBlock });
+    const scheduledWindowMs = options.scheduledWindowMs ?? SCHEDULED_WINDOW_MS;
+    const materializer = new BlockMaterializer({ db: options.metadata, source, memory, index, files, builder, merger, flights, objects: options.objects,
+      onSkippedBlock: options.onSkippedBlock, scheduledWindowMs });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({
@@ -93,13 +102,13 @@ export class LakehouseCatalog implements ViewCatalog {
     const blockSet = (name: string) => blockSets.find((s) => s.info.name === name)!;
     const sets = [
       ...blockSets,
-      new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger }),
-      new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger }),
+      new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger, scheduledWindowMs }),
+      new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger, scheduledWindowMs }),
       ...metadataViewSets({ db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
     try {
       const definitions = options.userViews ?? await userViewsFromEnv();
-      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger });
+      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger, scheduledWindowMs });
       return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name),
         { metadata: options.metadata, objects: options.objects });
     } catch (err) {

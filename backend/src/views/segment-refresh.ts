@@ -19,6 +19,7 @@
 import type { PartitionIndex, StoredPartition } from './partition-index.js';
 import type { SingleFlight } from './single-flight.js';
 import { combineSourceHashes, EMPTY_SOURCE_HASH } from './source-hash.js';
+import { scheduledUntil } from './scheduled-until.js';
 
 /** The widest partition built from sources in one go (a larger gap is built hour by hour, then merged). */
 const MAX_BUILD_MS = 3_600_000;
@@ -81,6 +82,12 @@ export interface SegmentRefresh {
    * global instances: a dashboard then decodes each block once, not at every statement).
    */
   tail?: 'seconds' | 'sources' | undefined;
+  /**
+   * For a query of a global instance: how recent the newest scheduled partition must be for the
+   * query to leave what was inserted after it to the scheduler (./scheduled-until.ts); unset: build
+   * to the present.
+   */
+  scheduledWindowMs?: number | undefined;
 }
 
 const startOf = (p: StoredPartition): number => p.begin_insert_time.getTime();
@@ -104,7 +111,8 @@ export async function refreshSegments(r: SegmentRefresh): Promise<number> {
   const width = r.widthSeconds * 1000;
   const recorded = await r.index.meetingInserts(r.viewSet, r.instanceId,
     new Date(summaries[0]!.segment * width), new Date((summaries.at(-1)!.segment + 1) * width));
-  const refresh = new Refresh(r);
+  const until = r.merge === undefined && r.scheduledWindowMs !== undefined ? scheduledUntil(recorded, Date.now(), r.scheduledWindowMs) : undefined;
+  const refresh = new Refresh(r, until);
   for (const summary of summaries) {
     const begin = summary.segment * width;
     const end = begin + width;
@@ -125,7 +133,8 @@ class Refresh {
   /** Partitions already checked against their sources in this call (a wide one meets many segments). */
   readonly #checked = new Set<StoredPartition>();
 
-  constructor(private readonly r: SegmentRefresh) {}
+  /** @param until where gaps stop being filled (ms since the epoch): the scheduler builds the rest. */
+  constructor(private readonly r: SegmentRefresh, private readonly until: number | undefined) {}
 
   /**
    * What a gap's partitions are rounded out to around its sources: for queries, whole seconds from
@@ -141,9 +150,10 @@ class Refresh {
   /** Rebuilds the stale partitions meeting `segment` and fills its gaps (all of it: `summary` says what it holds). */
   async repair(segment: InsertRange, meeting: readonly StoredPartition[], summary: RangeSources): Promise<void> {
     const unchecked = meeting.filter((p) => !this.#checked.has(p));
-    const gaps = gapsBetween(segment, meeting);
+    const gaps = gapsBetween(segment, meeting, this.until);
     if (unchecked.length + gaps.length === 0) return;
-    const now = meeting.length === 0
+    const whole = gaps.length === 1 && gaps[0]!.begin === segment.begin && gaps[0]!.end === segment.end;
+    const now = whole
       ? [summary]
       : await this.r.source.rangeSources([...unchecked.map((p) => ({ begin: startOf(p), end: endOf(p) })), ...gaps]);
     for (const [i, p] of unchecked.entries()) {
@@ -175,8 +185,8 @@ class Refresh {
   }
 }
 
-/** The parts of `segment` no partition covers. */
-function gapsBetween(segment: InsertRange, partitions: readonly StoredPartition[]): InsertRange[] {
+/** The parts of `segment` no partition covers, before `until` when given. */
+function gapsBetween(segment: InsertRange, partitions: readonly StoredPartition[], until = Infinity): InsertRange[] {
   const gaps: InsertRange[] = [];
   let cursor = segment.begin;
   for (const p of [...partitions].sort((a, b) => startOf(a) - startOf(b))) {
@@ -184,7 +194,7 @@ function gapsBetween(segment: InsertRange, partitions: readonly StoredPartition[
     cursor = Math.max(cursor, endOf(p));
   }
   if (cursor < segment.end) gaps.push({ begin: cursor, end: segment.end });
-  return gaps;
+  return gaps.map((g) => ({ begin: g.begin, end: Math.min(g.end, until) })).filter((g) => g.begin < g.end);
 }
 
 /**
