@@ -172,8 +172,14 @@ for (const metadataBackend of testMetadataBackends) {
         const [merged] = await inHour();
         assert.deepEqual([(await inHour()).length, merged!.end_insert_time.getTime() - merged!.begin_insert_time.getTime(), merged!.num_rows], [1, 3_600_000, 3]);
         const files = await lake.catalog.partitionsFor('log_entries', 'global', {});
-        const rows = await readParquet(files.map((f) => f.path), "SELECT msg FROM {files} WHERE msg LIKE 'merged-%' ORDER BY msg");
+        const rows = await readParquet(files.map((f) => f.path),
+          "SELECT msg, typeof(process_properties) AS stored, process_properties FROM {files} WHERE msg LIKE 'merged-%' ORDER BY msg");
         assert.deepEqual(rows.map((r) => r['msg']), ['merged-0', 'merged-1', 'merged-2']);
+        // The merge copies the JSON-stored column as it is, still the process's own list.
+        for (const row of rows) {
+          assert.equal(row['stored'], 'VARCHAR');
+          assert.deepEqual(JSON.parse(String(row['process_properties'])), proc.properties);
+        }
       });
 
       it('unknown view sets and missing instances are not_found errors', async () => {

@@ -17,6 +17,8 @@ const PHYSICS = span('physics', 30);
 const RENDER = span('render', 40);
 const FETCH = span('fetch', 50);
 const PROPS = (ts: string) => `list_transform(${ts}, x -> x.key || '=' || x.value)`;
+/** A property list stored as JSON text (a view set's `jsonColumns`), decoded as readers do. */
+const JSON_PROPS = (column: string) => PROPS(`from_json(${column}, '[{"key":"VARCHAR","value":"VARCHAR"}]')`);
 
 for (const metadataBackend of testMetadataBackends) {
   describe(`lakehouse views (${metadataBackend.name})`, () => {
@@ -81,8 +83,8 @@ for (const metadataBackend of testMetadataBackends) {
     it('log_entries of a process: every column of every entry, times exact', async () => {
       const files = await lake.catalog.partitionsFor('log_entries', proc.process_id, {});
       const rows = await readParquet(files.map((f) => f.path), `SELECT process_id, stream_id, block_id, exe, username, computer,
-        epoch_ns(time)::VARCHAR AS time, target, level, msg, ${PROPS('properties')} AS props, ${PROPS('process_properties')} AS pprops,
-        typeof(insert_time) AS insert_type FROM {files} ORDER BY time`);
+        epoch_ns(time)::VARCHAR AS time, target, level, msg, ${PROPS('properties')} AS props, ${JSON_PROPS('process_properties')} AS pprops,
+        typeof(insert_time) AS insert_type, typeof(process_properties) AS pprops_type FROM {files} ORDER BY time`);
       const expected = logBlocks.flatMap((b) => b.events.map((e) => ({ b, e })));
       assert.equal(rows.length, 3);
       rows.forEach((row, i) => {
@@ -92,6 +94,7 @@ for (const metadataBackend of testMetadataBackends) {
           process_id: proc.process_id, stream_id: b.stream_id, block_id: b.block_id, exe: proc.exe, username: proc.username,
           computer: proc.computer, time: expectedNs(proc, e.ticks).toString(), target: e.target, level: e.level, msg: e.msg,
           props: Object.entries(e.properties ?? {}).map(([k, v]) => `${k}=${v}`), pprops: ['version=1.2.3'], insert_type: 'TIMESTAMP_NS',
+          pprops_type: 'VARCHAR',
         });
       });
     });

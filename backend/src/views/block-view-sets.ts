@@ -45,8 +45,11 @@ const LEADING_JOINS = `JOIN mm_blocks b ON b.idx = f.block
   JOIN procs p ON p.idx = b.process
   JOIN mm_strings t ON t.idx = f.target
   JOIN props ps ON ps.idx = f.props`;
+// A process's properties stay the JSON text they were staged as (see `jsonColumns` in ./catalog.ts).
 const PROPERTY_CTES = `WITH props AS (SELECT idx, from_json(json, ${PROPERTIES_JSON}) AS properties FROM mm_property_sets),
-  procs AS (SELECT *, from_json(properties, ${PROPERTIES_JSON}) AS process_properties FROM mm_processes)`;
+  procs AS (SELECT *, properties AS process_properties FROM mm_processes)`;
+/** The columns of the per-event views stored as JSON text. */
+const JSON_COLUMNS = ['process_properties'];
 
 const PROPERTIES = `[{"key":"VARCHAR","value":"VARCHAR"}]`;
 /** OTLP SpanKind and Status.StatusCode names, as micromegas writes them; an unknown number stays a number. */
@@ -60,7 +63,7 @@ function carriedSpans(carried: unknown): CarriedSpan[] {
 
 export const blockViewSets: readonly BlockViewSet[] = [
   {
-    info: { name: 'log_entries', schema: logEntriesSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'time' },
+    info: { name: 'log_entries', schema: logEntriesSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'time', jsonColumns: JSON_COLUMNS },
     streamTag: 'log',
     chained: false,
     createBuilder: ({ dims }) => new LogEntriesBuilder(dims),
@@ -69,7 +72,7 @@ export const blockViewSets: readonly BlockViewSet[] = [
       FROM mm_log_facts f ${LEADING_JOINS}`,
   },
   {
-    info: { name: 'measures', schema: measuresSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'time' },
+    info: { name: 'measures', schema: measuresSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'time', jsonColumns: JSON_COLUMNS },
     streamTag: 'metrics',
     chained: false,
     createBuilder: ({ dims }) => new MeasuresBuilder(dims),
@@ -99,7 +102,7 @@ export const blockViewSets: readonly BlockViewSet[] = [
       JOIN mm_span_descs d ON d.idx = f.desc`,
   },
   {
-    info: { name: 'otel_spans', schema: otelSpansSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'start_time' },
+    info: { name: 'otel_spans', schema: otelSpansSchema, hasGlobal: true, instanceKind: 'process_id', timeColumn: 'start_time', jsonColumns: JSON_COLUMNS },
     streamTag: 'trace',
     chained: false,
     createBuilder: ({ dims }) => new OtelSpansBuilder(dims),

@@ -17,6 +17,13 @@ export interface ViewSetInfo {
    * [time, time + bin). A time range then keeps every bin it meets, not only those starting in it.
    */
   timeBinMs?: number;
+  /**
+   * Columns each partition stores as the JSON text of their declared type, decoded when read
+   * (../query/sql/stored-column.ts): a process's property list, the same on all its rows, is then a
+   * dictionary entry of a string column instead of a nested list written row by row, which was most of
+   * the cost of writing a measures partition.
+   */
+  jsonColumns?: readonly string[];
 }
 
 /** A Parquet partition ready to scan: a local file path (object-store partitions are cached locally). */

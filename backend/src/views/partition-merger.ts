@@ -15,7 +15,7 @@ import type { PartitionBuilder } from './partition-builder.js';
 import type { PartitionFiles } from './partition-files.js';
 import type { StoredPartition } from './partition-index.js';
 import { combineSourceHashes } from './source-hash.js';
-import { castTo, overSource, parquetFiles } from './source-table.js';
+import { castTo, overSource, parquetFiles, storedSchema } from './source-table.js';
 import { PartitionBuildError } from './errors.js';
 
 /** The merge SQL of views whose rows are events: all the rows of the parts. */
@@ -33,7 +33,9 @@ export class PartitionMerger {
   constructor(private readonly builder: PartitionBuilder, private readonly files: PartitionFiles) {}
 
   async merge(spec: MergeSpec, instanceId: string, parts: readonly StoredPartition[], begin: Date, end: Date): Promise<void> {
-    const { name, schema, timeColumn } = spec.info;
+    const { name, timeColumn } = spec.info;
+    // JSON-stored columns are copied as they are: decoding them here would write them nested again.
+    const schema = storedSchema(spec.info);
     // The merged partition stands for exactly the parts' sources: a block inserted meanwhile makes it stale, not lost.
     const sourceHash = combineSourceHashes(parts.map((p) => p.source_data_hash));
     if (sourceHash === undefined) {

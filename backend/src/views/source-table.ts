@@ -3,12 +3,13 @@
  * partitions it merges), with that table's columns typed as the view set's schema says, as queries
  * see them: the SQL behaves the same whatever types a particular Parquet file was written with.
  */
-import type { Schema } from 'apache-arrow';
-import { sqlTypeOf } from '../query/sql/arrow-to-sql-type.js';
+import { Field, Schema, Utf8 } from 'apache-arrow';
+import { storedColumnSql } from '../query/sql/stored-column.js';
 import { quoteIdent, quoteString } from '../query/sql/text.js';
+import type { ViewSetInfo } from './catalog.js';
 
-function castColumns(schema: Schema): string {
-  return schema.fields.map((f) => `CAST(${quoteIdent(f.name)} AS ${sqlTypeOf(f.type)}) AS ${quoteIdent(f.name)}`).join(', ');
+function castColumns(schema: Schema, jsonColumns: readonly string[]): string {
+  return schema.fields.map((f) => storedColumnSql(f, jsonColumns.includes(f.name))).join(', ');
 }
 
 /** The rows of these local Parquet files, or a relation without rows when there are none. */
@@ -17,12 +18,22 @@ export function parquetFiles(schema: Schema, paths: readonly string[]): string {
   return `(SELECT ${schema.fields.map((f) => `NULL AS ${quoteIdent(f.name)}`).join(', ')} WHERE false)`;
 }
 
-/** `sql` with the table `source` bound to the relation `from`, whose columns are those of `schema`. */
-export function overSource(schema: Schema, from: string, sql: string): string {
-  return `WITH source AS (SELECT ${castColumns(schema)} FROM ${from})\nSELECT * FROM (\n${sql}\n) AS result`;
+/**
+ * `sql` with the table `source` bound to the relation `from`, whose columns are those of `schema`
+ * (`jsonColumns`: stored as JSON text, decoded).
+ */
+export function overSource(schema: Schema, from: string, sql: string, jsonColumns: readonly string[] = []): string {
+  return `WITH source AS (SELECT ${castColumns(schema, jsonColumns)} FROM ${from})\nSELECT * FROM (\n${sql}\n) AS result`;
+}
+
+/** The schema of `info`'s partition files: its JSON-stored columns as text (what merges copy as they are). */
+export function storedSchema(info: ViewSetInfo): Schema {
+  const json = info.jsonColumns ?? [];
+  if (json.length === 0) return info.schema;
+  return new Schema(info.schema.fields.map((f) => (json.includes(f.name) ? new Field(f.name, new Utf8(), f.nullable) : f)), info.schema.metadata);
 }
 
 /** `select`'s columns named in `schema`, in its order and types (a sum's HUGEINT back to BIGINT). */
 export function castTo(schema: Schema, select: string): string {
-  return `SELECT ${castColumns(schema)} FROM (\n${select}\n) AS typed`;
+  return `SELECT ${castColumns(schema, [])} FROM (\n${select}\n) AS typed`;
 }

@@ -54,6 +54,7 @@ export class MaintenanceScheduler {
   /** Where each schedule's last window ended (ms since the epoch), while leading. */
   readonly #coveredUntil = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
+  #electing: Promise<boolean> | undefined;
   /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
   #sampledUntil: Date | undefined;
   readonly #schedules: readonly Schedule[];
@@ -67,14 +68,18 @@ export class MaintenanceScheduler {
     return this.#leader === true;
   }
 
-  /** One tick: returns the events it reported (none but leadership changes when not leading). */
-  async runOnce(now: Date): Promise<MaintenanceEvent[]> {
+  /**
+   * One tick of the schedules named in `only` (default: all): returns the events it reported (none
+   * but leadership changes when not leading). Ticks of different schedules may run at once (./loop.ts
+   * runs the second ticks beside the longer merges); ticks of one schedule must not.
+   */
+  async runOnce(now: Date, only?: readonly ScheduleName[]): Promise<MaintenanceEvent[]> {
     const events: MaintenanceEvent[] = [];
     const emit = (e: MaintenanceEvent) => {
       events.push(e);
       this.deps.onEvent?.(e);
     };
-    const leader = await this.deps.election.lead(now);
+    const leader = await this.#lead(now);
     if (leader !== this.#leader) emit({ kind: 'leadership', leader, election: this.deps.election.description });
     this.#leader = leader;
     if (!leader) {
@@ -82,6 +87,7 @@ export class MaintenanceScheduler {
       return events;
     }
     for (const schedule of this.#schedules) {
+      if (only !== undefined && !only.includes(schedule.name)) continue;
       const tick = tickOf(schedule, now);
       if (this.#lastTick.get(schedule.name) === tick) continue;
       await this.#materialize(schedule, tick, emit);
@@ -89,6 +95,12 @@ export class MaintenanceScheduler {
       this.#lastTick.set(schedule.name, tick);
     }
     return events;
+  }
+
+  /** One election at a time: ticks running at once share it (an election's connection runs one statement at a time). */
+  #lead(now: Date): Promise<boolean> {
+    this.#electing ??= this.deps.election.lead(now).finally(() => { this.#electing = undefined; });
+    return this.#electing;
   }
 
   /** Stops leading (another instance takes over at once). */
