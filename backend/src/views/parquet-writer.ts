@@ -90,6 +90,8 @@ async function stage(connection: DuckDBConnection, table: StagedTable): Promise<
       });
       duckdb.data_chunk_set_size(chunk.chunk, n);
       appender.appendDataChunk(chunk);
+      // Copying is synchronous: a large table (a minute of the blocks view) yields between chunks so ingestion is not held up.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     appender.closeSync();

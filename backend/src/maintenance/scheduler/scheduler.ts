@@ -20,7 +20,7 @@ import { deleteDueFiles } from '../../views/expired-files.js';
 import { openSince } from '../../views/insert-seconds.js';
 import { rowsInWindow } from '../window-rows.js';
 import { windowActivity } from '../window-activity.js';
-import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
+import { schedules as defaultSchedules, stagesOf, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
 /** How long after a second a transaction could still have taken it as insert time without being listed yet. */
 export const CLOSING_MARGIN_SECONDS = 0.2;
@@ -127,15 +127,20 @@ export class MaintenanceScheduler {
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
     const activity = fresh >= end ? 'none' : await windowActivity(this.deps.db, fresh, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
     if (activity !== 'others' && schedule.onlyForOthers) return;
-    for (const viewSet of schedule.viewSets) {
-      const started = performance.now();
-      try {
-        const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
-        const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
-        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' });
-      } catch (err) {
-        emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
-      }
+    for (const stage of stagesOf(schedule.viewSets)) {
+      // Reported in the schedule's order, whichever ends first.
+      for (const event of await Promise.all(stage.map((viewSet) => this.#materializeSet(schedule, viewSet, begin, end, activity)))) emit(event);
+    }
+  }
+
+  async #materializeSet(schedule: Schedule, viewSet: string, begin: Date, end: Date, activity: string): Promise<MaintenanceEvent> {
+    const started = performance.now();
+    try {
+      const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
+      const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
+      return { kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' };
+    } catch (err) {
+      return { kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) };
     }
   }
 
