@@ -20,7 +20,7 @@ import { deleteDueFiles } from '../../views/expired-files.js';
 import { openSince } from '../../views/insert-seconds.js';
 import { rowsInWindow } from '../window-rows.js';
 import { windowActivity } from '../window-activity.js';
-import { schedules as defaultSchedules, stagesOf, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
+import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Chore, type Schedule, type ScheduleName } from './schedules.js';
 
 /** How long after a second a transaction could still have taken it as insert time without being listed yet. */
 export const CLOSING_MARGIN_SECONDS = 0.2;
@@ -54,7 +54,6 @@ export class MaintenanceScheduler {
   /** Where each schedule's last window ended (ms since the epoch), while leading. */
   readonly #coveredUntil = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
-  #electing: Promise<boolean> | undefined;
   /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
   #sampledUntil: Date | undefined;
   readonly #schedules: readonly Schedule[];
@@ -68,18 +67,14 @@ export class MaintenanceScheduler {
     return this.#leader === true;
   }
 
-  /**
-   * One tick of the schedules named in `only` (default: all): returns the events it reported (none
-   * but leadership changes when not leading). Ticks of different schedules may run at once (./loop.ts
-   * runs the second ticks beside the longer merges); ticks of one schedule must not.
-   */
-  async runOnce(now: Date, only?: readonly ScheduleName[]): Promise<MaintenanceEvent[]> {
+  /** One tick: returns the events it reported (none but leadership changes when not leading). */
+  async runOnce(now: Date): Promise<MaintenanceEvent[]> {
     const events: MaintenanceEvent[] = [];
     const emit = (e: MaintenanceEvent) => {
       events.push(e);
       this.deps.onEvent?.(e);
     };
-    const leader = await this.#lead(now);
+    const leader = await this.deps.election.lead(now);
     if (leader !== this.#leader) emit({ kind: 'leadership', leader, election: this.deps.election.description });
     this.#leader = leader;
     if (!leader) {
@@ -87,7 +82,6 @@ export class MaintenanceScheduler {
       return events;
     }
     for (const schedule of this.#schedules) {
-      if (only !== undefined && !only.includes(schedule.name)) continue;
       const tick = tickOf(schedule, now);
       if (this.#lastTick.get(schedule.name) === tick) continue;
       await this.#materialize(schedule, tick, emit);
@@ -95,12 +89,6 @@ export class MaintenanceScheduler {
       this.#lastTick.set(schedule.name, tick);
     }
     return events;
-  }
-
-  /** One election at a time: ticks running at once share it (an election's connection runs one statement at a time). */
-  #lead(now: Date): Promise<boolean> {
-    this.#electing ??= this.deps.election.lead(now).finally(() => { this.#electing = undefined; });
-    return this.#electing;
   }
 
   /** Stops leading (another instance takes over at once). */
@@ -127,20 +115,15 @@ export class MaintenanceScheduler {
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
     const activity = fresh >= end ? 'none' : await windowActivity(this.deps.db, fresh, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
     if (activity !== 'others' && schedule.onlyForOthers) return;
-    for (const stage of stagesOf(schedule.viewSets)) {
-      // Reported in the schedule's order, whichever ends first.
-      for (const event of await Promise.all(stage.map((viewSet) => this.#materializeSet(schedule, viewSet, begin, end, activity)))) emit(event);
-    }
-  }
-
-  async #materializeSet(schedule: Schedule, viewSet: string, begin: Date, end: Date, activity: string): Promise<MaintenanceEvent> {
-    const started = performance.now();
-    try {
-      const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
-      const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
-      return { kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' };
-    } catch (err) {
-      return { kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) };
+    for (const viewSet of schedule.viewSets) {
+      const started = performance.now();
+      try {
+        const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
+        const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
+        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' });
+      } catch (err) {
+        emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
+      }
     }
   }
 

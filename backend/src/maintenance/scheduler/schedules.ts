@@ -18,8 +18,7 @@
  *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
  * then what derives from them (log_stats from log_entries, measure_stats from measures), then the user-defined views (each after
- * its source, see `withViewSets`); the sets of a stage (`stagesOf`) are built at once. ./loop.ts runs
- * the second ticks in a lane of their own, beside the longer merges. A second whose inserts are all the backend's own telemetry (or
+ * its source, see `withViewSets`). A second whose inserts are all the backend's own telemetry (or
  * none) is left to the minute tick. Expired files are swept every minute
  * (their grace period is minutes long), then the metadata tables that need it are vacuumed (the
  * minute merges, the sweep and the hour's retention are what leaves dead rows); retention and tail
@@ -58,29 +57,6 @@ export const schedules: readonly Schedule[] = [
   { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
   { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
 ];
-
-/** View sets built from blocks or the metadata tables alone, and the built-in ones derived from them. */
-const SOURCE_VIEW_SETS = new Set(['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans']);
-const DERIVED_VIEW_SETS = new Set(['log_stats', 'measure_stats']);
-
-/**
- * `viewSets` cut into the stages a tick builds one after the other, the sets of a stage at once: a
- * run of sources, a run of built-in derived sets (none reads another of its run); a user-defined
- * view, which may read the one before it, is a stage of its own. At once, one set's blocks decode on
- * the main thread while another's Parquet is written on a pool thread.
- */
-export function stagesOf(viewSets: readonly string[]): string[][] {
-  const kindOf = (name: string) => (SOURCE_VIEW_SETS.has(name) ? 'source' : DERIVED_VIEW_SETS.has(name) ? 'derived' : undefined);
-  const stages: string[][] = [];
-  let previous: string | undefined;
-  for (const name of viewSets) {
-    const kind = kindOf(name);
-    if (kind !== undefined && kind === previous) stages.at(-1)!.push(name);
-    else stages.push([name]);
-    previous = kind;
-  }
-  return stages;
-}
 
 /** `base` with `viewSets` run last in every schedule, in the order given. */
 export function withViewSets(base: readonly Schedule[], viewSets: readonly string[]): readonly Schedule[] {
