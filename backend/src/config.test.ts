@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.gateway, { host: '127.0.0.1', port: 8000 });
     assert.equal(config.lake.cacheDir, resolve('/var/lib/mm', 'cache'));
     assert.equal(config.lake.cacheMaxBytes, 1024 ** 3);
+    assert.equal(config.lake.scheduledWindowMs, 2000);
     assert.deepEqual(config.query, { memoryLimit: '2GB', concurrency: 2, maxQueue: 64, timeoutMs: 300_000 });
     assert.deepEqual(config.lake.spill, { root: resolve('/var/lib/mm', 'spill'), maxSize: undefined });
   });
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       MICROMEGAS_GATEWAY_PORT: '8080',
       MICROMEGAS_LAKE_CACHE_DIR: '/tmp/mm-cache',
       MICROMEGAS_LAKE_CACHE_BYTES: '268435456',
+      MICROMEGAS_LAKE_SCHEDULED_WINDOW_MS: '0',
       MICROMEGAS_QUERY_MEMORY_LIMIT: '512MiB',
       MICROMEGAS_SPILL_MAX_SIZE: '20GB',
       MICROMEGAS_QUERY_CONCURRENCY: '3',
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.gateway, { host: '0.0.0.0', port: 8080 });
     assert.equal(config.lake.cacheDir, '/tmp/mm-cache');
     assert.equal(config.lake.cacheMaxBytes, 268435456);
+    assert.equal(config.lake.scheduledWindowMs, 0);
     assert.deepEqual(config.query, { memoryLimit: '512MiB', concurrency: 3, maxQueue: 0, timeoutMs: 30_000 });
     assert.equal(config.lake.spill.maxSize, '20GB');
   });
@@ -75,6 +78,7 @@ describe('loadConfig', () => {
       MICROMEGAS_FLIGHTSQL_PORT: '-1',
       MICROMEGAS_GATEWAY_PORT: 'http',
       MICROMEGAS_LAKE_CACHE_BYTES: '1GB',
+      MICROMEGAS_LAKE_SCHEDULED_WINDOW_MS: '-1',
       MICROMEGAS_QUERY_MEMORY_LIMIT: 'lots',
       MICROMEGAS_SELF_TELEMETRY_URL: 'grpc://127.0.0.1:50051',
       MICROMEGAS_ADMIN_KEY: 'short',

@@ -10,6 +10,7 @@ import type { MetadataStoreOptions } from './lake/metadata/open.js';
 import type { S3Options } from './lake/object-store/open.js';
 import type { SpillOptions } from './lake/spill-dirs.js';
 import type { QueryLimits } from './query/workers/worker-engine.js';
+import { SCHEDULED_WINDOW_MS } from './views/scheduled-until.js';
 
 export interface ListenAddress {
   host: string;
@@ -29,6 +30,8 @@ export interface Config {
     cacheDir: string;
     /** Bound of that cache; least recently used files are evicted first. */
     cacheMaxBytes: number;
+    /** Statements leave a global view's newest blocks to a scheduler at most this far behind (0: never); see views/scheduled-until.ts. */
+    scheduledWindowMs: number;
     /**
      * Where DuckDB engines (query engine, Parquet writers) spill, each in a folder of its own
      * (`<data>/spill/<pid>-<engine>-<n>`), and the bound of each folder (DuckDB's default when unset).
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       cacheDir: resolve(text(env, 'MICROMEGAS_LAKE_CACHE_DIR') ?? join(dataDir, 'cache')),
       cacheMaxBytes: integer(env, 'MICROMEGAS_LAKE_CACHE_BYTES', 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
+      scheduledWindowMs: integer(env, 'MICROMEGAS_LAKE_SCHEDULED_WINDOW_MS', SCHEDULED_WINDOW_MS, 0, 3_600_000),
       spill: { root: join(dataDir, 'spill'), maxSize: optionalMemorySize(env, 'MICROMEGAS_SPILL_MAX_SIZE') },
     },
     query: {

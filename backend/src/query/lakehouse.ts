@@ -35,13 +35,18 @@ export interface LakehouseOptions {
   limits?: QueryLimits;
   /** Told about corrupt blocks that builds skip. */
   onSkippedBlock?: ViewCatalogOptions['onSkippedBlock'];
+  /** See ViewCatalogOptions (default there). */
+  scheduledWindowMs?: number;
 }
 
 export async function openLakehouse(options: LakehouseOptions): Promise<Lakehouse> {
-  const { metadata, objects, cacheDir, maxCacheBytes, onSkippedBlock } = options;
+  const { metadata, objects, cacheDir, maxCacheBytes, onSkippedBlock, scheduledWindowMs } = options;
   await mkdir(cacheDir, { recursive: true });
   const spill = options.spill ?? defaultSpill(cacheDir);
-  const catalog = await createViewCatalog({ metadata, objects, cacheDir, onSkippedBlock, spill, ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }) });
+  const catalog = await createViewCatalog({
+    metadata, objects, cacheDir, onSkippedBlock, spill,
+    ...(maxCacheBytes === undefined ? {} : { maxCacheBytes }), ...(scheduledWindowMs === undefined ? {} : { scheduledWindowMs }),
+  });
   try {
     // Partitions of a file:// lake are read in place; remote ones come through the cache.
     const allowedDirs = objects instanceof FileObjectStore ? [cacheDir, objects.root] : [cacheDir];

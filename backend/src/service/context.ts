@@ -85,6 +85,7 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         const store = await this.metadata();
         return openLakehouse({
           metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes, spill: config.lake.spill,
+          scheduledWindowMs: config.lake.scheduledWindowMs,
           limits: config.query, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
