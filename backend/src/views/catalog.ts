@@ -20,8 +20,8 @@ export interface ViewSetInfo {
   /**
    * Columns each partition stores as the JSON text of their declared type, decoded when read
    * (../query/sql/stored-column.ts): a process's property list, the same on all its rows, is then a
-   * dictionary entry of a string column instead of a nested list written row by row, which was most of
-   * the cost of writing a measures partition.
+   * dictionary entry of a string column instead of a nested list written row by row (about 40 % of
+   * writing a measures partition).
    */
   jsonColumns?: readonly string[];
 }
