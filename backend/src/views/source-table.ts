@@ -4,13 +4,9 @@
  * see them: the SQL behaves the same whatever types a particular Parquet file was written with.
  */
 import { Field, Schema, Utf8 } from 'apache-arrow';
-import { storedColumnSql } from '../query/sql/stored-column.js';
+import { storedColumnsSql } from '../query/sql/stored-column.js';
 import { quoteIdent, quoteString } from '../query/sql/text.js';
 import type { ViewSetInfo } from './catalog.js';
-
-function castColumns(schema: Schema, jsonColumns: readonly string[]): string {
-  return schema.fields.map((f) => storedColumnSql(f, jsonColumns.includes(f.name))).join(', ');
-}
 
 /** The rows of these local Parquet files, or a relation without rows when there are none. */
 export function parquetFiles(schema: Schema, paths: readonly string[]): string {
@@ -23,7 +19,7 @@ export function parquetFiles(schema: Schema, paths: readonly string[]): string {
  * (`jsonColumns`: stored as JSON text, decoded).
  */
 export function overSource(schema: Schema, from: string, sql: string, jsonColumns: readonly string[] = []): string {
-  return `WITH source AS (SELECT ${castColumns(schema, jsonColumns)} FROM ${from})\nSELECT * FROM (\n${sql}\n) AS result`;
+  return `WITH source AS (SELECT ${storedColumnsSql(schema, jsonColumns)} FROM ${from})\nSELECT * FROM (\n${sql}\n) AS result`;
 }
 
 /** The schema of `info`'s partition files: its JSON-stored columns as text (what merges copy as they are). */
@@ -35,5 +31,5 @@ export function storedSchema(info: ViewSetInfo): Schema {
 
 /** `select`'s columns named in `schema`, in its order and types (a sum's HUGEINT back to BIGINT). */
 export function castTo(schema: Schema, select: string): string {
-  return `SELECT ${castColumns(schema, [])} FROM (\n${select}\n) AS typed`;
+  return `SELECT ${storedColumnsSql(schema)} FROM (\n${select}\n) AS typed`;
 }

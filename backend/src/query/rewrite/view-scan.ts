@@ -1,6 +1,6 @@
 import { QueryError } from '../engine.js';
 import { sqlTypeOf } from '../sql/arrow-to-sql-type.js';
-import { storedColumnSql } from '../sql/stored-column.js';
+import { storedColumnsSql } from '../sql/stored-column.js';
 import { fillPlaceholders } from '../sql/parse-cache.js';
 import type { Statement } from '../sql/parser.js';
 import { instantText, quoteIdent, relationSql } from '../sql/text.js';
@@ -40,8 +40,7 @@ export async function viewScan(context: SourceContext, viewSetName: string, inst
     begin && `${time} ${binMs > 0 ? '>' : '>='} CAST('${BEGIN}' AS TIMESTAMP_NS)`,
     end && `${time} < CAST('${END}' AS TIMESTAMP_NS)`,
   ].filter(Boolean);
-  const projection = viewSet.schema.fields.map((f) => storedColumnSql(f, viewSet.jsonColumns?.includes(f.name) === true));
-  const shape = `SELECT ${projection.join(', ')} FROM read_parquet(['${FILES}'])` +
+  const shape = `SELECT ${storedColumnsSql(viewSet.schema, viewSet.jsonColumns)} FROM read_parquet(['${FILES}'])` +
     (filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '');
   const scan = await context.parseCache.parse(context.connection, shape);
   fillPlaceholders(scan, { [FILES]: files.map((f) => f.path) }, {

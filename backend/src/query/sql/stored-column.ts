@@ -3,7 +3,7 @@
  * column stored as the JSON text of that type (ViewSetInfo.jsonColumns), decoded into it. Queries,
  * user views and merges then see the declared types whatever form the file holds.
  */
-import { DataType, type Field } from 'apache-arrow';
+import { DataType, type Field, type Schema } from 'apache-arrow';
 import { sqlTypeOf } from './arrow-to-sql-type.js';
 import { quoteIdent, quoteString } from './text.js';
 
@@ -16,8 +16,13 @@ function jsonStructureOf(type: DataType): unknown {
 }
 
 /** `field` read from a partition's column of the same name, typed as declared, aliased to its name. */
-export function storedColumnSql(field: Field, storedAsJson: boolean): string {
+function storedColumnSql(field: Field, storedAsJson: boolean): string {
   const column = quoteIdent(field.name);
   const value = storedAsJson ? `from_json(${column}, ${quoteString(JSON.stringify(jsonStructureOf(field.type)))})` : column;
   return `CAST(${value} AS ${sqlTypeOf(field.type)}) AS ${column}`;
+}
+
+/** Every column of `schema` read that way, `jsonColumns` decoded: a SELECT list. */
+export function storedColumnsSql(schema: Schema, jsonColumns: readonly string[] = []): string {
+  return schema.fields.map((f) => storedColumnSql(f, jsonColumns.includes(f.name))).join(', ');
 }
