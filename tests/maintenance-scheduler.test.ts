@@ -329,3 +329,56 @@ describe('maintenance scheduler: seconds still open (postgres)', () => {
     await scheduler.resign();
   });
 });
+
+for (const metadataBackend of testMetadataBackends) {
+  describe(`maintenance scheduler: merges in steps between second ticks (${metadataBackend.name})`, () => {
+    let l: Lake;
+    let scheduler: MaintenanceScheduler;
+    before(async () => {
+      l = await openLake(metadataBackend);
+      scheduler = new MaintenanceScheduler({ election: new LeaseElection(l.db.store), catalog: l.lake.catalog, db: l.db.store, objects: l.objects, settings });
+      const w = new TelemetryWriter(l.db.store, l.objects);
+      const p = await w.process();
+      const stream = await w.stream(p, ['log']);
+      for (const second of [0.5, 1.5, 60.5, 61.5]) {
+        const block = await w.block(p, stream, [{ kind: 'log', ticks: p.start_ticks + 1, level: 4, target: 'game', msg: `at ${second}` }]);
+        await w.setInsertTime([block.block_id], at(second));
+      }
+    });
+    after(async () => { await closeLake(l); });
+
+    const widths = async () => (await l.lake.catalog.listPartitions())
+      .filter((q) => q.view_set_name === 'log_entries' && q.view_instance_id === 'global' && q.file_path !== '')
+      .map((q) => [(q.begin_insert_time.getTime() - H) / 1000, (q.end_insert_time.getTime() - H) / 1000]);
+    /** What a tick did, in order: `schedule:viewSet` for builds, the kind for chores. */
+    const steps = (events: MaintenanceEvent[]) => events.flatMap((e) => {
+      assert.notEqual(e.kind, 'failed', JSON.stringify(e));
+      return e.kind === 'materialize' ? [`${e.schedule}:${e.viewSet}`] : e.kind === 'leadership' ? [] : [e.kind];
+    });
+    const minuteSteps = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 'otel_spans', 'log_stats', 'measure_stats'].map((v) => `minute:${v}`);
+
+    it('runs the second tick whole at every call, and a minute tick a step a call, oldest tick first', async () => {
+      // The first call finds every schedule due; without a budget it runs them all.
+      assert.ok(steps(await scheduler.runOnce(at(2))).includes('second:log_entries'));
+      assert.deepEqual(await widths(), [[0, 1], [1, 2]]);
+
+      // The minute tick at 60 starts with one step; its next tick (at 120) waits for it to finish.
+      assert.deepEqual(steps(await scheduler.runOnce(at(60), { stepBudgetMs: 0 })), [minuteSteps[0]]);
+      const second = steps(await scheduler.runOnce(at(62), { stepBudgetMs: 0 }));
+      assert.deepEqual(second.at(-1), minuteSteps[1], 'one step of the minute, after the second tick');
+      assert.ok(second.slice(0, -1).length > 0 && second.slice(0, -1).every((s) => s.startsWith('second:')), second.join());
+      assert.deepEqual(await widths(), [[0, 1], [1, 2], [60, 61], [61, 62]], 'the seconds are built while the minute is not merged yet');
+      const rest: string[] = [];
+      for (let i = 0; i < 8; i++) rest.push(...steps(await scheduler.runOnce(at(120 + i * 0.1), { stepBudgetMs: 0 })));
+      assert.deepEqual(rest, [...minuteSteps.slice(2), 'sweep', 'vacuum'], 'the tick at 120 waited for the one at 60');
+      assert.deepEqual(await widths(), [[0, 60], [60, 61], [61, 62]]);
+
+      // The hour tick came due at 120 (its delay is 2 minutes) and queued behind the minute's; without
+      // a budget a call runs all that is queued, oldest first: that hour tick, then the minute tick at 120.
+      const whole = steps(await scheduler.runOnce(at(121)));
+      assert.deepEqual(whole.filter((s) => !s.startsWith('second:')),
+        [...minuteSteps.map((s) => s.replace('minute:', 'hour:')), 'retention', ...minuteSteps, 'sweep', 'vacuum']);
+      assert.deepEqual(await widths(), [[0, 60], [60, 120]]);
+    });
+  });
+}

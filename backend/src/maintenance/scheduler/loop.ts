@@ -1,12 +1,18 @@
 /**
  * Drives a scheduler from the wall clock: one tick shortly after each second boundary, never two at
- * once (a slow tick delays the next; the second schedule then skips what it missed).
+ * once (a slow tick delays the next; the second schedule then skips what it missed), with the larger
+ * schedules' merges run a step at a time in what is left of each second.
  */
 import type { MaintenanceEvent } from '../events.js';
 import { CLOSING_MARGIN_SECONDS, type MaintenanceScheduler } from './scheduler.js';
 
 /** After the second boundary: past the scheduler's closing margin, with room for the clocks' jitter. */
 const TICK_OFFSET_MS = CLOSING_MARGIN_SECONDS * 1000 + 50;
+/**
+ * A tick starts steps of the minute, hour and day merges while it has run less than this, leaving
+ * the rest of the second to the next second's tick (one step always runs, so merges progress).
+ */
+const STEP_BUDGET_MS = 500;
 
 export interface SchedulerLoop {
   /** Waits for the tick in progress, then gives leadership up. */
@@ -23,7 +29,7 @@ export function startSchedulerLoop(
   let running: Promise<void> = Promise.resolve();
 
   const tick = () => {
-    running = scheduler.runOnce(clock()).then(
+    running = scheduler.runOnce(clock(), { stepBudgetMs: STEP_BUDGET_MS }).then(
       (events) => options.onTick?.(events),
       (err: unknown) => options.onError(err),
     ).then(() => {

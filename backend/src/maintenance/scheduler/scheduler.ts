@@ -48,12 +48,27 @@ export class MissingSelectorError extends Error {
   }
 }
 
+/** The insert-time window a tick builds; `quiet`: only the backend's own telemetry was inserted in it. */
+interface TickWindow {
+  begin: Date;
+  end: Date;
+  quiet: boolean;
+}
+
+/** A tick's steps left: view sets over its window, then chores. */
+interface TickWork {
+  schedule: Schedule;
+  steps: ({ viewSet: string; window: TickWindow } | { chore: Chore })[];
+}
+
 export class MaintenanceScheduler {
   /** The last tick each schedule ran, while leading (forgotten on losing leadership). */
   readonly #lastTick = new Map<ScheduleName, number>();
   /** Where each schedule's last window ended (ms since the epoch), while leading. */
   readonly #coveredUntil = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
+  /** Ticks of schedules in steps, oldest first, with the steps they have left. */
+  readonly #queue: TickWork[] = [];
   /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
   #sampledUntil: Date | undefined;
   readonly #schedules: readonly Schedule[];
@@ -67,8 +82,14 @@ export class MaintenanceScheduler {
     return this.#leader === true;
   }
 
-  /** One tick: returns the events it reported (none but leadership changes when not leading). */
-  async runOnce(now: Date): Promise<MaintenanceEvent[]> {
+  /**
+   * One tick: returns the events it reported (none but leadership changes when not leading).
+   * Schedules due at `now` run whole, except those in steps (`Schedule.inSteps`): their ticks queue
+   * up, and the queue's steps run after the rest while the call has run less than `stepBudgetMs`
+   * (at least one step a call, so they progress; all of them by default).
+   */
+  async runOnce(now: Date, options: { stepBudgetMs?: number } = {}): Promise<MaintenanceEvent[]> {
+    const started = performance.now();
     const events: MaintenanceEvent[] = [];
     const emit = (e: MaintenanceEvent) => {
       events.push(e);
@@ -84,9 +105,18 @@ export class MaintenanceScheduler {
     for (const schedule of this.#schedules) {
       const tick = tickOf(schedule, now);
       if (this.#lastTick.get(schedule.name) === tick) continue;
-      await this.#materialize(schedule, tick, emit);
-      for (const chore of schedule.chores) await this.#chore(chore, now, emit);
+      // Its next tick waits for the one in progress: their windows overlap, so nothing is skipped.
+      if (schedule.inSteps === true && this.#queue.some((w) => w.schedule === schedule)) continue;
+      const work = await this.#open(schedule, tick);
       this.#lastTick.set(schedule.name, tick);
+      if (schedule.inSteps === true) this.#queue.push(work);
+      else while (work.steps.length > 0) await this.#step(work, now, emit);
+    }
+    const budget = options.stepBudgetMs ?? Infinity;
+    for (let steps = 0; this.#queue.length > 0 && (steps === 0 || performance.now() - started < budget); steps++) {
+      const work = this.#queue[0]!;
+      await this.#step(work, now, emit);
+      if (work.steps.length === 0) this.#queue.shift();
     }
     return events;
   }
@@ -102,28 +132,42 @@ export class MaintenanceScheduler {
   #forget(): void {
     this.#lastTick.clear();
     this.#coveredUntil.clear();
+    this.#queue.length = 0;
     this.#sampledUntil = undefined;
   }
 
-  async #materialize(schedule: Schedule, tick: number, emit: (e: MaintenanceEvent) => void): Promise<void> {
+  /** A tick's work: its view sets over its window (none when there is nothing to build), then its chores. */
+  async #open(schedule: Schedule, tick: number): Promise<TickWork> {
+    const chores = schedule.chores.map((chore) => ({ chore }));
     const { begin, end } = schedule.untilClosed ? await this.#closedPart(schedule, tick) : windowOf(schedule, tick);
-    if (end <= begin) return;
+    if (end <= begin) return { schedule, steps: chores };
     // What the tick before covered is only checked again: whether there is work is told by the rest.
     const covered = this.#coveredUntil.get(schedule.name);
     const fresh = covered !== undefined && covered > begin.getTime() && covered <= end.getTime() ? new Date(covered) : begin;
     this.#coveredUntil.set(schedule.name, end.getTime());
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.
     const activity = fresh >= end ? 'none' : await windowActivity(this.deps.db, fresh, end, this.deps.ownProcessId?.()).catch(() => 'others' as const);
-    if (activity !== 'others' && schedule.onlyForOthers) return;
-    for (const viewSet of schedule.viewSets) {
-      const started = performance.now();
-      try {
-        const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
-        const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
-        emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet: activity !== 'others' });
-      } catch (err) {
-        emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
-      }
+    if (activity !== 'others' && schedule.onlyForOthers) return { schedule, steps: chores };
+    const window = { begin, end, quiet: activity !== 'others' };
+    return { schedule, steps: [...schedule.viewSets.map((viewSet) => ({ viewSet, window })), ...chores] };
+  }
+
+  /** Runs the next step of `work`. */
+  async #step(work: TickWork, now: Date, emit: (e: MaintenanceEvent) => void): Promise<void> {
+    const step = work.steps.shift()!;
+    if ('chore' in step) await this.#chore(step.chore, now, emit);
+    else await this.#materialize(work.schedule, step.viewSet, step.window, emit);
+  }
+
+  async #materialize(schedule: Schedule, viewSet: string, window: TickWindow, emit: (e: MaintenanceEvent) => void): Promise<void> {
+    const { begin, end, quiet } = window;
+    const started = performance.now();
+    try {
+      const partitions = await this.deps.catalog.materializePartitions(viewSet, begin, end, schedule.periodSeconds);
+      const rows = partitions === 0 ? 0 : await rowsInWindow(this.deps.db, viewSet, begin, end);
+      emit({ kind: 'materialize', schedule: schedule.name, viewSet, begin, end, partitions, rows, seconds: elapsed(started), quiet });
+    } catch (err) {
+      emit({ kind: 'failed', task: 'materialize', schedule: schedule.name, viewSet, error: asError(err), seconds: elapsed(started) });
     }
   }
 

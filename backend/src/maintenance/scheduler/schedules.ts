@@ -16,6 +16,9 @@
  * missed tick is repaired by the next one; second ticks are never caught up (when the scheduler
  * falls behind, the minute tick covers what they skipped).
  *
+ * The minute, hour and day ticks run in steps (a view set or a chore each) between second ticks,
+ * oldest tick first, so a second is built on time while a minute is being merged.
+ *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
  * then what derives from them (log_stats from log_entries, measure_stats from measures), then the user-defined views (each after
  * its source, see `withViewSets`). A second whose inserts are all the backend's own telemetry (or
@@ -44,6 +47,12 @@ export interface Schedule {
   onlyForOthers?: boolean;
   /** Ends the window at the first period holding an insert second that may still get blocks (../../views/insert-seconds.ts `openSince`). */
   untilClosed?: boolean;
+  /**
+   * Runs a view set or chore at a time between the ticks of the schedules without this flag (see
+   * `MaintenanceScheduler.runOnce`'s step budget): a minute's merges take seconds, and second ticks
+   * waiting behind them fall behind, which sends every statement back to building the present.
+   */
+  inSteps?: boolean;
 }
 
 export type Chore = 'sweep' | 'retention' | 'tail_sampling' | 'vacuum';
@@ -53,9 +62,9 @@ const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 
 
 export const schedules: readonly Schedule[] = [
   { name: 'second', periodSeconds: 1, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: [], onlyForOthers: true, untilClosed: true },
-  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: ['sweep', 'vacuum'], untilClosed: true },
-  { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'] },
-  { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [] },
+  { name: 'minute', periodSeconds: 60, delaySeconds: 0, window: [-2, 0], viewSets: VIEW_SETS, chores: ['sweep', 'vacuum'], untilClosed: true, inSteps: true },
+  { name: 'hour', periodSeconds: 3600, delaySeconds: 120, window: [-2, 0], viewSets: VIEW_SETS, chores: ['retention', 'tail_sampling'], inSteps: true },
+  { name: 'day', periodSeconds: 86_400, delaySeconds: 600, window: [-2, 0], viewSets: VIEW_SETS, chores: [], inSteps: true },
 ];
 
 /** `base` with `viewSets` run last in every schedule, in the order given. */
