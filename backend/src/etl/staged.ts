@@ -8,7 +8,14 @@ export type StagedColumn =
   | { name: string; type: 'UINTEGER'; values: Uint32Array }
   | { name: string; type: 'DOUBLE'; values: Float64Array }
   | { name: string; type: 'BIGINT'; values: BigInt64Array }
-  | { name: string; type: 'VARCHAR'; values: readonly string[] };
+  | {
+    name: string; type: 'VARCHAR'; values: readonly string[];
+    /**
+     * Few distinct values, each repeated on many result rows (a process's or a block's ids): staged
+     * as a dictionary, so that Parquet writes it without hashing every row's string.
+     */
+    dictionary?: boolean;
+  };
 
 export interface StagedTable {
   name: string;
