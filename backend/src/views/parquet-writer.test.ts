@@ -51,6 +51,31 @@ describe('ParquetWriter', () => {
     assert.deepEqual(sum, { ids: ((BigInt(n) * BigInt(n - 1) / 2n) * 10_000_000_000n).toString() });
   });
 
+  it('writes a dictionary-staged column joined onto facts as the same UTF-8 strings, dictionary-encoded', async () => {
+    const path = join(dir, 'dictionary.parquet');
+    const ids = ['p-b', 'p-a', 'p-b', "it's"]; // a duplicate, and a quote
+    await writer.write({
+      tables: [
+        { name: 'mm_dim', columns: [
+          { name: 'idx', type: 'INTEGER', values: Int32Array.from([0, 1, 2, 3]) },
+          { name: 'id', type: 'VARCHAR', values: ids, dictionary: true },
+        ] },
+        { name: 'mm_facts', columns: [{ name: 'dim', type: 'INTEGER', values: Int32Array.from({ length: 1000 }, (_, i) => i % 4) }] },
+      ],
+      select: 'SELECT make_timestamp_ns(1700000000000000000) AS time, d.id, f.dim FROM mm_facts f JOIN mm_dim d ON d.idx = f.dim',
+      timeColumn: 'time',
+      path,
+    });
+    const read = await writer.withConnection(async (c) => ({
+      types: (await c.runAndReadAll(`SELECT type, converted_type FROM parquet_schema('${path}') WHERE name = 'id'`)).getRowObjectsJson(),
+      encodings: (await c.runAndReadAll(`SELECT encodings FROM parquet_metadata('${path}') WHERE path_in_schema = 'id'`)).getRowObjectsJson(),
+      rows: (await c.runAndReadAll(`SELECT dim, min(id) AS id, count(*)::INT AS n FROM read_parquet('${path}') GROUP BY dim ORDER BY dim`)).getRowObjectsJson(),
+    }));
+    assert.deepEqual(read.types, [{ type: 'BYTE_ARRAY', converted_type: 'UTF8' }]);
+    assert.match(String(read.encodings[0]!['encodings']), /DICTIONARY/);
+    assert.deepEqual(read.rows, ids.map((id, dim) => ({ dim, id, n: 250 })));
+  });
+
   it('keeps the SELECT\'s row order when asked to (rowOrder selected), across row groups', async () => {
     const n = ROW_GROUP_ROWS + 10;
     const path = join(dir, 'selected.parquet');
