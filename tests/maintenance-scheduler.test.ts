@@ -192,7 +192,7 @@ for (const metadataBackend of testMetadataBackends) {
       const sweep = events.find((e) => e.kind === 'sweep');
       assert.ok(sweep?.kind === 'sweep' && sweep.files >= due.length);
       // Every file that was due is gone; still listed is only what this very tick replaced (its day
-      // tick may merge the hour), not yet due.
+      // tick may merge the metadata views' hours), not yet due.
       const listed = await listedFiles();
       for (const key of due) assert.ok(!listed.includes(key) && !(await l.os.store.exists(key)), key);
       for (const key of packs) assert.ok(!listed.includes(key) && (await l.os.store.exists(key)), key);
@@ -200,6 +200,16 @@ for (const metadataBackend of testMetadataBackends) {
       const views: string[] = [];
       for await (const key of l.os.store.list('views/')) views.push(key);
       assert.deepEqual(views.sort(), [...live, ...listed].sort());
+    });
+
+    it('the day tick merges the metadata views into a day and leaves the per-event views and their stats in hours', async () => {
+      // The day tick after H's day, at 00:10 the day after (the sweep's tick above may have been it already).
+      assert.deepEqual(await tick(14 * 3600 + 600), []);
+      const daySets = events.filter((e) => e.kind === 'materialize' && e.schedule === 'day').map((e) => e.kind === 'materialize' && e.viewSet);
+      assert.deepEqual(daySets, ['blocks', 'processes', 'streams']);
+      assert.deepEqual((await partitions('blocks')).widths, [86_400]);
+      for (const viewSet of ['log_entries', 'measures', 'log_stats', 'measure_stats']) assert.deepEqual((await partitions(viewSet)).widths, [3600], viewSet);
+      assert.equal(await sumOf('log_stats', 'sum(count)'), 15);
     });
 
     it('makes a block visible in the global partitions at the first tick after its second', async () => {
