@@ -29,14 +29,13 @@ export function startSchedulerLoop(
   let running: Promise<void> = Promise.resolve();
 
   const tick = () => {
-    running = scheduler.runOnce(clock(), { stepBudgetMs: STEP_BUDGET_MS }).then(
+    const started = clock().getTime();
+    running = scheduler.runOnce(new Date(started), { stepBudgetMs: STEP_BUDGET_MS }).then(
       (events) => options.onTick?.(events),
       (err: unknown) => options.onError(err),
     ).then(() => {
       if (stopped) return;
-      // Just past the next second boundary and the scheduler's closing margin, so the tick can
-      // build the second that just completed.
-      timer = setTimeout(tick, 1000 - (clock().getTime() % 1000) + TICK_OFFSET_MS);
+      timer = setTimeout(tick, delayToNextTick(started, clock().getTime()));
     });
   };
   tick();
@@ -49,4 +48,15 @@ export function startSchedulerLoop(
       await scheduler.resign();
     },
   };
+}
+
+/**
+ * How long after `nowMs` the tick following one that started at `startedMs` is due: just past the
+ * next second boundary and the scheduler's closing margin, so that it builds the second that just
+ * completed; at once when that moment has passed (a tick that took most of a second is followed
+ * straight away, instead of a second later, when the second before last would go unbuilt by ticks).
+ */
+export function delayToNextTick(startedMs: number, nowMs: number): number {
+  const due = (Math.floor(startedMs / 1000) + 1) * 1000 + TICK_OFFSET_MS;
+  return Math.max(0, due - nowMs);
 }
