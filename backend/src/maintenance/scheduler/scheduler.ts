@@ -25,6 +25,9 @@ import { schedules as defaultSchedules, tickOf, windowOf, withViewSets, type Cho
 /** How long after a second a transaction could still have taken it as insert time without being listed yet. */
 export const CLOSING_MARGIN_SECONDS = 0.2;
 
+/** How many periods back a tick in steps reaches for the periods its skipped ticks left (see `#open`). */
+const MAX_CATCH_UP_PERIODS = 60;
+
 export interface SchedulerDeps {
   election: LeaderElection;
   /** `userViews`: user-defined view sets, scheduled after the built-in ones unless `schedules` is given. */
@@ -67,7 +70,7 @@ export class MaintenanceScheduler {
   /** Where each schedule's last window ended (ms since the epoch), while leading. */
   readonly #coveredUntil = new Map<ScheduleName, number>();
   #leader: boolean | undefined;
-  /** Ticks of schedules in steps, oldest first, with the steps they have left. */
+  /** Ticks of schedules in steps, in the order they came due, with the steps they have left. */
   readonly #queue: TickWork[] = [];
   /** Where the last tail sampling run stopped judging, while leading: the next one starts there. */
   #sampledUntil: Date | undefined;
@@ -85,8 +88,8 @@ export class MaintenanceScheduler {
   /**
    * One tick: returns the events it reported (none but leadership changes when not leading).
    * Schedules due at `now` run whole, except those in steps (`Schedule.inSteps`): their ticks queue
-   * up, and the queue's steps run after the rest while the call has run less than `stepBudgetMs`
-   * (at least one step a call, so they progress; all of them by default).
+   * up, and the queue's steps (the shortest period's first) run after the rest while the call has
+   * run less than `stepBudgetMs` (at least one step a call, so they progress; all of them by default).
    */
   async runOnce(now: Date, options: { stepBudgetMs?: number } = {}): Promise<MaintenanceEvent[]> {
     const started = performance.now();
@@ -114,9 +117,10 @@ export class MaintenanceScheduler {
     }
     const budget = options.stepBudgetMs ?? Infinity;
     for (let steps = 0; this.#queue.length > 0 && (steps === 0 || performance.now() - started < budget); steps++) {
-      const work = this.#queue[0]!;
+      // The shortest period first: a minute's merge is not kept waiting behind an hour's.
+      const work = this.#queue.reduce((a, b) => (b.schedule.periodSeconds < a.schedule.periodSeconds ? b : a));
       await this.#step(work, now, emit);
-      if (work.steps.length === 0) this.#queue.shift();
+      if (work.steps.length === 0) this.#queue.splice(this.#queue.indexOf(work), 1);
     }
     return events;
   }
@@ -139,10 +143,15 @@ export class MaintenanceScheduler {
   /** A tick's work: its view sets over its window (none when there is nothing to build), then its chores. */
   async #open(schedule: Schedule, tick: number): Promise<TickWork> {
     const chores = schedule.chores.map((chore) => ({ chore }));
-    const { begin, end } = schedule.untilClosed ? await this.#closedPart(schedule, tick) : windowOf(schedule, tick);
+    const { begin: due, end } = schedule.untilClosed ? await this.#closedPart(schedule, tick) : windowOf(schedule, tick);
+    const covered = this.#coveredUntil.get(schedule.name);
+    // A tick in steps that waited behind a long step (an hour's merge of a large fleet takes minutes)
+    // starts where the last one ended, so the periods whose ticks were skipped meanwhile are merged too.
+    const begin = schedule.inSteps === true && covered !== undefined && covered < due.getTime()
+      ? new Date(Math.max(covered, due.getTime() - MAX_CATCH_UP_PERIODS * schedule.periodSeconds * 1000))
+      : due;
     if (end <= begin) return { schedule, steps: chores };
     // What the tick before covered is only checked again: whether there is work is told by the rest.
-    const covered = this.#coveredUntil.get(schedule.name);
     const fresh = covered !== undefined && covered > begin.getTime() && covered <= end.getTime() ? new Date(covered) : begin;
     this.#coveredUntil.set(schedule.name, end.getTime());
     // Unknown activity (the query failed) counts as work: the view sets then report their own errors.

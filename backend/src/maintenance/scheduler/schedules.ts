@@ -18,7 +18,9 @@
  * falls behind, the minute tick covers what they skipped).
  *
  * The minute, hour and day ticks run in steps (a view set or a chore each) between second ticks,
- * oldest tick first, so a second is built on time while a minute is being merged.
+ * the shortest period first, so a second is built on time while a minute is being merged, and a
+ * minute while an hour is; a tick of theirs that waited behind a long step also covers the periods
+ * of the ticks it skipped meanwhile.
  *
  * View sets run in update-group order: blocks, then the other metadata views and the block views,
  * then what derives from them (log_stats from log_entries, measure_stats from measures), then the user-defined views (each after
