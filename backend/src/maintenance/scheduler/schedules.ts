@@ -5,8 +5,8 @@
  *
  *   second: [t−2s, t)   minute: [t−2m, t)   hour: [t−2h, t)   day: [t−2d, t)
  *
- * (the day tick merges only the metadata views: the others stay in hours, see `HOURLY_VIEW_SETS`).
- * where t is the tick's period boundary. The second and minute windows end at the first period
+ * where t is the tick's period boundary (the day tick merges only the metadata views: the others
+ * stay in hours, see `HOURLY_VIEW_SETS`). The second and minute windows end at the first period
  * still open (`untilClosed`): a period is complete once no transaction that could still insert into
  * it is open, so the tick just after it builds (merges) it, instead of a period later. A query then
  * finds at most the last second or so left to build, and reads at most a minute of second
