@@ -3,7 +3,7 @@
  * partition to the scheduler while that partition is recent, and builds up to the present when it is
  * not (no scheduler, or one that fell behind): views/scheduled-until.ts.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { testMetadataBackends, type TestMetadataStore } from '@micromegas/backend/lake/metadata/test-stores';
 import { testObjectBackends, type TestObjectStore } from '@micromegas/backend/lake/object-store/test-stores';
@@ -18,15 +18,17 @@ for (const metadataBackend of testMetadataBackends) {
     let db: TestMetadataStore;
     let os: TestObjectStore;
     let writer: TelemetryWriter;
-    const lakes: CatalogUnderTest[] = [];
+    let lakes: CatalogUnderTest[] = [];
 
-    before(async () => {
+    // A lake of its own for each test: the newest scheduled second must be the test's own.
+    beforeEach(async () => {
       [db, os] = await Promise.all([metadataBackend.open(), fileObjects.open()]);
       writer = new TelemetryWriter(db.store, os.store);
     });
 
-    after(async () => {
+    afterEach(async () => {
       for (const lake of lakes) await lake.close();
+      lakes = [];
       await Promise.all([db.drop(), os.drop()]);
     });
 
@@ -91,6 +93,17 @@ for (const metadataBackend of testMetadataBackends) {
       processes.push(await place('g', now - 1500));
       assert.deepEqual(await globalMessages(lake, processes), ['f', 'g']);
       assert.equal(await loggedCount(lake, processes), 2);
+    });
+
+    it('derives log_stats from every log_entries partition there is, so both answer for the same lines', async () => {
+      const lake = await lakeWithWindow(600_000);
+      const second = Math.floor(Date.now() / 1000) * 1000 - 20_000;
+      const processes = [await place('h', second + 100), await place('i', second + 1100)];
+      // The scheduler's tick built both seconds of log_entries, and log_stats' first second only.
+      assert.equal(await lake.catalog.materializePartitions('log_entries', new Date(second), new Date(second + 2000), 1), 2);
+      assert.equal(await lake.catalog.materializePartitions('log_stats', new Date(second), new Date(second + 1000), 1), 1);
+      assert.deepEqual(await globalMessages(lake, processes), ['h', 'i']);
+      assert.equal(await loggedCount(lake, processes), 2, 'the statement derived the second log_entries already holds');
     });
   });
 }

@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     assert.equal(config.lake.cacheDir, resolve('/var/lib/mm', 'cache'));
     assert.equal(config.lake.cacheMaxBytes, 1024 ** 3);
     assert.equal(config.lake.scheduledWindowMs, 2000);
-    assert.deepEqual(config.query, { memoryLimit: '2GB', concurrency: 2, maxQueue: 64, timeoutMs: 300_000 });
+    assert.deepEqual(config.query, { memoryLimit: '2GB', concurrency: 2, maxQueue: 64, timeoutMs: 300_000, rollups: true });
     assert.deepEqual(config.lake.spill, { root: resolve('/var/lib/mm', 'spill'), maxSize: undefined });
   });
 
@@ -57,13 +57,14 @@ describe('loadConfig', () => {
       MICROMEGAS_QUERY_CONCURRENCY: '3',
       MICROMEGAS_QUERY_QUEUE: '0',
       MICROMEGAS_QUERY_TIMEOUT_SECONDS: '30',
+      MICROMEGAS_QUERY_ROLLUPS: 'false',
     });
     assert.deepEqual(config.flightsql, { host: '127.0.0.1', port: 0 });
     assert.deepEqual(config.gateway, { host: '0.0.0.0', port: 8080 });
     assert.equal(config.lake.cacheDir, '/tmp/mm-cache');
     assert.equal(config.lake.cacheMaxBytes, 268435456);
     assert.equal(config.lake.scheduledWindowMs, 0);
-    assert.deepEqual(config.query, { memoryLimit: '512MiB', concurrency: 3, maxQueue: 0, timeoutMs: 30_000 });
+    assert.deepEqual(config.query, { memoryLimit: '512MiB', concurrency: 3, maxQueue: 0, timeoutMs: 30_000, rollups: false });
     assert.equal(config.lake.spill.maxSize, '20GB');
   });
 

@@ -38,8 +38,8 @@ export interface Config {
      */
     spill: SpillOptions;
   };
-  /** Bounds of client queries (see query/workers/worker-engine.ts). */
-  query: QueryLimits;
+  /** Bounds of client queries (see query/workers/worker-engine.ts), and whether aggregates may read summaries (query/rewrite/rollup.ts). */
+  query: QueryLimits & { rollups: boolean };
   ingestion: ListenAddress & {
     /** Largest request body accepted; larger gets 413. */
     maxBodyBytes: number;
@@ -205,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'MICROMEGAS_QUERY_CONCURRENCY', 2, 1, 256),
       maxQueue: integer(env, 'MICROMEGAS_QUERY_QUEUE', 64, 0, 100_000),
       timeoutMs: 1000 * integer(env, 'MICROMEGAS_QUERY_TIMEOUT_SECONDS', 300, 1, 7 * 24 * 3600),
+      rollups: flag(env, 'MICROMEGAS_QUERY_ROLLUPS') ?? true,
     },
     ingestion: {
       host: text(env, 'MICROMEGAS_INGESTION_HOST') ?? '127.0.0.1',

@@ -9,6 +9,7 @@ import { toQueryError } from './errors.js';
 import { openLockedDuckDB, type LockdownOptions } from './lockdown.js';
 import { resultChunks } from './result-chunks.js';
 import type { SourceContext } from './rewrite/context.js';
+import { FunctionKinds } from './rewrite/function-kinds.js';
 import { rewriteQuery } from './rewrite/rewrite.js';
 import { loadTemplates, type Templates } from './rewrite/templates.js';
 import { ParseCache } from './sql/parse-cache.js';
@@ -21,6 +22,8 @@ export interface QueryEngineConfig extends Partial<Omit<LockdownOptions, 'allowe
   spill?: SpillOptions;
   /** Whether materialize_partitions() / retire_partitions() may run (default true). */
   adminFunctions?: boolean;
+  /** Whether aggregates over measures and log_entries may read measure_stats and log_stats (rewrite/rollup.ts; default true). */
+  rollups?: boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function createQueryEngine(config: QueryEngineConfig): Promise<Quer
 
 class DuckDBQueryEngine implements QueryEngine {
   private readonly parseCache = new ParseCache();
+  private readonly functionKinds = new FunctionKinds();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -110,6 +114,8 @@ class DuckDBQueryEngine implements QueryEngine {
       allowAdmin: (this.config.adminFunctions ?? true) && (options.allowAdmin ?? true),
       columnHints: new ColumnHints(),
       parseCache: this.parseCache,
+      rollups: this.config.rollups ?? true,
+      functionKinds: this.functionKinds,
       schemaOf: (inner) => this.schema(inner, options),
     };
   }

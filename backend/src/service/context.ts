@@ -86,7 +86,7 @@ export function createContext(config: Config, provided: Provided = {}): ServiceC
         return openLakehouse({
           metadata: store, objects, cacheDir: config.lake.cacheDir, maxCacheBytes: config.lake.cacheMaxBytes, spill: config.lake.spill,
           scheduledWindowMs: config.lake.scheduledWindowMs,
-          limits: config.query, onSkippedBlock: this.skippedBlocks,
+          limits: config.query, engine: { rollups: config.query.rollups }, onSkippedBlock: this.skippedBlocks,
         });
       }, (value) => { lakehouse = value; });
     },

@@ -24,6 +24,24 @@ export interface ViewSetInfo {
    * writing a measures partition).
    */
   jsonColumns?: readonly string[];
+  /** Set on a set of time bins that summarize another set's rows: aggregates over that set can read it instead. */
+  rollup?: RollupInfo;
+}
+
+/**
+ * How a derived set's bins summarize its source (../query/rewrite/rollup.ts): every source row of a
+ * bin (`timeBinMs` of the source's time column) and of one value of each dimension is counted in one
+ * row, with the sum, least and greatest of `measure` when the set keeps them.
+ */
+export interface RollupInfo {
+  /** The view set summarized (measures for measure_stats). */
+  source: string;
+  /** Columns of both sets, same name and values, that a bin's rows share. */
+  dimensions: readonly string[];
+  /** The source rows counted, a column of the bin set. */
+  count: string;
+  /** The source column aggregated, and the bin set's columns holding its sum, minimum and maximum. */
+  measure?: { column: string; sum: string; min: string; max: string };
 }
 
 /** A Parquet partition ready to scan: a local file path (object-store partitions are cached locally). */

@@ -8,6 +8,10 @@
  *
  * Partitions follow insert time while rows follow event time, so the rows of one time bin inserted
  * in two partitions appear in both: aggregate them again when querying (sum counts).
+ *
+ * A statement derives every source partition there is when it runs: the source already leaves its
+ * newest seconds to the scheduler (./scheduled-until.ts), and a derived set that lagged its source
+ * would answer for fewer rows than the source does, which a rollup (../query/rewrite/rollup.ts) must not.
  */
 import { createHash } from 'node:crypto';
 import type { TimeRange } from '../query/engine.js';
@@ -20,7 +24,6 @@ import type { PartitionMerger } from './partition-merger.js';
 import { ROW_GROUP_ROWS, SORT_MIN_SPAN_SECONDS } from './parquet-writer.js';
 import { coversSources, isSingle } from './segment-refresh.js';
 import { withSuffix } from './source-hash.js';
-import { scheduledUntil } from './scheduled-until.js';
 
 export interface DerivedDefinition {
   info: ViewSetInfo;
@@ -49,8 +52,6 @@ export interface DerivedSetDeps {
   files: PartitionFiles;
   builder: PartitionBuilder;
   merger: PartitionMerger;
-  /** A query leaves the newest source partitions to a scheduler this recent (./scheduled-until.ts); unset: never. */
-  scheduledWindowMs?: number | undefined;
 }
 
 export class DerivedSet implements MaterializedSet {
@@ -79,10 +80,8 @@ export class DerivedSet implements MaterializedSet {
     if (sources.length === 0) return 0;
     const { index, merger } = this.deps;
     const derived = await index.meetingInserts(this.info.name, 'global', sources[0]!.begin_insert_time, sources.at(-1)!.end_insert_time);
-    const until = merge || this.deps.scheduledWindowMs === undefined ? undefined : scheduledUntil(derived, Date.now(), this.deps.scheduledWindowMs);
     let built = 0;
     for (const source of sources) {
-      if (until !== undefined && source.end_insert_time.getTime() > until) continue;
       const [begin, end] = [source.begin_insert_time, source.end_insert_time];
       const target = withSuffix(source.source_data_hash, source.file_schema_hash);
       const inner = derived.filter((p) => p.begin_insert_time >= begin && p.end_insert_time <= end);

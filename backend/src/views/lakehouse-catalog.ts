@@ -102,13 +102,13 @@ export class LakehouseCatalog implements ViewCatalog {
     const blockSet = (name: string) => blockSets.find((s) => s.info.name === name)!;
     const sets = [
       ...blockSets,
-      new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger, scheduledWindowMs }),
-      new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger, scheduledWindowMs }),
+      new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger }),
+      new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger }),
       ...metadataViewSets({ db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
     ];
     try {
       const definitions = options.userViews ?? await userViewsFromEnv();
-      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger, scheduledWindowMs });
+      const userSets = await userViewSets(definitions, new Map(sets.map((s) => [s.info.name, s])), writer, { index, files, builder, merger });
       return new LakehouseCatalog(index, files, writer, materializer, [...sets, ...userSets], userSets.map((s) => s.info.name),
         { metadata: options.metadata, objects: options.objects });
     } catch (err) {

@@ -5,7 +5,8 @@
  * rows instead of millions. Merged partitions
  * sum counts and sums and keep the least minimum and greatest maximum. A second whose measures were
  * inserted in two partitions appears in both: aggregate again when grouping (sum(count), sum(sum),
- * min(min), max(max); an average is sum(sum) / sum(count)).
+ * min(min), max(max); an average is sum(sum) / sum(count)). Queries aggregating measures that way
+ * read it instead where that gives the same answer (../query/rewrite/rollup.ts).
  */
 import { derivedSchemaHash, type DerivedDefinition } from './derived-set.js';
 import { quoteLiteral } from './parquet-writer.js';
@@ -18,7 +19,13 @@ const MERGE = `SELECT time_bin, process_id, exe, target, name, unit, sum(count) 
   FROM source GROUP BY ALL`;
 
 export const measureStatsDefinition: DerivedDefinition = {
-  info: { name: 'measure_stats', schema: measureStatsSchema, hasGlobal: true, instanceKind: null, timeColumn: 'time_bin', timeBinMs: 1000 },
+  info: {
+    name: 'measure_stats', schema: measureStatsSchema, hasGlobal: true, instanceKind: null, timeColumn: 'time_bin', timeBinMs: 1000,
+    rollup: {
+      source: 'measures', dimensions: ['process_id', 'exe', 'target', 'name', 'unit'], count: 'count',
+      measure: { column: 'value', sum: 'sum', min: 'min', max: 'max' },
+    },
+  },
   select: SELECT,
   mergeSql: MERGE,
   schemaHash: derivedSchemaHash(SELECT, MERGE),

@@ -3,6 +3,7 @@ import type { Schema } from 'apache-arrow';
 import type { TimeRange } from '../engine.js';
 import type { ColumnHints } from '../arrow/column-hints.js';
 import type { ParseCache } from '../sql/parse-cache.js';
+import type { FunctionKinds } from './function-kinds.js';
 import type { ViewCatalog, ViewSetInfo } from '../../views/catalog.js';
 
 /** What resolving a query's sources needs: one per query being planned. */
@@ -21,6 +22,10 @@ export interface SourceContext {
   columnHints: ColumnHints;
   /** Engine-wide cache of generated SQL shapes. */
   parseCache: ParseCache;
+  /** Whether aggregates over a summarized view set may read its summary (./rollup.ts). */
+  rollups: boolean;
+  /** Engine-wide: what DuckDB's function names are (aggregate, deterministic scalar, other). */
+  functionKinds: FunctionKinds;
   /** The Arrow schema `sql` would produce (DESCRIBE of an arbitrary query). */
   schemaOf(sql: string): Promise<Schema>;
 }

@@ -6,13 +6,15 @@ import { relationSql } from '../sql/text.js';
 import { evaluateArguments } from './arguments.js';
 import type { SourceContext } from './context.js';
 import { findSources, type Source, type SourceSite, type Vocabulary } from './find-sources.js';
+import { rollupScan } from './rollup.js';
 import type { Templates } from './templates.js';
 import { viewScan } from './view-scan.js';
 
 /**
  * Rewrites one user query into SQL DuckDB can run over the lake: view names and the engine's table
  * functions become subqueries over Parquet partitions or over the catalog's answers. The query is
- * parsed and printed by DuckDB itself; only FROM-clause nodes are swapped.
+ * parsed and printed by DuckDB itself; only FROM-clause nodes are swapped, and the expressions of a
+ * SELECT that reads a summary in its source's place (./rollup.ts).
  */
 export async function rewriteQuery(sql: string, context: SourceContext, templates: Templates): Promise<string> {
   const statement = await context.parseCache.parse(context.connection, sql);
@@ -20,7 +22,10 @@ export async function rewriteQuery(sql: string, context: SourceContext, template
   const sites = findSources(statement, vocabulary);
   if (sites.length === 0) return sql; // nothing to replace: run exactly what was checked
   // In walk order: a source nested in another's arguments is replaced before those are evaluated.
-  for (const site of sites) await replace(site, await sourceQuery(site.source, context, templates.select), context, templates);
+  for (const site of sites) {
+    const relation = (await rollupScan(site, context, templates)) ?? (await sourceQuery(site.source, context, templates.select));
+    await replace(site, relation, context, templates);
+  }
   return printStatements(context.connection, [statement]);
 }
 

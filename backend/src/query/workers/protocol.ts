@@ -15,6 +15,7 @@ export interface WorkerInit {
   threads?: number | undefined;
   spill?: SpillOptions | undefined;
   adminFunctions: boolean;
+  rollups: boolean;
 }
 
 /** A view set as it crosses: its schema as Arrow IPC bytes. */

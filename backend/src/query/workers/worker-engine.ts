@@ -39,6 +39,8 @@ export interface WorkerEngineConfig {
   threads?: number | undefined;
   spill?: SpillOptions | undefined;
   adminFunctions?: boolean;
+  /** Whether aggregates may read summaries (../rewrite/rollup.ts; default true). */
+  rollups?: boolean;
   /** Start every worker before answering (the first statements then wait for no process start); default: on first use. */
   startWorkers?: boolean;
 }
@@ -76,7 +78,7 @@ class WorkerQueryEngine implements QueryEngine {
     const start = (memoryLimit: string) => () => {
       const init: WorkerInit = {
         type: 'init', allowedDirs: [...config.allowedDirs], memoryLimit, threads: config.threads, spill: config.spill,
-        adminFunctions: config.adminFunctions ?? true,
+        adminFunctions: config.adminFunctions ?? true, rollups: config.rollups ?? true,
       };
       return QueryWorker.start(init, config.catalog, dataBound(memoryLimit));
     };

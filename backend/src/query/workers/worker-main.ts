@@ -31,7 +31,7 @@ let engine: Promise<QueryEngine> | undefined;
 
 function open(init: WorkerInit): Promise<QueryEngine> {
   return createQueryEngine({
-    catalog, allowedDirs: init.allowedDirs, memoryLimit: init.memoryLimit, adminFunctions: init.adminFunctions,
+    catalog, allowedDirs: init.allowedDirs, memoryLimit: init.memoryLimit, adminFunctions: init.adminFunctions, rollups: init.rollups,
     ...(init.threads ? { threads: init.threads } : {}), ...(init.spill ? { spill: init.spill } : {}),
   });
 }
