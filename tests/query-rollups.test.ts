@@ -199,6 +199,21 @@ for (const metadataBackend of testMetadataBackends) {
       }
     });
 
+    it('leaves a query DuckDB refuses to DuckDB: the same error with and without rollups', async () => {
+      const sql = "SELECT time_bucket(INTERVAL 'soon', time) AS t, count(*) AS n FROM measures GROUP BY 1";
+      const message = async (engine: QueryEngine) => {
+        try {
+          await result(engine, sql, {});
+          return 'no error';
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      };
+      const [without, withRollups] = [await message(l.withoutRollups), await message(l.withRollups)];
+      assert.match(without, /soon/);
+      assert.equal(withRollups, without);
+    });
+
     it('answers the same once the scheduler built the seconds and merged them into minutes', async () => {
       const scheduler = new MaintenanceScheduler({
         election: new LeaseElection(l.db.store), catalog: l.lake.catalog, db: l.db.store, objects: l.os.store,

@@ -207,9 +207,7 @@ export function walkChildren(node: AstNode, visit: (child: AstNode) => AstNode):
     for (const [key, child] of Object.entries(object)) object[key] = visitValue(child);
     return object;
   };
-  for (const [key, child] of Object.entries(node)) {
-    if (key !== 'value') node[key] = visitValue(child); // a CONSTANT's value is data, not an expression
-  }
+  for (const [key, child] of Object.entries(node)) node[key] = visitValue(child);
 }
 
 /** A timestamp constant's instant: TIMESTAMP or TIMESTAMP_NS text, or bare text DuckDB casts to the column's type. */

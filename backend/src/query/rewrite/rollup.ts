@@ -27,12 +27,11 @@ import { viewScan } from './view-scan.js';
 
 const SUMMARY = '__mm_summary';
 const EDGE = '__mm_edge';
-const WIDTH = '__mm_width';
 const ALLOWED_MODIFIERS = new Set(['ORDER_MODIFIER', 'LIMIT_MODIFIER', 'DISTINCT_MODIFIER']);
-/** A time_bucket width's months, days and microseconds: months are whole, the rest must be whole bins. */
-const WIDTH_SQL = `SELECT datepart('year', i) * 12 + datepart('month', i) AS months, datepart('day', i) AS days,
+/** A time_bucket width's months, days and microseconds (the width as DuckDB printed it): months are whole, the rest must be whole bins. */
+const widthSql = (width: string) => `SELECT datepart('year', i) * 12 + datepart('month', i) AS months, datepart('day', i) AS days,
   datepart('hour', i)::BIGINT * 3600000000 + datepart('minute', i)::BIGINT * 60000000 + datepart('microseconds', i) AS us
-  FROM (SELECT CAST(${WIDTH} AS INTERVAL) AS i)`;
+  FROM (SELECT CAST((${width}) AS INTERVAL) AS i)`;
 
 /**
  * When the SELECT reading `site` can read its source's summary instead: rewrites that SELECT's
@@ -64,7 +63,7 @@ export async function rollupScan(site: SourceSite, context: SourceContext, templ
   }
   const bins = planBins(withRange(split.bounds, context.range), BigInt(shape.binMs) * 1_000_000n);
   if (!bins) return undefined;
-  for (const width of expressions.intervals) if (!(await wholeBins(width, shape.binMs, context))) return undefined;
+  for (const width of expressions.intervals) if (!(await wholeBins(width, shape.binMs, context, templates))) return undefined;
 
   await keepNames(select, draft, context, templates);
   const relation = await binsRelation(shape, summary, bins, split.timeConditions, select.where_clause as AstNode, context, templates);
@@ -126,13 +125,14 @@ function and(parts: AstNode[], where: AstNode | null): AstNode | null {
   return { ...structuredClone(where!), children: parts.map((p) => structuredClone(p)) };
 }
 
-/** Whether a time_bucket width is months, or a positive multiple of the bin (DuckDB reads it; an error means no). */
-async function wholeBins(width: AstNode, binMs: number, context: SourceContext): Promise<boolean> {
-  const statement = await context.parseCache.parse(context.connection, WIDTH_SQL);
-  replaceColumn(statement, WIDTH, () => structuredClone(width));
+/**
+ * Whether a time_bucket width is months, or a positive multiple of the bin: DuckDB evaluates it (a
+ * constant, ./rollup-expressions.ts checked); an error means no, and the query keeps its own.
+ */
+async function wholeBins(width: AstNode, binMs: number, context: SourceContext, templates: Templates): Promise<boolean> {
   let row: Record<string, unknown>;
   try {
-    row = (await context.connection.runAndReadAll(await printStatements(context.connection, [statement]))).getRowObjects()[0]!;
+    row = (await context.connection.runAndReadAll(widthSql(await expressionText(width, context, templates)))).getRowObjects()[0]!;
   } catch {
     return false;
   }
@@ -147,10 +147,15 @@ async function keepNames(select: AstNode, draft: AstNode, context: SourceContext
   const [before, after] = [select.select_list as AstNode[], draft.select_list as AstNode[]];
   for (const [i, item] of before.entries()) {
     if (item.alias || JSONStringify(item) === JSONStringify(after[i])) continue;
-    const statement = structuredClone(templates.select);
-    statement.node.select_list = [item];
-    after[i]!.alias = (await printStatements(context.connection, [statement])).replace(/^SELECT /, '');
+    after[i]!.alias = await expressionText(item, context, templates);
   }
+}
+
+/** An expression as DuckDB prints it, which is also the name DuckDB gives an unaliased select item. */
+async function expressionText(expr: AstNode, context: SourceContext, templates: Templates): Promise<string> {
+  const statement = structuredClone(templates.select);
+  statement.node.select_list = [expr];
+  return (await printStatements(context.connection, [statement])).replace(/^SELECT /, '');
 }
 
 /**
@@ -210,24 +215,4 @@ function forEachSelect(tree: unknown, visit: (node: AstNode) => void): void {
   if (typeof tree !== 'object' || tree === null) return;
   if ((tree as AstNode).type === 'SELECT_NODE') visit(tree as AstNode);
   for (const child of Object.values(tree)) forEachSelect(child, visit);
-}
-
-function replaceColumn(tree: unknown, name: string, make: () => AstNode): void {
-  if (Array.isArray(tree)) {
-    tree.forEach((item, i) => {
-      if (isColumn(item, name)) tree[i] = make();
-      else replaceColumn(item, name, make);
-    });
-    return;
-  }
-  if (typeof tree !== 'object' || tree === null) return;
-  for (const [key, child] of Object.entries(tree)) {
-    if (isColumn(child, name)) (tree as AstNode)[key] = make();
-    else replaceColumn(child, name, make);
-  }
-}
-
-function isColumn(node: unknown, name: string): boolean {
-  return typeof node === 'object' && node !== null && (node as AstNode).class === 'COLUMN_REF' &&
-    ((node as AstNode).column_names as string[]).join('.') === name;
 }
