@@ -137,7 +137,7 @@ export class Dimensions {
         name: 'mm_strings',
         columns: [
           { name: 'idx', type: 'INTEGER', values: Int32Array.from(strings, (_, i) => i) },
-          { name: 's', type: 'VARCHAR', values: strings },
+          { name: 's', type: 'VARCHAR', values: strings, dictionary: true },
         ],
       },
       {

@@ -27,12 +27,18 @@ interface MetadataViewDefinition {
   idColumn: string;
   /** PostgreSQL query (without WHERE: the insert range is appended); columns text or int8 as `staged` says. */
   pgSelect: string;
-  staged: readonly { name: string; type: 'VARCHAR' | 'BIGINT' }[];
+  staged: readonly { name: string; type: 'VARCHAR' | 'BIGINT'; dictionary?: boolean }[];
   /** DuckDB SELECT over the staged table `mm_rows`. */
   select: string;
 }
 
 const text = (name: string) => ({ name, type: 'VARCHAR' as const });
+/**
+ * Text the view passes through that repeats across a segment's rows (a block's process columns, a
+ * process's exe and user): staged as a dictionary (see StagedColumn). Not for text a function
+ * parses (JSON, hex), which reads it as VARCHAR.
+ */
+const repeated = (name: string) => ({ name, type: 'VARCHAR' as const, dictionary: true });
 const int8 = (name: string) => ({ name, type: 'BIGINT' as const });
 const PROPS = `'[{"key":"VARCHAR","value":"VARCHAR"}]'`;
 const INSERT_US = (alias: string) => `(extract(epoch FROM ${alias}.insert_time) * 1000000)::int8`;
@@ -42,9 +48,9 @@ const PROCESS_PG = (p: string, prefix: string) =>
    ${p}.start_time_ns AS ${prefix}start_time_ns, ${p}.start_ticks AS ${prefix}start_ticks, ${INSERT_US(p)} AS ${prefix}insert_time_us,
    ${p}.parent_process_id AS ${prefix}parent_process_id, ${p}.properties::text AS ${prefix}properties`;
 const processStaged = (prefix: string) => [
-  text(`${prefix}exe`), text(`${prefix}username`), text(`${prefix}realname`), text(`${prefix}computer`), text(`${prefix}distro`),
-  text(`${prefix}cpu_brand`), int8(`${prefix}tsc_frequency`), int8(`${prefix}start_time_ns`), int8(`${prefix}start_ticks`),
-  int8(`${prefix}insert_time_us`), text(`${prefix}parent_process_id`), text(`${prefix}properties`),
+  repeated(`${prefix}exe`), repeated(`${prefix}username`), repeated(`${prefix}realname`), repeated(`${prefix}computer`), repeated(`${prefix}distro`),
+  repeated(`${prefix}cpu_brand`), int8(`${prefix}tsc_frequency`), int8(`${prefix}start_time_ns`), int8(`${prefix}start_ticks`),
+  int8(`${prefix}insert_time_us`), repeated(`${prefix}parent_process_id`), text(`${prefix}properties`),
 ];
 
 const definitions: readonly MetadataViewDefinition[] = [
@@ -63,7 +69,7 @@ const definitions: readonly MetadataViewDefinition[] = [
     pgSelect: `SELECT s.stream_id, s.process_id, encode(s.dependencies_metadata, 'hex') AS dependencies_metadata,
       encode(s.objects_metadata, 'hex') AS objects_metadata, to_json(s.tags)::text AS tags, s.properties::text AS properties,
       ${INSERT_US('s')} AS insert_time_us FROM streams s`,
-    staged: [text('stream_id'), text('process_id'), text('dependencies_metadata'), text('objects_metadata'), text('tags'), text('properties'), int8('insert_time_us')],
+    staged: [text('stream_id'), repeated('process_id'), text('dependencies_metadata'), text('objects_metadata'), text('tags'), text('properties'), int8('insert_time_us')],
     select: `SELECT stream_id, process_id, from_hex(dependencies_metadata) AS dependencies_metadata, from_hex(objects_metadata) AS objects_metadata,
       from_json(tags, '["VARCHAR"]') AS tags, from_json(properties, ${PROPS}) AS properties,
       make_timestamp_ns(insert_time_us * 1000) AS insert_time FROM mm_rows`,
@@ -76,7 +82,7 @@ const definitions: readonly MetadataViewDefinition[] = [
       encode(s.dependencies_metadata, 'hex') AS s_dependencies_metadata, encode(s.objects_metadata, 'hex') AS s_objects_metadata,
       to_json(s.tags)::text AS s_tags, s.properties::text AS s_properties, ${PROCESS_PG('p', 'p_')}
       FROM blocks b JOIN streams s ON s.stream_id = b.stream_id JOIN processes p ON p.process_id = b.process_id`,
-    staged: [text('block_id'), text('stream_id'), text('process_id'), int8('begin_time_ns'), int8('begin_ticks'), int8('end_time_ns'),
+    staged: [text('block_id'), text('stream_id'), repeated('process_id'), int8('begin_time_ns'), int8('begin_ticks'), int8('end_time_ns'),
       int8('end_ticks'), int8('nb_objects'), int8('object_offset'), int8('payload_size'), int8('insert_time_us'),
       text('s_dependencies_metadata'), text('s_objects_metadata'), text('s_tags'), text('s_properties'), ...processStaged('p_')],
     select: `SELECT block_id, stream_id, process_id, make_timestamp_ns(begin_time_ns) AS begin_time, begin_ticks,
@@ -94,8 +100,8 @@ const definitions: readonly MetadataViewDefinition[] = [
 ];
 
 function stageRows(def: MetadataViewDefinition, rows: readonly Record<string, unknown>[]): StagedColumn[] {
-  return def.staged.map(({ name, type }) => type === 'VARCHAR'
-    ? { name, type, values: rows.map((r) => String(r[name])) }
+  return def.staged.map(({ name, type, dictionary }) => type === 'VARCHAR'
+    ? { name, type, values: rows.map((r) => String(r[name])), dictionary }
     : { name, type, values: BigInt64Array.from(rows, (r) => BigInt(r[name] as number | bigint)) });
 }
 

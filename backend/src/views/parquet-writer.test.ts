@@ -53,14 +53,14 @@ describe('ParquetWriter', () => {
 
   it('writes a dictionary-staged column joined onto facts as the same UTF-8 strings, dictionary-encoded', async () => {
     const path = join(dir, 'dictionary.parquet');
-    const ids = ['p-b', 'p-a', 'p-b', "it's"]; // a duplicate, and a quote
+    const ids = ['p-b', 'p-a', 'p-b', "it's", '', 'nul\0inside', 'ünï 🎮']; // a duplicate, a quote, empty, a NUL, non-ASCII
     await writer.write({
       tables: [
         { name: 'mm_dim', columns: [
-          { name: 'idx', type: 'INTEGER', values: Int32Array.from([0, 1, 2, 3]) },
+          { name: 'idx', type: 'INTEGER', values: Int32Array.from(ids, (_, i) => i) },
           { name: 'id', type: 'VARCHAR', values: ids, dictionary: true },
         ] },
-        { name: 'mm_facts', columns: [{ name: 'dim', type: 'INTEGER', values: Int32Array.from({ length: 1000 }, (_, i) => i % 4) }] },
+        { name: 'mm_facts', columns: [{ name: 'dim', type: 'INTEGER', values: Int32Array.from({ length: 700 }, (_, i) => i % ids.length) }] },
       ],
       select: 'SELECT make_timestamp_ns(1700000000000000000) AS time, d.id, f.dim FROM mm_facts f JOIN mm_dim d ON d.idx = f.dim',
       timeColumn: 'time',
@@ -73,7 +73,27 @@ describe('ParquetWriter', () => {
     }));
     assert.deepEqual(read.types, [{ type: 'BYTE_ARRAY', converted_type: 'UTF8' }]);
     assert.match(String(read.encodings[0]!['encodings']), /DICTIONARY/);
-    assert.deepEqual(read.rows, ids.map((id, dim) => ({ dim, id, n: 250 })));
+    assert.deepEqual(read.rows, ids.map((id, dim) => ({ dim, id, n: 100 })));
+  });
+
+  it('stages dictionaries of any size (ENUMs stored in 1, 2 and 4 bytes) and empty ones', async () => {
+    const path = join(dir, 'dictionary-sizes.parquet');
+    const n = 70_000;
+    const column = (name: string, distinct: number) => ({ name, type: 'VARCHAR' as const, values: Array.from({ length: n }, (_, i) => `${name}-${i % distinct}`), dictionary: true });
+    await writer.write({
+      tables: [
+        { name: 'mm_facts', columns: [column('small', 200), column('medium', 1000), column('large', n)] },
+        { name: 'mm_empty', columns: [{ name: 's', type: 'VARCHAR', values: [], dictionary: true }] },
+      ],
+      select: `SELECT make_timestamp_ns(1700000000000000000) AS time, small, medium, large, (SELECT count(*) FROM mm_empty) AS empty FROM mm_facts`,
+      timeColumn: 'time',
+      path,
+    });
+    const [read] = await writer.withConnection(async (c) => (await c.runAndReadAll(
+      `SELECT count(DISTINCT small)::INT AS small, count(DISTINCT medium)::INT AS medium, count(DISTINCT large)::INT AS large,
+         bool_and(small = 'small-' || (large[7:]::INT % 200)) AND bool_and(medium = 'medium-' || (large[7:]::INT % 1000)) AS matching, max(empty)::INT AS empty
+       FROM read_parquet('${path}')`)).getRowObjectsJson());
+    assert.deepEqual(read, { small: 200, medium: 1000, large: n, matching: true, empty: 0 });
   });
 
   it('keeps the SELECT\'s row order when asked to (rowOrder selected), across row groups', async () => {
