@@ -76,7 +76,7 @@ describe('ParquetWriter', () => {
     assert.deepEqual(read.rows, ids.map((id, dim) => ({ dim, id, n: 100 })));
   });
 
-  it('stages dictionaries of any size (ENUMs stored in 1, 2 and 4 bytes) and empty ones', async () => {
+  it('stages dictionaries of any size (ENUMs stored in 1, 2 and 4 bytes), empty ones and ones too long for an ENUM', async () => {
     const path = join(dir, 'dictionary-sizes.parquet');
     const n = 70_000;
     const column = (name: string, distinct: number) => ({ name, type: 'VARCHAR' as const, values: Array.from({ length: n }, (_, i) => `${name}-${i % distinct}`), dictionary: true });
@@ -84,16 +84,20 @@ describe('ParquetWriter', () => {
       tables: [
         { name: 'mm_facts', columns: [column('small', 200), column('medium', 1000), column('large', n)] },
         { name: 'mm_empty', columns: [{ name: 's', type: 'VARCHAR', values: [], dictionary: true }] },
+        // Distinct values longer in all than an ENUM is declared for: staged as strings.
+        { name: 'mm_long', columns: [{ name: 's', type: 'VARCHAR', values: Array.from({ length: 600 }, (_, i) => `${i % 300}`.padEnd(4000, '.')), dictionary: true }] },
       ],
-      select: `SELECT make_timestamp_ns(1700000000000000000) AS time, small, medium, large, (SELECT count(*) FROM mm_empty) AS empty FROM mm_facts`,
+      select: `SELECT make_timestamp_ns(1700000000000000000) AS time, small, medium, large, (SELECT count(*) FROM mm_empty) AS empty,
+        (SELECT count(DISTINCT s) FILTER (WHERE length(s) = 4000) FROM mm_long) AS long FROM mm_facts`,
       timeColumn: 'time',
       path,
     });
     const [read] = await writer.withConnection(async (c) => (await c.runAndReadAll(
       `SELECT count(DISTINCT small)::INT AS small, count(DISTINCT medium)::INT AS medium, count(DISTINCT large)::INT AS large,
-         bool_and(small = 'small-' || (large[7:]::INT % 200)) AND bool_and(medium = 'medium-' || (large[7:]::INT % 1000)) AS matching, max(empty)::INT AS empty
+         bool_and(small = 'small-' || (large[7:]::INT % 200)) AND bool_and(medium = 'medium-' || (large[7:]::INT % 1000)) AS matching,
+         max(empty)::INT AS empty, max(long)::INT AS long
        FROM read_parquet('${path}')`)).getRowObjectsJson());
-    assert.deepEqual(read, { small: 200, medium: 1000, large: n, matching: true, empty: 0 });
+    assert.deepEqual(read, { small: 200, medium: 1000, large: n, matching: true, empty: 0, long: 300 });
   });
 
   it('keeps the SELECT\'s row order when asked to (rowOrder selected), across row groups', async () => {

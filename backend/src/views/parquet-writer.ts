@@ -86,9 +86,13 @@ const STORED_AS: Partial<Record<DuckDBTypeId, (codes: Uint32Array) => Dictionary
   [DuckDBTypeId.UINTEGER]: (codes) => codes,
 };
 
+/** Characters of distinct values past which a column is staged as strings: its ENUM's SQL would be bigger than its rows. */
+const MAX_DICTIONARY_CHARS = 1 << 20;
+
 /**
  * Undefined when the column cannot be an ENUM, and is staged as strings: without values (an ENUM
- * needs one), or with a NUL character (the type is declared in SQL text, which ends at a NUL).
+ * needs one), with a NUL character (the type is declared in SQL text, which ends at a NUL), or
+ * with more than MAX_DICTIONARY_CHARS of distinct values.
  */
 function dictionaryOf(values: readonly string[]): Dictionary | undefined {
   const indexes = new Map<string, number>();
@@ -99,7 +103,9 @@ function dictionaryOf(values: readonly string[]): Dictionary | undefined {
     codes[row] = index;
   });
   const domain = [...indexes.keys()];
-  if (domain.length === 0 || domain.some((value) => value.includes('\0'))) return undefined;
+  let chars = 0;
+  for (const value of domain) chars += value.length;
+  if (domain.length === 0 || chars > MAX_DICTIONARY_CHARS || domain.some((value) => value.includes('\0'))) return undefined;
   const type = ENUM(domain);
   return { type, codes: STORED_AS[type.internalTypeId]!(codes) };
 }
