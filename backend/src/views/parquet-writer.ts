@@ -102,17 +102,19 @@ function dictionaryOf(values: readonly string[]): Dictionary | undefined {
     if (index === undefined) indexes.set(value, index = indexes.size);
     codes[row] = index;
   });
-  const domain = [...indexes.keys()];
   let chars = 0;
-  for (const value of domain) chars += value.length;
-  if (domain.length === 0 || chars > MAX_DICTIONARY_CHARS || domain.some((value) => value.includes('\0'))) return undefined;
-  const type = ENUM(domain);
+  for (const value of indexes.keys()) {
+    if (value.includes('\0')) return undefined;
+    chars += value.length;
+  }
+  if (indexes.size === 0 || chars > MAX_DICTIONARY_CHARS) return undefined;
+  const type = ENUM([...indexes.keys()]);
   return { type, codes: STORED_AS[type.internalTypeId]!(codes) };
 }
 
+/** A staged column's declaration; a dictionary's type prints as its SQL, `ENUM('v1', 'v2', …)`. */
 function columnSql(column: StagedColumn, dictionary: Dictionary | undefined): string {
-  const type = dictionary === undefined ? column.type : `ENUM(${dictionary.type.values.map(quoteLiteral).join(', ')})`;
-  return `${quoteIdent(column.name)} ${type}`;
+  return `${quoteIdent(column.name)} ${dictionary?.type.toString() ?? column.type}`;
 }
 
 async function stage(connection: DuckDBConnection, table: StagedTable): Promise<void> {
