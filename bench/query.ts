@@ -160,7 +160,7 @@ async function rollups(dir: string): Promise<void> {
   const started = performance.now();
   for (let minute = 0; minute < FLEET.minutes; minute++) {
     const partition = await catalog.addPartition('measures', 'global', measuresSql(minute));
-    await catalog.addPartition('measure_stats', 'global', measureStatsDefinition.select(partition.file_path));
+    await catalog.addPartition('measure_stats', 'global', measureStatsDefinition.select([partition.file_path]));
   }
   const rowCount = FLEET.processes * 60 * FLEET.minutes * FLEET.fps * FLEET.series.length;
   console.log(`generated ${rowCount} measures over ${FLEET.minutes} minutes and their measure_stats in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -51,6 +51,8 @@ export interface MaterializerDeps {
   onSkippedBlock?: (skip: SkippedBlock) => void;
   /** A query leaves a global instance's newest blocks to a scheduler this recent (./scheduled-until.ts); unset: never. */
   scheduledWindowMs?: number | undefined;
+  /** See SegmentRefresh.mergedEnoughRows. */
+  mergedEnoughRows?: number | undefined;
 }
 
 export interface BuildStats {
@@ -102,6 +104,7 @@ export class BlockMaterializer {
       // Global instances take every process's blocks: a dashboard's statements, seconds apart, each add what arrived since.
       tail: instanceId === 'global' ? 'sources' : 'seconds',
       scheduledWindowMs: instanceId === 'global' ? this.deps.scheduledWindowMs : undefined,
+      mergedEnoughRows: this.deps.mergedEnoughRows,
     });
     await this.#collectExpired();
     return built;

@@ -56,6 +56,8 @@ export interface ViewCatalogOptions {
    * always build up to the present).
    */
   scheduledWindowMs?: number;
+  /** Partitions holding this many rows on average stay apart instead of merged (default MERGED_ENOUGH_ROWS, ./segment-refresh.ts). */
+  mergedEnoughRows?: number;
   /** User-defined views (docs/user-views.md); default: those of the file MICROMEGAS_VIEWS_CONFIG names. */
   userViews?: readonly UserViewDefinition[];
 }
@@ -89,7 +91,7 @@ export class LakehouseCatalog implements ViewCatalog {
     const memory = new SourceMemory(options.metadata, source);
     const scheduledWindowMs = options.scheduledWindowMs ?? SCHEDULED_WINDOW_MS;
     const materializer = new BlockMaterializer({ db: options.metadata, source, memory, index, files, builder, merger, flights, objects: options.objects,
-      onSkippedBlock: options.onSkippedBlock, scheduledWindowMs });
+      onSkippedBlock: options.onSkippedBlock, scheduledWindowMs, mergedEnoughRows: options.mergedEnoughRows });
     const globalWidth = options.globalSegmentSeconds ?? 60;
     const instanceWidth = options.instanceSegmentSeconds ?? 600;
     const blockSets: MaterializedSet[] = blockViewSets.map((set) => ({
@@ -104,7 +106,9 @@ export class LakehouseCatalog implements ViewCatalog {
       ...blockSets,
       new DerivedSet(logStatsDefinition, { source: blockSet('log_entries'), index, files, builder, merger }),
       new DerivedSet(measureStatsDefinition, { source: blockSet('measures'), index, files, builder, merger }),
-      ...metadataViewSets({ db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600 }),
+      ...metadataViewSets({
+        db: options.metadata, index, builder, merger, flights, widthSeconds: options.metadataSegmentSeconds ?? 600, mergedEnoughRows: options.mergedEnoughRows,
+      }),
     ];
     try {
       const definitions = options.userViews ?? await userViewsFromEnv();

@@ -4,12 +4,11 @@
  * were inserted in two partitions appears in both: sum `count` when grouping. Counts of log_entries
  * by those columns and whole minutes read it instead (../query/rewrite/rollup.ts).
  */
-import { derivedSchemaHash, type DerivedDefinition } from './derived-set.js';
-import { quoteLiteral } from './parquet-writer.js';
+import { derivedSchemaHash, parquetSource, type DerivedDefinition } from './derived-set.js';
 import { logStatsSchema } from './schemas.js';
 
-const SELECT = (path: string): string => `SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, process_id, level, target, count(*)::BIGINT AS count
-  FROM read_parquet(${quoteLiteral(path)}) GROUP BY ALL`;
+const SELECT = (paths: readonly string[]): string => `SELECT time_bucket(INTERVAL 1 minute, time) AS time_bin, process_id, level, target, count(*)::BIGINT AS count
+  FROM ${parquetSource(paths)} GROUP BY ALL`;
 const MERGE = 'SELECT time_bin, process_id, level, target, sum(count) AS count FROM source GROUP BY ALL';
 
 export const logStatsDefinition: DerivedDefinition = {

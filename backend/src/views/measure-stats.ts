@@ -8,13 +8,12 @@
  * min(min), max(max); an average is sum(sum) / sum(count)). Queries aggregating measures that way
  * read it instead where that gives the same answer (../query/rewrite/rollup.ts).
  */
-import { derivedSchemaHash, type DerivedDefinition } from './derived-set.js';
-import { quoteLiteral } from './parquet-writer.js';
+import { derivedSchemaHash, parquetSource, type DerivedDefinition } from './derived-set.js';
 import { measureStatsSchema } from './schemas.js';
 
-const SELECT = (path: string): string => `SELECT time_bucket(INTERVAL 1 second, time) AS time_bin, process_id, exe, target, name, unit,
+const SELECT = (paths: readonly string[]): string => `SELECT time_bucket(INTERVAL 1 second, time) AS time_bin, process_id, exe, target, name, unit,
   count(*)::BIGINT AS count, sum(value) AS sum, min(value) AS min, max(value) AS max
-  FROM read_parquet(${quoteLiteral(path)}) GROUP BY ALL`;
+  FROM ${parquetSource(paths)} GROUP BY ALL`;
 const MERGE = `SELECT time_bin, process_id, exe, target, name, unit, sum(count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
   FROM source GROUP BY ALL`;
 

@@ -163,7 +163,10 @@ class MetadataViewSet implements MaterializedSet, SegmentSource {
 
   #refresh(events: TimeBounds, inserts: TimeBounds | undefined, widthSeconds: number, merge?: SegmentRefresh['merge']): Promise<number> {
     const { index, flights } = this.deps;
-    return refreshSegments({ index, flights, viewSet: this.info.name, instanceId: 'global', schemaHash: this.#schemaHash, widthSeconds, source: this, events, inserts, merge });
+    return refreshSegments({
+      index, flights, viewSet: this.info.name, instanceId: 'global', schemaHash: this.#schemaHash, widthSeconds, source: this, events, inserts, merge,
+      mergedEnoughRows: this.deps.mergedEnoughRows,
+    });
   }
 }
 
@@ -175,6 +178,8 @@ export interface MetadataDeps {
   flights: SingleFlight;
   /** Insert-time width of the partitions JIT builds. */
   widthSeconds: number;
+  /** See SegmentRefresh.mergedEnoughRows. */
+  mergedEnoughRows?: number | undefined;
 }
 
 export function metadataViewSets(deps: MetadataDeps): MaterializedSet[] {

@@ -66,7 +66,9 @@ const VIEW_SETS = ['blocks', 'processes', 'streams', 'log_entries', 'measures', 
  * The per-event views (and log_stats and measure_stats, whose partitions follow theirs one for one)
  * stay in hour partitions, as upstream micromegas caps per-event views (`get_max_partition_time_delta`):
  * a day of a 1,000-process fleet's measures is about 15 billion rows, a merge that would hold the
- * scheduler's one lane for hours. A month of stats then reads 720 files instead of 30.
+ * scheduler's one lane for hours. A month of stats then reads 720 files instead of 30. Partitions
+ * already large are not merged at all (../../views/segment-refresh.ts, MERGED_ENOUGH_ROWS): a large
+ * fleet's measures stay in minutes, their measure_stats still end as hours.
  */
 const HOURLY_VIEW_SETS = new Set(['log_entries', 'measures', 'otel_spans', 'log_stats', 'measure_stats']);
 const DAY_VIEW_SETS = VIEW_SETS.filter((v) => !HOURLY_VIEW_SETS.has(v));

@@ -55,7 +55,7 @@ export async function userViewSets(
     if (source === undefined) throw fail('source', `unknown view set (known are ${[...known.keys()].sort().join(', ')})`);
     if (!source.info.hasGlobal) throw fail('source', `${definition.source} has no global instance`);
     const schema = await describe(writer, definition, source);
-    const select = (path: string) => overSource(source.info.schema, parquetFiles(source.info.schema, [path]), definition.sql, source.info.jsonColumns);
+    const select = (paths: readonly string[]) => overSource(source.info.schema, parquetFiles(source.info.schema, paths), definition.sql, source.info.jsonColumns);
     const set = new DerivedSet({
       info: {
         name: definition.name, schema, hasGlobal: true, instanceKind: null, timeColumn: definition.time_column,
