@@ -28,7 +28,8 @@ const MAX_BUILD_MS = 3_600_000;
  * Partitions holding this many rows on average are left apart instead of merged: each is 16 row
  * groups already, a file queries read well, and merging would rewrite every row once more for
  * little (an hour of a 1,000-process fleet's measures is 650 million rows: minutes of a core, with
- * the scheduler's lane held all along). So no merge rewrites more than 60 times this.
+ * the scheduler's lane held all along). So a merge rewrites fewer rows than this times its parts
+ * (60 seconds, or 60 minutes).
  */
 export const MERGED_ENOUGH_ROWS = 1 << 20;
 
