@@ -9,6 +9,7 @@ import type { PartitionIndex } from './partition-index.js';
 import { PartitionFiles } from './partition-files.js';
 import type { ParquetWriter, WriteRequest, WriteResult } from './parquet-writer.js';
 import { PartitionBuildError } from './errors.js';
+import { concatenateParquet, ParquetConcatError } from './parquet-concat.js';
 
 export interface PartitionSpec {
   viewSet: string;
@@ -21,6 +22,12 @@ export interface PartitionSpec {
   timeColumn: string;
   /** See WriteRequest.rowOrder. */
   rowOrder?: WriteRequest['rowOrder'];
+  /**
+   * Local Parquet files whose rows, file after file, are the partition's rows exactly as `select`
+   * gives them: their row groups are copied as they are where their footers allow
+   * (./parquet-concat.ts), else `select` is written.
+   */
+  concatenate?: readonly string[];
   sourceHash: string;
   schemaHash: string;
   /** What the next partition of the instance starts from (chained sets), else null. */
@@ -53,7 +60,7 @@ export class PartitionBuilder {
   async #record(spec: PartitionSpec): Promise<BuildResult> {
     await this.files.ensureScratchDir();
     const scratch = this.files.scratchPath(`${randomUUID()}.parquet`);
-    const written = await this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, rowOrder: spec.rowOrder, path: scratch });
+    const written = await this.#write(spec, scratch);
     let filePath: string | null = null;
     let fileSize = 0;
     if (written.numRows > 0) {
@@ -70,5 +77,17 @@ export class PartitionBuilder {
       carry: spec.carry ?? null,
     });
     return { ...written, recorded };
+  }
+
+  async #write(spec: PartitionSpec, path: string): Promise<WriteResult> {
+    if (spec.concatenate !== undefined && spec.concatenate.length > 0) {
+      try {
+        return await concatenateParquet(spec.concatenate, path, spec.timeColumn);
+      } catch (err) {
+        // Files a footer cannot join (schemas written differently, page indexes): their rows are rewritten.
+        if (!(err instanceof ParquetConcatError)) throw err;
+      }
+    }
+    return this.writer.write({ tables: spec.tables, select: spec.select, timeColumn: spec.timeColumn, rowOrder: spec.rowOrder, path });
   }
 }

@@ -8,7 +8,8 @@
  * parts go in order of their earliest event, each in its own order (by time, or by block where it
  * spans a few seconds, see ./parquet-writer.ts), so the merged file's row groups overlap in time only
  * where the parts do (for live telemetry, by the second or so its blocks span), and time filters
- * still skip most of them.
+ * still skip most of them. Parts whose row groups are full enough are not even decoded: their row
+ * groups are copied into the merged file as they are (./parquet-concat.ts).
  */
 import type { ViewSetInfo } from './catalog.js';
 import type { PartitionBuilder } from './partition-builder.js';
@@ -17,9 +18,17 @@ import type { StoredPartition } from './partition-index.js';
 import { combineSourceHashes } from './source-hash.js';
 import { castTo, overSource, parquetFiles, storedSchema } from './source-table.js';
 import { PartitionBuildError } from './errors.js';
+import { ROW_GROUP_ROWS } from './parquet-writer.js';
 
 /** The merge SQL of views whose rows are events: all the rows of the parts. */
 export const UNION_MERGE = 'SELECT * FROM source';
+
+/**
+ * Parts of this many rows or more on average are concatenated row group by row group: the merged
+ * file's row groups are theirs, a quarter of ROW_GROUP_ROWS or more, which reads as well. Smaller
+ * parts are rewritten into full row groups, where rewriting costs little anyway.
+ */
+export const CONCATENATED_PART_ROWS = ROW_GROUP_ROWS / 4;
 
 export interface MergeSpec {
   info: ViewSetInfo;
@@ -43,6 +52,7 @@ export class PartitionMerger {
     }
     const concatenate = spec.mergeSql === UNION_MERGE;
     const files = parts.filter((p) => p.has_file);
+    const rows = files.reduce((sum, p) => sum + p.num_rows, 0);
     if (concatenate) files.sort((a, b) => a.min_event_ms - b.min_event_ms || a.begin_insert_time.getTime() - b.begin_insert_time.getTime());
     await this.builder.build(name, instanceId, begin, async () => {
       const paths = await Promise.all(files.map((p) => this.files.localPath(p.file_path)));
@@ -50,6 +60,7 @@ export class PartitionMerger {
         viewSet: name, instanceId, beginInsert: begin, endInsert: end, tables: [],
         select: castTo(schema, overSource(schema, parquetFiles(schema, paths), spec.mergeSql)),
         timeColumn, rowOrder: concatenate ? 'selected' : 'time', sourceHash, schemaHash: spec.schemaHash,
+        ...(concatenate && files.length > 0 && rows / files.length >= CONCATENATED_PART_ROWS ? { concatenate: paths } : {}),
       };
     });
   }
