@@ -66,7 +66,7 @@ describe('concatenateParquet', () => {
     assert.deepEqual(await query(`SELECT count(*)::INT AS n FROM read_parquet('${out}') WHERE process_id = 'p1-0'`), [{ n: 334 }]);
   });
 
-  it('refuses files of other schemas, files that are not Parquet and page indexes, as ParquetConcatError', async () => {
+  it('refuses files of other schemas, files that are not Parquet, page indexes and footers it cannot read, as ParquetConcatError', async () => {
     const other = join(dir, 'other.parquet');
     await writer.write({ tables: [], select: `SELECT * REPLACE (value::FLOAT AS value) FROM (${rowsSql(9, 10)})`, timeColumn: 'time', path: other });
     await assert.rejects(concatenateParquet([parts[1]!, other], join(dir, 'x.parquet'), 'time'), (err) => err instanceof ParquetConcatError && /schema is not that of/.test(err.message));
@@ -88,6 +88,22 @@ describe('concatenateParquet', () => {
     trailer.write('PAR1', 4);
     await writeFile(indexed, Buffer.concat([file.subarray(0, file.length - 8 - length), newFooter, trailer]));
     await assert.rejects(concatenateParquet([indexed], join(dir, 'x.parquet'), 'time'), (err) => err instanceof ParquetConcatError && /page index/.test(err.message));
+
+    // Footers that decode but are not Parquet's: fields missing, or of another wire type.
+    const body = file.subarray(0, file.length - 8 - length);
+    const withFooter = async (name: string, struct: ThriftStruct) => {
+      const bytes = encodeStruct(struct);
+      const end = Buffer.alloc(8);
+      end.writeUInt32LE(bytes.length, 0);
+      end.write('PAR1', 4);
+      await writeFile(join(dir, name), Buffer.concat([body, bytes, end]));
+      return join(dir, name);
+    };
+    const bare = await withFooter('bare.parquet', [{ id: 1, type: WireType.I32, value: 1 }]);
+    await assert.rejects(concatenateParquet([bare], join(dir, 'x.parquet'), 'time'), (err) => err instanceof ParquetConcatError && /has no schema/.test(err.message));
+    const original = decodeStruct(file.subarray(file.length - 8 - length, file.length - 8)).struct;
+    const mistyped = await withFooter('mistyped.parquet', original.map((f) => (f.id === 3 ? { ...f, type: WireType.Binary, value: new Uint8Array(2) } : f)));
+    await assert.rejects(concatenateParquet([mistyped], join(dir, 'x.parquet'), 'time'), (err) => err instanceof ParquetConcatError && /row count is not of Parquet's type/.test(err.message));
 
     const damaged = join(dir, 'damaged.parquet');
     await writeFile(damaged, Buffer.concat([file.subarray(0, file.length - 8 - length), Buffer.alloc(length, 0xff), file.subarray(file.length - 8)]));

@@ -10,7 +10,7 @@
  * footer). Anything else is a ParquetConcatError, and the caller rewrites the rows instead.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { decodeStruct, encodeStruct, field, ThriftDecodeError, WireType, type ThriftField, type ThriftList, type ThriftStruct } from './thrift-compact.js';
+import { decodeStruct, encodeStruct, field, ThriftDecodeError, WireType, type ThriftField, type ThriftList, type ThriftStruct, type ThriftValue } from './thrift-compact.js';
 
 const MAGIC = Buffer.from('PAR1');
 /** "PAR1" at the start, footer length and "PAR1" at the end. */
@@ -79,8 +79,24 @@ async function readPart(path: string): Promise<Part> {
   }
 }
 
-function list(struct: ThriftStruct, id: number): ThriftList | undefined {
-  return field(struct, id) as ThriftList | undefined;
+/** Field `id` of `struct`, if there; of another wire type than Parquet's, the footer is not one this code can rewrite. */
+function optional<T extends ThriftValue>(part: Part, struct: ThriftStruct, id: number, type: WireType, what: string): T | undefined {
+  const found = struct.find((f) => f.id === id);
+  if (found === undefined) return undefined;
+  if (found.type !== type) throw new ParquetConcatError(part.path, `its footer's ${what} is not of Parquet's type`);
+  return found.value as T;
+}
+
+function required<T extends ThriftValue>(part: Part, struct: ThriftStruct, id: number, type: WireType, what: string): T {
+  const value = optional<T>(part, struct, id, type, what);
+  if (value === undefined) throw new ParquetConcatError(part.path, `its footer has no ${what}`);
+  return value;
+}
+
+/** The items of a list Parquet declares of structs. */
+function structs(part: Part, list: ThriftList, what: string): ThriftStruct[] {
+  if (list.elementType !== WireType.Struct) throw new ParquetConcatError(part.path, `its footer's ${what} are not structs`);
+  return list.items as ThriftStruct[];
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -89,7 +105,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The chunk's metadata, checked to be something concatenation keeps valid. */
 function columnMetaData(part: Part, chunk: ThriftStruct): ThriftStruct {
-  const meta = field(chunk, CHUNK.metaData) as ThriftStruct | undefined;
+  const meta = optional<ThriftStruct>(part, chunk, CHUNK.metaData, WireType.Struct, 'column metadata');
   if (meta === undefined || field(chunk, CHUNK.cryptoMetadata) !== undefined) throw new ParquetConcatError(part.path, 'encrypted column chunk');
   if (field(chunk, CHUNK.filePath) !== undefined) throw new ParquetConcatError(part.path, 'column chunk in another file');
   if (field(chunk, CHUNK.offsetIndexOffset) !== undefined || field(chunk, CHUNK.columnIndexOffset) !== undefined) {
@@ -109,9 +125,8 @@ function replaced(fields: ThriftStruct, id: number, value: ThriftField['value'])
 
 /** A row group of `part` as it is once its bytes move by `shift`, numbered `ordinal`. */
 function movedRowGroup(part: Part, rowGroup: ThriftStruct, shift: bigint, ordinal: number): ThriftStruct {
-  const columns = list(rowGroup, ROW_GROUP.columns)!;
-  const moved = columns.items.map((item) => {
-    const chunk = item as ThriftStruct;
+  const columns = required<ThriftList>(part, rowGroup, ROW_GROUP.columns, WireType.List, 'column chunks');
+  const moved = structs(part, columns, 'column chunks').map((chunk) => {
     const meta = shifted(columnMetaData(part, chunk), COLUMN_OFFSETS, shift);
     return replaced(shifted(chunk, [CHUNK.fileOffset], shift), CHUNK.metaData, meta);
   });
@@ -121,13 +136,16 @@ function movedRowGroup(part: Part, rowGroup: ThriftStruct, shift: bigint, ordina
 /** The time column's min and max in a row group, from its statistics (plain-encoded INT64). */
 function timeBounds(part: Part, rowGroup: ThriftStruct, timeColumn: string): [bigint, bigint] {
   const path = Buffer.from(timeColumn);
-  for (const item of list(rowGroup, ROW_GROUP.columns)!.items) {
-    const meta = field(item as ThriftStruct, CHUNK.metaData) as ThriftStruct;
-    const names = list(meta, COLUMN.pathInSchema)!.items as Uint8Array[];
-    if (names.length !== 1 || !sameBytes(names[0]!, path)) continue;
-    const stats = field(meta, COLUMN.statistics) as ThriftStruct | undefined;
-    const min = (stats && (field(stats, STATISTICS.minValue) ?? field(stats, STATISTICS.min))) as Uint8Array | undefined;
-    const max = (stats && (field(stats, STATISTICS.maxValue) ?? field(stats, STATISTICS.max))) as Uint8Array | undefined;
+  const columns = required<ThriftList>(part, rowGroup, ROW_GROUP.columns, WireType.List, 'column chunks');
+  for (const chunk of structs(part, columns, 'column chunks')) {
+    const meta = columnMetaData(part, chunk);
+    const names = required<ThriftList>(part, meta, COLUMN.pathInSchema, WireType.List, 'column path');
+    if (names.elementType !== WireType.Binary) throw new ParquetConcatError(part.path, "its footer's column path is not text");
+    if (names.items.length !== 1 || !sameBytes(names.items[0] as Uint8Array, path)) continue;
+    const stats = optional<ThriftStruct>(part, meta, COLUMN.statistics, WireType.Struct, 'statistics');
+    const bound = (id: number, legacy: number) => stats && (optional<Uint8Array>(part, stats, id, WireType.Binary, 'statistics')
+      ?? optional<Uint8Array>(part, stats, legacy, WireType.Binary, 'statistics'));
+    const [min, max] = [bound(STATISTICS.minValue, STATISTICS.min), bound(STATISTICS.maxValue, STATISTICS.max)];
     if (min?.length !== 8 || max?.length !== 8) break;
     const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true);
     return [view(min), view(max)];
@@ -158,30 +176,27 @@ export async function concatenateParquet(paths: readonly string[], out: string, 
   if (paths.length === 0) throw new ParquetConcatError(out, 'no files to concatenate');
   const parts = await Promise.all(paths.map(readPart));
   const first = parts[0]!;
-  const schema = encodeStruct([{ id: FILE.schema, type: WireType.List, value: list(first.footer, FILE.schema)! }]);
+  const schemaOf = (part: Part) => encodeStruct([{ id: FILE.schema, type: WireType.List, value: required<ThriftList>(part, part.footer, FILE.schema, WireType.List, 'schema') }]);
+  const schema = schemaOf(first);
   const rowGroups: ThriftStruct[] = [];
   let numRows = 0n;
   let [minEventNs, maxEventNs] = [(1n << 63n) - 1n, -(1n << 63n)];
   let at = HEADER_BYTES;
   for (const part of parts) {
-    const partSchema = list(part.footer, FILE.schema);
-    if (partSchema === undefined || !sameBytes(encodeStruct([{ id: FILE.schema, type: WireType.List, value: partSchema }]), schema)) {
-      throw new ParquetConcatError(part.path, `its schema is not that of ${first.path}`);
-    }
+    if (!sameBytes(schemaOf(part), schema)) throw new ParquetConcatError(part.path, `its schema is not that of ${first.path}`);
     if (field(part.footer, FILE.encryption) !== undefined) throw new ParquetConcatError(part.path, 'encrypted file');
     const shift = BigInt(at - HEADER_BYTES);
-    for (const item of list(part.footer, FILE.rowGroups)?.items ?? []) {
-      const rowGroup = item as ThriftStruct;
+    for (const rowGroup of structs(part, required<ThriftList>(part, part.footer, FILE.rowGroups, WireType.List, 'row groups'), 'row groups')) {
       const [min, max] = timeBounds(part, rowGroup, timeColumn);
       if (min < minEventNs) minEventNs = min;
       if (max > maxEventNs) maxEventNs = max;
       rowGroups.push(movedRowGroup(part, rowGroup, shift, rowGroups.length));
     }
-    numRows += field(part.footer, FILE.numRows) as bigint;
+    numRows += required<bigint>(part, part.footer, FILE.numRows, WireType.I64, 'row count');
     at += part.bodyEnd - HEADER_BYTES;
   }
   if (rowGroups.length === 0) throw new ParquetConcatError(out, 'the files have no rows');
-  const rowGroupList = list(first.footer, FILE.rowGroups)!;
+  const rowGroupList = required<ThriftList>(first, first.footer, FILE.rowGroups, WireType.List, 'row groups');
   const footer = encodeStruct(replaced(replaced(first.footer, FILE.numRows, numRows), FILE.rowGroups, { ...rowGroupList, items: rowGroups }));
 
   const file = await open(out, 'w');
