@@ -3,8 +3,7 @@
  * file object store) with a recorder that, like the SDK, turns what the maintenance records into a
  * block of the backend's own process as the tick ends: one game block gives one round of work and
  * its telemetry, then five idle minutes record nothing more and write objects only twice (the
- * minute merge of the game's block, and the quiet minute build of the merge's own telemetry); the
- * hourly chores, which find nothing to delete, record nothing.
+ * minute merge of the game's block, and the quiet minute build of the merge's own telemetry).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,10 +70,10 @@ for (const metadataBackend of testMetadataBackends) {
       } finally {
         await scheduler.resign();
       }
-      // 60: the minute merge of [0, 60), which holds the game's block; the hourly chores at 120 delete nothing.
-      // 120: the minute tick builds [60, 120), which holds only the telemetry of 60: quietly.
-      assert.deepEqual(recordedAt, [60]);
-      assert.deepEqual(wroteAt, [60, 120]);
+      // 60: the minute merge of [0, 60), which holds the game's block; 120: the hourly chores;
+      // 120 and 180: the minute ticks build [60, 120) and [120, 180), which hold only the telemetry of 60 and 120: quietly.
+      assert.deepEqual(recordedAt, [60, 120]);
+      assert.deepEqual(wroteAt, [60, 120, 180]);
     });
   });
 }

@@ -30,23 +30,17 @@ test('work on the backend\'s own telemetry alone logs nothing: logging it would 
   assert.deepEqual(tickLines([materialize('log_entries', 1, 9, true), minute]), []);
 });
 
-test('a retention or tail-sampling pass that removed nothing, and a vacuum pass that only analyzed, log nothing', () => {
-  const cutoff = new Date('2026-08-25T12:00:00Z');
-  const retention = (blocks: number, files: number): MaintenanceEvent => ({
-    kind: 'retention', seconds: 0.01,
-    report: { cutoff, dryRun: false, blocks, blockBytes: blocks * 100, streams: 0, processes: 0, partitions: 0, partitionBytes: 0, files },
-  });
-  const tailSampling = (candidates: number): MaintenanceEvent => ({
-    kind: 'tail_sampling', seconds: 0.01,
-    report: { dryRun: false, candidates, kept: candidates, dropped: 0, blocks: 0, bytes: 0, partitions: 0 },
-  });
+test('a vacuum pass that only analyzed logs nothing; one that vacuumed, and retention even when it deleted nothing, log a line', () => {
   const vacuum = (vacuumed: string[], analyzed: string[]): MaintenanceEvent => ({
     kind: 'vacuum', seconds: 0.004, report: { frozeDatabaseAt: undefined, vacuumed, analyzed, deadTuples: vacuumed.length * 60 },
   });
-  assert.deepEqual(tickLines([retention(0, 0), tailSampling(0), vacuum([], ['lakehouse_expired_files'])]), []);
-  assert.deepEqual(tickLines([retention(0, 3), tailSampling(2), vacuum(['lakehouse_partitions'], ['lakehouse_partitions'])]).map((l) => l.text), [
-    'maintenance: retention before 2026-08-25T12:00:00.000Z: 0 blocks (0 bytes), 0 streams, 0 processes, 0 partitions (0 bytes), 3 files, 0.010 s',
-    'maintenance: tail sampling: 2 processes judged, 2 kept, 0 dropped (0 span blocks, 0 bytes, 0 partitions), 0.010 s',
+  const retention: MaintenanceEvent = {
+    kind: 'retention', seconds: 0.01,
+    report: { cutoff: new Date('2026-08-25T12:00:00Z'), dryRun: false, blocks: 0, blockBytes: 0, streams: 0, processes: 0, partitions: 0, partitionBytes: 0, files: 0 },
+  };
+  assert.deepEqual(tickLines([vacuum([], ['lakehouse_expired_files'])]), []);
+  assert.deepEqual(tickLines([vacuum(['lakehouse_partitions'], ['lakehouse_partitions']), retention]).map((l) => l.text), [
     'maintenance: vacuumed lakehouse_partitions (60 dead tuples), analyzed lakehouse_partitions, 0.004 s',
+    'maintenance: retention before 2026-08-25T12:00:00.000Z: 0 blocks (0 bytes), 0 streams, 0 processes, 0 partitions (0 bytes), 0 files, 0.010 s',
   ]);
 });

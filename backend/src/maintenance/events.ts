@@ -64,21 +64,17 @@ export function formatEvent(e: MaintenanceEvent): string {
 /**
  * Whether an event goes to the backend's own telemetry (log lines, metrics): not a task that did
  * nothing, nor a materialization of a window that held only that telemetry — recording it would make
- * new telemetry for the next tick to process, so that an idle server would never be idle. A retention
- * or tail-sampling pass that removed and judged nothing did nothing; so did a vacuum pass that only
- * ANALYZEd: at idle the tables it analyzes change by the partitions and packs of the backend's own
- * telemetry alone, so recording each ANALYZE made the telemetry that called for the next one (an idle
- * server wrote about a pack and ten partition files every 7 minutes).
+ * new telemetry for the next tick to process, so that an idle server would never be idle. A vacuum
+ * pass that only ran ANALYZE is not recorded either: at idle the tables it analyzes change by the
+ * partitions and packs of the backend's own telemetry alone, so recording each ANALYZE made the
+ * telemetry that called for the next one (an idle server wrote a pack and ten partition files every
+ * 7 minutes). Retention is recorded even when it deleted nothing: once an hour, and its dashboard
+ * shows that it ran.
  */
 export function isWorthRecording(e: MaintenanceEvent): boolean {
   if (e.kind === 'materialize') return e.partitions > 0 && !e.quiet;
   if (e.kind === 'sweep') return e.files > 0;
   if (e.kind === 'vacuum') return e.report.frozeDatabaseAt !== undefined || e.report.vacuumed.length > 0;
-  if (e.kind === 'retention') {
-    const r = e.report;
-    return r.blocks + r.streams + r.processes + r.partitions + r.files > 0;
-  }
-  if (e.kind === 'tail_sampling') return e.report.candidates > 0;
   return true;
 }
 
