@@ -66,10 +66,9 @@ export function formatEvent(e: MaintenanceEvent): string {
  * nothing, nor a materialization of a window that held only that telemetry — recording it would make
  * new telemetry for the next tick to process, so that an idle server would never be idle. A vacuum
  * pass that only ran ANALYZE is not recorded either: at idle the tables it analyzes change by the
- * partitions and packs of the backend's own telemetry alone, so recording each ANALYZE made the
- * telemetry that called for the next one (an idle server wrote a pack and ten partition files every
- * 7 minutes). Retention is recorded even when it deleted nothing: once an hour, and its dashboard
- * shows that it ran.
+ * partitions and packs of the backend's own telemetry alone (the hourly retention line's), and
+ * recording the ANALYZE they called for made a pack and ten partition files more each hour.
+ * Retention is recorded even when it deleted nothing: once an hour, and its dashboard shows that it ran.
  */
 export function isWorthRecording(e: MaintenanceEvent): boolean {
   if (e.kind === 'materialize') return e.partitions > 0 && !e.quiet;
