@@ -99,10 +99,6 @@ function structs(part: Part, list: ThriftList, what: string): ThriftStruct[] {
   return list.items as ThriftStruct[];
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
-}
-
 /** The chunk's metadata, checked to be something concatenation keeps valid. */
 function columnMetaData(part: Part, chunk: ThriftStruct): ThriftStruct {
   const meta = optional<ThriftStruct>(part, chunk, CHUNK.metaData, WireType.Struct, 'column metadata');
@@ -141,7 +137,7 @@ function timeBounds(part: Part, rowGroup: ThriftStruct, timeColumn: string): [bi
     const meta = columnMetaData(part, chunk);
     const names = required<ThriftList>(part, meta, COLUMN.pathInSchema, WireType.List, 'column path');
     if (names.elementType !== WireType.Binary) throw new ParquetConcatError(part.path, "its footer's column path is not text");
-    if (names.items.length !== 1 || !sameBytes(names.items[0] as Uint8Array, path)) continue;
+    if (names.items.length !== 1 || Buffer.compare(names.items[0] as Uint8Array, path) !== 0) continue;
     const stats = optional<ThriftStruct>(part, meta, COLUMN.statistics, WireType.Struct, 'statistics');
     const bound = (id: number, legacy: number) => stats && (optional<Uint8Array>(part, stats, id, WireType.Binary, 'statistics')
       ?? optional<Uint8Array>(part, stats, legacy, WireType.Binary, 'statistics'));
@@ -183,7 +179,7 @@ export async function concatenateParquet(paths: readonly string[], out: string, 
   let [minEventNs, maxEventNs] = [(1n << 63n) - 1n, -(1n << 63n)];
   let at = HEADER_BYTES;
   for (const part of parts) {
-    if (!sameBytes(schemaOf(part), schema)) throw new ParquetConcatError(part.path, `its schema is not that of ${first.path}`);
+    if (Buffer.compare(schemaOf(part), schema) !== 0) throw new ParquetConcatError(part.path, `its schema is not that of ${first.path}`);
     if (field(part.footer, FILE.encryption) !== undefined) throw new ParquetConcatError(part.path, 'encrypted file');
     const shift = BigInt(at - HEADER_BYTES);
     for (const rowGroup of structs(part, required<ThriftList>(part, part.footer, FILE.rowGroups, WireType.List, 'row groups'), 'row groups')) {
